@@ -1,1 +1,49 @@
+//! The AnchorDesk app shell: the command line, the window, managed state and thin IPC commands. Domain
+//! logic lives in the core crates (`src-tauri/crates/*`); a command here takes its state, calls one core
+//! function and maps the error.
 
+mod cli;
+mod commands;
+mod state;
+
+use clap::Parser;
+
+/// Runs the command line, or the desktop console when no subcommand is given. Returns the exit code.
+pub fn main() -> i32 {
+    init_tracing();
+    let args = cli::Args::parse();
+    match args.command {
+        Some(command) => cli::run(command),
+        None => run_console(),
+    }
+}
+
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("ANCHORDESK_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+}
+
+fn run_console() -> i32 {
+    let result = tauri::Builder::default()
+        .manage(state::SessionState::default())
+        .setup(|app| {
+            state::start_session(app.handle());
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::room_subscribe,
+            commands::room_set_status,
+            commands::room_mute,
+            commands::room_kick,
+        ])
+        .run(tauri::generate_context!());
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("AnchorDesk could not start its window: {e}");
+            1
+        }
+    }
+}

@@ -1,1 +1,254 @@
+//! Whole-system tests: the sandbox (standing in for Tencent IM), the hub and the room, wired exactly as
+//! the desktop console wires them, talking over real HTTP on 127.0.0.1. Viewers act through the
+//! sandbox's client SDK; the console's view is the room's event stream.
 
+use std::time::Duration;
+
+use im::MsgPriority;
+use room::{EventEnvelope, RoomEvent, RoomStatus};
+use sandbox::{AudienceConfig, Viewer};
+use server::{ImBackend, Session, SessionConfig};
+use tokio::sync::broadcast::Receiver;
+
+fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionConfig {
+    SessionConfig {
+        backend: ImBackend::Sandbox { listen: "127.0.0.1:0".parse().unwrap(), audience },
+        data_dir: dir.to_path_buf(),
+        hub_listen: "127.0.0.1:0".parse().unwrap(),
+        callback_token: None,
+        room_name: "System test room".into(),
+    }
+}
+
+async fn quiet_session(dir: &std::path::Path) -> Session {
+    Session::start(config(dir, None)).await.expect("the session starts on the sandbox")
+}
+
+/// Waits for the first event matching `want`, failing the test after 5 s.
+async fn next_matching(rx: &mut Receiver<EventEnvelope>, want: impl Fn(&RoomEvent) -> bool) -> EventEnvelope {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let e = rx.recv().await.expect("the room keeps its event stream open");
+            if want(&e.event) {
+                return e;
+            }
+        }
+    })
+    .await
+    .expect("the expected event arrived within 5 s")
+}
+
+async fn joined(session: &Session, user: &str) -> Viewer {
+    let viewer = session.sandbox.as_ref().unwrap().viewer(user);
+    viewer.join(session.room.group_id()).await.expect("a new viewer may join");
+    viewer
+}
+
+#[tokio::test]
+async fn audience_messages_arrive_as_room_events_in_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let (snapshot, mut rx) = session.room.subscribe().await.unwrap();
+    assert_eq!(snapshot.status, RoomStatus::Upcoming, "a new room starts upcoming");
+    let group = session.room.group_id().to_string();
+
+    let mei = joined(&session, "mei_01").await;
+    let joined_event = next_matching(&mut rx, |e| matches!(e, RoomEvent::MemberJoined(_))).await;
+    assert!(matches!(joined_event.event, RoomEvent::MemberJoined(ref m) if m.user_id == "mei_01"));
+
+    let texts = ["大家好", "안녕하세요", "こんにちは", "hello", "one more"];
+    for t in texts {
+        mei.send_text(&group, t).await.expect("an unmuted member may speak");
+    }
+    let mut seen = Vec::new();
+    let mut last_seq = joined_event.seq;
+    while seen.len() < texts.len() {
+        let e = next_matching(&mut rx, |e| matches!(e, RoomEvent::Chat(_))).await;
+        assert!(e.seq > last_seq, "sequence numbers only grow");
+        last_seq = e.seq;
+        let RoomEvent::Chat(line) = e.event else { unreachable!() };
+        assert_eq!(line.user_id, "mei_01");
+        seen.push(line.text);
+    }
+    assert_eq!(seen, texts, "the console sees the messages in the order they were sent");
+    session.shutdown();
+}
+
+#[tokio::test]
+async fn likes_are_counted_and_gifts_reach_the_gift_feed() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+    let group = session.room.group_id().to_string();
+    let fan = joined(&session, "fan_7").await;
+    for n in [3, 4] {
+        fan.send(&group, room::message::RoomMessage::like(n).to_body(), MsgPriority::Low).await.unwrap();
+    }
+    let likes = next_matching(&mut rx, |e| matches!(e, RoomEvent::Likes { total: 7 })).await;
+    assert!(likes.seq > 0);
+    let gift = room::message::RoomMessage::gift("rocket", "Rocket", 10, 500);
+    fan.send(&group, gift.to_body(), gift.priority()).await.unwrap();
+    let e = next_matching(&mut rx, |e| matches!(e, RoomEvent::Gift(_))).await;
+    let RoomEvent::Gift(g) = e.event else { unreachable!() };
+    assert_eq!((g.user_id.as_str(), g.gift_id.as_str(), g.count, g.unit_price), ("fan_7", "rocket", 10, 500));
+    session.shutdown();
+}
+
+#[tokio::test]
+async fn a_muted_users_next_message_is_refused_until_unmuted() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+    let group = session.room.group_id().to_string();
+    let loud = joined(&session, "loud_1").await;
+    let mut deliveries = session.sandbox.as_ref().unwrap().deliveries();
+
+    session.room.mute("loud_1", 600).await.expect("the admin may mute");
+    let e = next_matching(&mut rx, |e| matches!(e, RoomEvent::UserMuted { .. })).await;
+    assert!(matches!(e.event, RoomEvent::UserMuted { ref user_id, until: Some(_) } if user_id == "loud_1"));
+
+    let refused = loud.send_text(&group, "can you hear me?").await.unwrap_err();
+    assert_eq!(refused.code, 10017, "Tencent refuses a muted sender with 10017");
+    let muted = session.im.group(&group).muted_accounts().await.unwrap();
+    assert!(muted.iter().any(|m| m.member_account == "loud_1"), "the mute is Tencent's, not only the console's");
+
+    // Clients were told to disable the user's input box, with a High-priority custom message.
+    let notice = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let d = deliveries.recv().await.unwrap();
+            if let Some(room::message::RoomMessage::Mute { user_id, .. }) = room::message::RoomMessage::from_body(&d.body) {
+                return (user_id, d.priority);
+            }
+        }
+    })
+    .await
+    .expect("a mute notice was delivered");
+    assert_eq!(notice, ("loud_1".to_string(), MsgPriority::High));
+
+    session.room.mute("loud_1", 0).await.expect("0 seconds unmutes");
+    loud.send_text(&group, "back again").await.expect("an unmuted user may speak again");
+    session.shutdown();
+}
+
+#[tokio::test]
+async fn a_kicked_user_is_told_to_leave_and_their_rejoin_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+    let group = session.room.group_id().to_string();
+    let troll = joined(&session, "troll_9").await;
+    let mut deliveries = session.sandbox.as_ref().unwrap().deliveries();
+
+    session.room.kick("troll_9").await.expect("the admin may kick");
+    next_matching(&mut rx, |e| matches!(e, RoomEvent::UserKicked { user_id } if user_id == "troll_9")).await;
+    let kick = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let d = deliveries.recv().await.unwrap();
+            if let Some(room::message::RoomMessage::Kick { user_ids, .. }) = room::message::RoomMessage::from_body(&d.body) {
+                return (user_ids, d.priority);
+            }
+        }
+    })
+    .await
+    .expect("the kick message was delivered to the room");
+    assert_eq!(kick, (vec!["troll_9".to_string()], MsgPriority::High));
+
+    // The client obeys and leaves; its attempt to come back is refused by the hub's before-join answer.
+    troll.leave(&group).await.unwrap();
+    let refused = troll.join(&group).await.unwrap_err();
+    assert_eq!(refused.code, room::actor::KICKED_JOIN_CODE, "refused with the hub's custom code: {refused}");
+    next_matching(&mut rx, |e| matches!(e, RoomEvent::JoinRefused { user_id } if user_id == "troll_9")).await;
+    assert!(joined(&session, "nice_2").await.user_id() == "nice_2", "others may still join");
+    session.shutdown();
+}
+
+#[tokio::test]
+async fn a_status_change_is_written_to_the_group_and_announced_with_high_priority() {
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+    let mut deliveries = session.sandbox.as_ref().unwrap().deliveries();
+
+    let refused = session.room.set_status(RoomStatus::Paused).await.unwrap_err();
+    assert!(refused.to_string().contains("live"), "the error says what is allowed: {refused}");
+
+    session.room.set_status(RoomStatus::Live).await.unwrap();
+    next_matching(&mut rx, |e| matches!(e, RoomEvent::Status { status: RoomStatus::Live })).await;
+    let info = session.im.group(session.room.group_id()).info().await.unwrap();
+    assert_eq!(info.app_defined(room::actor::STATUS_FIELD), Some("live"), "anyone entering reads the state from the profile");
+    let d = deliveries.recv().await.unwrap();
+    assert_eq!(room::message::RoomMessage::from_body(&d.body), Some(room::message::RoomMessage::status(RoomStatus::Live)));
+    assert_eq!(d.priority, MsgPriority::High);
+    session.shutdown();
+}
+
+#[tokio::test]
+async fn the_room_is_created_once_and_reused_after_a_restart_with_its_state() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = quiet_session(dir.path()).await;
+    let group = first.room.group_id().to_string();
+    first.room.set_status(RoomStatus::Live).await.unwrap();
+    first.room.kick("spammer_1").await.unwrap();
+    first.shutdown();
+    tokio::time::sleep(Duration::from_millis(100)).await;
+
+    let second = quiet_session(dir.path()).await;
+    assert_eq!(second.room.group_id(), group, "the same room, not a new one");
+    let (snapshot, _) = second.room.subscribe().await.unwrap();
+    assert_eq!(snapshot.status, RoomStatus::Live);
+    assert_eq!(snapshot.blocked, vec!["spammer_1".to_string()], "the blocklist survives a restart");
+    second.shutdown();
+}
+
+#[tokio::test]
+async fn the_seeded_audience_fills_the_room_with_chat_in_four_languages() {
+    let dir = tempfile::tempdir().unwrap();
+    let audience = AudienceConfig { seed: 11, target_online: 30, pace: Duration::from_millis(10) };
+    let session = Session::start(config(dir.path(), Some(audience))).await.unwrap();
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+    let mut chat = Vec::new();
+    let mut members = 0;
+    while chat.len() < 40 {
+        match next_matching(&mut rx, |e| matches!(e, RoomEvent::Chat(_) | RoomEvent::MemberJoined(_))).await.event {
+            RoomEvent::Chat(line) => chat.push(line.text),
+            _ => members += 1,
+        }
+    }
+    assert!(members > 0, "viewers joined before speaking");
+    let has = |f: fn(char) -> bool| chat.iter().any(|t| t.chars().any(f));
+    assert!(has(|c| ('\u{AC00}'..='\u{D7A3}').contains(&c)) || has(|c| ('\u{3040}'..='\u{30FF}').contains(&c)) || has(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+        "CJK chat flows: {chat:?}");
+    session.shutdown();
+}
+
+#[tokio::test]
+async fn the_hub_refuses_callbacks_that_are_not_from_its_app_or_not_signed() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg = config(dir.path(), None);
+    cfg.callback_token = Some(im::Secret::new("tok-123"));
+    let session = Session::start(cfg).await.unwrap();
+    let url = format!("{}/im/callback", session.info.hub_url);
+    let body = serde_json::json!({"CallbackCommand": "Group.CallbackBeforeApplyJoinGroup", "GroupId": session.room.group_id(),
+        "Type": "AVChatRoom", "Requestor_Account": "x", "EventTime": 1});
+    let http = reqwest::Client::new();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let post = |sdkappid: u64, sign: String, time: u64, body: String| {
+        http.post(&url)
+            .query(&[("SdkAppid", sdkappid.to_string()), ("CallbackCommand", "Group.CallbackBeforeApplyJoinGroup".into()),
+                ("contenttype", "json".into()), ("ClientIP", "1.2.3.4".into()), ("OptPlatform", "Web".into()),
+                ("Sign", sign), ("RequestTime", time.to_string())])
+            .body(body)
+            .send()
+    };
+    let app = session.info.sdk_app_id;
+    let good = im::sign::callback_sign("tok-123", now);
+    let ok = post(app, good.clone(), now, body.to_string()).await.unwrap();
+    assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<serde_json::Value>().await.unwrap()["ErrorCode"], 0);
+    assert_eq!(post(app + 1, good.clone(), now, body.to_string()).await.unwrap().status(), 403, "another app's callback");
+    assert_eq!(post(app, im::sign::callback_sign("wrong", now), now, body.to_string()).await.unwrap().status(), 401, "forged Sign");
+    let old = now - 120;
+    assert_eq!(post(app, im::sign::callback_sign("tok-123", old), old, body.to_string()).await.unwrap().status(), 401, "replayed");
+    assert_eq!(post(app, good, now, "{not json".into()).await.unwrap().status(), 400, "garbage body");
+    session.shutdown();
+}

@@ -115,3 +115,34 @@ pub struct RoomSnapshot {
     pub muted: Vec<MuteLine>,
     pub blocked: Vec<String>,
 }
+
+/// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event
+/// of a batch is taken, up to `max` events, so a flood becomes a few large IPC messages instead of many
+/// small ones. Returns when `sink` refuses a batch (the console went away) or the room closes. If the
+/// subscriber fell behind the room's buffer, it stops with `Err(missed)`: the caller re-subscribes and
+/// starts from a fresh snapshot rather than showing a feed with a hole in it.
+pub async fn forward_batches(
+    mut rx: tokio::sync::broadcast::Receiver<EventEnvelope>,
+    max: usize,
+    mut sink: impl FnMut(Vec<EventEnvelope>) -> bool,
+) -> Result<(), u64> {
+    use tokio::sync::broadcast::error::{RecvError, TryRecvError};
+    loop {
+        let first = match rx.recv().await {
+            Ok(e) => e,
+            Err(RecvError::Closed) => return Ok(()),
+            Err(RecvError::Lagged(n)) => return Err(n),
+        };
+        let mut batch = vec![first];
+        while batch.len() < max {
+            match rx.try_recv() {
+                Ok(e) => batch.push(e),
+                Err(TryRecvError::Empty) | Err(TryRecvError::Closed) => break,
+                Err(TryRecvError::Lagged(n)) => return Err(n),
+            }
+        }
+        if !sink(batch) {
+            return Ok(());
+        }
+    }
+}

@@ -1,1 +1,260 @@
-//! placeholder
+//! A local stand-in for Tencent Cloud IM, faithful where AnchorDesk depends on Tencent's behaviour:
+//! the REST v4 endpoints with Tencent's envelopes, UserSig checks and error codes; AVChatRoom groups
+//! with their byte limits, custom fields, mutes and online count; and the HTTP callbacks to a business
+//! server with every documented query parameter, `Sign`, a 2 s deadline and the answers honoured.
+//!
+//! It is both the default experience (a newcomer with no credentials sees a live room) and the test
+//! double. Viewers are simulated through [`Viewer`], the sandbox's equivalent of the client SDK, which
+//! the seeded [`audience`] drives. What the sandbox does not model yet is listed in `README.md`.
+
+pub mod audience;
+mod callbacks;
+mod rest;
+mod world;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use im::{MsgElement, MsgPriority, Secret};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio::sync::broadcast;
+use tokio_util::sync::CancellationToken;
+
+pub use audience::AudienceConfig;
+pub use world::Delivered;
+
+use callbacks::Callbacks;
+use world::World;
+
+/// The group custom field keys the sandbox's "console" has configured (Tencent requires keys to be
+/// configured before use).
+pub const DEFAULT_APP_DEFINED_KEYS: &[&str] = &["room_status", "like_count", "room_extra"];
+
+/// Where the sandbox sends callbacks, as configured in Tencent's console.
+#[derive(Clone, Debug)]
+pub struct CallbackTarget {
+    pub url: String,
+    /// When set, `Sign` and `RequestTime` are appended (callback authentication on).
+    pub token: Option<Secret>,
+}
+
+#[derive(Clone, Debug)]
+pub struct SandboxConfig {
+    pub sdkappid: u64,
+    pub secret_key: Secret,
+    /// The app admin account (Tencent's console provides `administrator`).
+    pub admin: String,
+    pub callback: Option<CallbackTarget>,
+    /// Tencent's callback deadline: 2 s, not adjustable for before-send.
+    pub callback_timeout: Duration,
+    /// The console's policy when a before-callback fails: deliver (Tencent's default) or refuse (80003).
+    pub refuse_on_callback_failure: bool,
+    pub app_defined_keys: Vec<String>,
+    /// Where groups and accounts are kept across restarts; `None` keeps them in memory.
+    pub state_file: Option<PathBuf>,
+    /// Granularity of `get_online_member_num` (Tencent: 10 s).
+    pub online_granularity: Duration,
+}
+
+impl SandboxConfig {
+    /// A sandbox app with fresh credentials.
+    pub fn generate() -> Self {
+        let mut rng = rand::thread_rng();
+        let key: String = (0..32).map(|_| format!("{:02x}", rng.gen::<u8>())).collect();
+        Self {
+            sdkappid: 1_600_000_000 + u64::from(rng.gen_range(0..99_999_u32)),
+            secret_key: Secret::new(key),
+            admin: "administrator".into(),
+            callback: None,
+            callback_timeout: Duration::from_secs(2),
+            refuse_on_callback_failure: false,
+            app_defined_keys: DEFAULT_APP_DEFINED_KEYS.iter().map(|s| s.to_string()).collect(),
+            state_file: None,
+            online_granularity: Duration::from_secs(10),
+        }
+    }
+
+    /// The app kept in `state_file` if there is one (same credentials, same groups), else a new one
+    /// that will be kept there.
+    pub fn load_or_generate(state_file: PathBuf) -> Result<Self, Error> {
+        let mut config = Self::generate();
+        if let Some(saved) = world::load_credentials(&state_file)? {
+            config.sdkappid = saved.sdkappid;
+            config.secret_key = Secret::new(saved.secret_key);
+            config.admin = saved.admin;
+        }
+        config.state_file = Some(state_file);
+        Ok(config)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the sandbox state file {path} cannot be used: {detail}")]
+    State { path: String, detail: String },
+    #[error("the sandbox cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// What an operator needs to point a client at the sandbox.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Credentials {
+    pub base_url: String,
+    pub sdkappid: u64,
+    pub admin: String,
+    pub secret_key: String,
+}
+
+/// An error as the client SDK reports it: Tencent's code and text.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("error {code}: {info}")]
+pub struct ClientError {
+    pub code: i64,
+    pub info: String,
+}
+
+pub(crate) struct Shared {
+    pub config: SandboxConfig,
+    /// A std mutex: held only for in-memory bookkeeping, never across an await.
+    pub world: Mutex<World>,
+    pub callback: RwLock<Option<CallbackTarget>>,
+    pub callbacks: Callbacks,
+    pub deliveries: broadcast::Sender<Delivered>,
+}
+
+/// A running sandbox.
+#[derive(Clone)]
+pub struct Sandbox {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    cancel: CancellationToken,
+}
+
+impl Sandbox {
+    /// Starts the sandbox on `listener`; it stops when `cancel` fires.
+    pub async fn start(config: SandboxConfig, listener: TcpListener, cancel: CancellationToken) -> Result<Self, Error> {
+        let addr = listener.local_addr()?;
+        let world = World::load(&config)?;
+        let (deliveries, _) = broadcast::channel(4096);
+        let shared = Arc::new(Shared {
+            callback: RwLock::new(config.callback.clone()),
+            callbacks: Callbacks::new(config.callback_timeout, cancel.clone()),
+            world: Mutex::new(world),
+            config,
+            deliveries,
+        });
+        let app = rest::router(shared.clone());
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            let served = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
+            if let Err(e) = served {
+                tracing::error!(error = %e, "the sandbox server stopped");
+            }
+        });
+        tracing::info!(%addr, sdkappid = shared.config.sdkappid, "sandbox listening");
+        Ok(Self { shared, addr, cancel })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    pub fn credentials(&self) -> Credentials {
+        Credentials {
+            base_url: self.base_url(),
+            sdkappid: self.shared.config.sdkappid,
+            admin: self.shared.config.admin.clone(),
+            secret_key: self.shared.config.secret_key.expose().to_string(),
+        }
+    }
+
+    pub fn sdkappid(&self) -> u64 {
+        self.shared.config.sdkappid
+    }
+
+    pub fn secret_key(&self) -> &Secret {
+        &self.shared.config.secret_key
+    }
+
+    /// Points callbacks somewhere else (as changing the console's callback URL would).
+    pub fn set_callback(&self, target: Option<CallbackTarget>) {
+        *self.shared.callback.write().unwrap_or_else(|p| p.into_inner()) = target;
+    }
+
+    /// Every message the sandbox delivers to a group, as members' clients receive it.
+    pub fn deliveries(&self) -> broadcast::Receiver<Delivered> {
+        self.shared.deliveries.subscribe()
+    }
+
+    /// The sandbox's client SDK, acting as `user_id`.
+    pub fn viewer(&self, user_id: impl Into<String>) -> Viewer {
+        Viewer { shared: self.shared.clone(), user_id: user_id.into(), platform: "Android" }
+    }
+
+    /// The AVChatRoom groups that exist now, oldest first.
+    pub fn live_rooms(&self) -> Vec<String> {
+        self.shared.world.lock().unwrap_or_else(|p| p.into_inner()).av_rooms()
+    }
+
+    /// Members currently in a group.
+    pub fn members(&self, group_id: &str) -> Vec<String> {
+        self.shared.world.lock().unwrap_or_else(|p| p.into_inner()).members(group_id)
+    }
+
+    /// Starts the simulated audience; it stops with the sandbox.
+    pub fn start_audience(&self, config: AudienceConfig) {
+        tokio::spawn(audience::run(self.clone(), config, self.cancel.clone()));
+    }
+}
+
+/// The sandbox's client SDK: what a viewer's app can do in a room.
+#[derive(Clone)]
+pub struct Viewer {
+    shared: Arc<Shared>,
+    user_id: String,
+    platform: &'static str,
+}
+
+impl Viewer {
+    pub fn user_id(&self) -> &str {
+        &self.user_id
+    }
+
+    /// Joins a group (AVChatRoom: apply, no approval; the before-join callback may refuse).
+    pub async fn join(&self, group_id: &str) -> Result<(), ClientError> {
+        world::join(&self.shared, group_id, &self.user_id, self.platform).await
+    }
+
+    pub async fn leave(&self, group_id: &str) -> Result<(), ClientError> {
+        world::leave(&self.shared, group_id, &self.user_id, self.platform).await
+    }
+
+    /// Sends a text message; returns its `MsgSeq`.
+    pub async fn send_text(&self, group_id: &str, text: &str) -> Result<u64, ClientError> {
+        self.send(group_id, vec![MsgElement::text(text)], MsgPriority::Normal).await
+    }
+
+    pub async fn send(&self, group_id: &str, body: Vec<MsgElement>, priority: MsgPriority) -> Result<u64, ClientError> {
+        let msg = world::Outgoing {
+            group_id: group_id.to_string(),
+            from: self.user_id.clone(),
+            body,
+            priority,
+            random: rand::random(),
+            forbid_before: false,
+            forbid_after: false,
+            platform: self.platform,
+            from_admin: false,
+            require_member: true,
+        };
+        world::send_message(&self.shared, msg).await.map(|(seq, _)| seq)
+    }
+}

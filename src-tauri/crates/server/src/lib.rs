@@ -1,1 +1,10 @@
-//! placeholder
+//! The hub's network faces and its wiring. [`callback`] is the endpoint Tencent (or the sandbox) posts
+//! callbacks to: it checks `SdkAppid` and `Sign` first, parses the body into typed callbacks, and asks
+//! the room for an answer. [`session`] starts a whole console session: the sandbox or a Tencent
+//! connection, the IM client, the room, and the hub's HTTP listener.
+
+pub mod callback;
+pub mod session;
+
+pub use callback::{router, Hub, HubConfig};
+pub use session::{AppInfo, ConsoleMode, ImBackend, Session, SessionConfig};

@@ -1,0 +1,397 @@
+//! The sandbox's Tencent-side state — groups, accounts, mutes, members — and the two pipelines that
+//! involve the business server: sending a message (before-send callback → deliver → after-send
+//! callback) and joining (before-join callback → join → after-join callback).
+//!
+//! Groups and accounts persist to the state file (Tencent keeps them); members do not (an AVChatRoom
+//! member is an online client, and a restarted sandbox has none).
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use im::callback::{
+    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount, MsgCallback, Verdict,
+};
+use im::{MsgElement, MsgPriority};
+use rand::Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::callbacks::Outcome;
+use crate::{ClientError, Error, SandboxConfig, Shared};
+
+/// How long `Random` de-duplicates a sender's messages.
+const DEDUP_WINDOW: Duration = Duration::from_secs(300);
+
+pub(crate) fn now_secs() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+}
+
+fn now_ms() -> u64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+}
+
+/// A message as members' clients receive it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Delivered {
+    pub group_id: String,
+    pub from: String,
+    pub body: Vec<MsgElement>,
+    pub priority: MsgPriority,
+    pub seq: u64,
+    /// A group system notification rather than a message.
+    pub system: bool,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct Group {
+    pub id: String,
+    pub group_type: String,
+    pub name: String,
+    pub introduction: String,
+    pub notification: String,
+    pub face_url: String,
+    pub owner: String,
+    pub create_time: u64,
+    pub apply_join_option: String,
+    pub mute_all: bool,
+    pub app_defined: BTreeMap<String, String>,
+    /// user → muted until (unix s).
+    pub mutes: BTreeMap<String, u64>,
+    pub next_seq: u64,
+    #[serde(skip)]
+    pub members: BTreeMap<String, u64>,
+    #[serde(skip)]
+    pub online_cache: Option<(u64, Instant)>,
+    #[serde(skip)]
+    pub recent: HashMap<(String, u32), (Instant, u64)>,
+}
+
+impl Group {
+    pub fn is_muted(&self, user: &str, now: u64) -> bool {
+        self.mutes.get(user).is_some_and(|until| *until > now)
+    }
+}
+
+#[derive(Serialize, Deserialize)]
+struct Saved {
+    sdkappid: u64,
+    secret_key: String,
+    admin: String,
+    groups: Vec<Group>,
+    accounts: Vec<String>,
+}
+
+pub(crate) struct SavedCredentials {
+    pub sdkappid: u64,
+    pub secret_key: String,
+    pub admin: String,
+}
+
+pub(crate) fn load_credentials(path: &Path) -> Result<Option<SavedCredentials>, Error> {
+    Ok(read_saved(path)?.map(|s| SavedCredentials { sdkappid: s.sdkappid, secret_key: s.secret_key, admin: s.admin }))
+}
+
+fn read_saved(path: &Path) -> Result<Option<Saved>, Error> {
+    match std::fs::read(path) {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::State {
+            path: path.display().to_string(),
+            detail: format!("it is not a sandbox state file ({e}); move it away to start afresh"),
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::State { path: path.display().to_string(), detail: e.to_string() }),
+    }
+}
+
+pub(crate) struct World {
+    pub groups: BTreeMap<String, Group>,
+    pub accounts: HashSet<String>,
+    sdkappid: u64,
+    secret_key: String,
+    admin: String,
+    state_file: Option<std::path::PathBuf>,
+    pub online_granularity: Duration,
+}
+
+impl World {
+    pub fn load(config: &SandboxConfig) -> Result<Self, Error> {
+        let saved = match &config.state_file {
+            Some(p) => read_saved(p)?,
+            None => None,
+        };
+        let (groups, accounts) = match saved {
+            Some(s) if s.sdkappid == config.sdkappid => {
+                (s.groups.into_iter().map(|g| (g.id.clone(), g)).collect(), s.accounts.into_iter().collect())
+            }
+            _ => (BTreeMap::new(), HashSet::from([config.admin.clone()])),
+        };
+        let world = Self {
+            groups,
+            accounts,
+            sdkappid: config.sdkappid,
+            secret_key: config.secret_key.expose().to_string(),
+            admin: config.admin.clone(),
+            state_file: config.state_file.clone(),
+            online_granularity: config.online_granularity,
+        };
+        world.save();
+        Ok(world)
+    }
+
+    /// Writes groups and accounts to the state file (atomically: a temporary file, then a rename).
+    pub fn save(&self) {
+        let Some(path) = &self.state_file else { return };
+        let saved = Saved {
+            sdkappid: self.sdkappid,
+            secret_key: self.secret_key.clone(),
+            admin: self.admin.clone(),
+            groups: self.groups.values().cloned().collect(),
+            accounts: {
+                let mut a: Vec<_> = self.accounts.iter().cloned().collect();
+                a.sort();
+                a
+            },
+        };
+        let tmp = path.with_extension("tmp");
+        let write = serde_json::to_vec_pretty(&saved)
+            .map_err(std::io::Error::other)
+            .and_then(|bytes| std::fs::write(&tmp, bytes))
+            .and_then(|()| std::fs::rename(&tmp, path));
+        if let Err(e) = write {
+            tracing::error!(path = %path.display(), error = %e, "could not save the sandbox state");
+        }
+    }
+
+    pub fn new_group_id(&self) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+        let mut rng = rand::thread_rng();
+        loop {
+            let id: String = std::iter::once('a')
+                .chain((0..9).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char))
+                .collect();
+            let id = format!("@TGS#{id}");
+            if !self.groups.contains_key(&id) {
+                return id;
+            }
+        }
+    }
+
+    pub fn av_rooms(&self) -> Vec<String> {
+        let mut rooms: Vec<_> = self.groups.values().filter(|g| g.group_type == "AVChatRoom").collect();
+        rooms.sort_by_key(|g| (g.create_time, g.id.clone()));
+        rooms.into_iter().map(|g| g.id.clone()).collect()
+    }
+
+    pub fn members(&self, group_id: &str) -> Vec<String> {
+        self.groups.get(group_id).map(|g| g.members.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    /// `get_online_member_num`: the member count, refreshed at Tencent's granularity.
+    pub fn online_count(&mut self, group_id: &str) -> Option<u64> {
+        let granularity = self.online_granularity;
+        let g = self.groups.get_mut(group_id)?;
+        let fresh = g.members.len() as u64;
+        match g.online_cache {
+            Some((n, at)) if at.elapsed() < granularity => Some(n),
+            _ => {
+                g.online_cache = Some((fresh, Instant::now()));
+                Some(fresh)
+            }
+        }
+    }
+}
+
+fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, World> {
+    shared.world.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+fn target(shared: &Shared) -> Option<crate::CallbackTarget> {
+    shared.callback.read().unwrap_or_else(|p| p.into_inner()).clone()
+}
+
+fn err(code: i64, info: impl Into<String>) -> ClientError {
+    ClientError { code, info: info.into() }
+}
+
+/// A message on its way into a group, from a client or from REST.
+pub(crate) struct Outgoing {
+    pub group_id: String,
+    pub from: String,
+    pub body: Vec<MsgElement>,
+    pub priority: MsgPriority,
+    pub random: u32,
+    pub forbid_before: bool,
+    pub forbid_after: bool,
+    pub platform: &'static str,
+    /// The admin is never muted.
+    pub from_admin: bool,
+    /// Clients must be in the group to send; REST sends (as admin or `From_Account`) need not.
+    pub require_member: bool,
+}
+
+/// Reads a before-callback's outcome the way Tencent's console policy does.
+fn decide(shared: &Shared, outcome: Outcome) -> Result<Option<Vec<MsgElement>>, ClientError> {
+    match outcome {
+        Outcome::NotConfigured => Ok(None),
+        Outcome::Failed(why) => {
+            if shared.config.refuse_on_callback_failure {
+                Err(err(80003, format!("before-callback failed: {why}")))
+            } else {
+                tracing::debug!(%why, "before-callback failed; delivering as Tencent's default policy does");
+                Ok(None)
+            }
+        }
+        Outcome::Answered(a) => match a.verdict() {
+            Verdict::Allow => Ok(None),
+            Verdict::AllowModified(body) => Ok(Some(body)),
+            Verdict::Refuse => Err(err(10016, "rejected by the business server's callback")),
+            Verdict::RefuseWith { code, info } => Err(err(code, info)),
+            // The sender sees success; the caller turns this into "not delivered".
+            Verdict::DropSilently => Err(err(0, "dropped")),
+        },
+    }
+}
+
+/// Sends a message into a group. Returns `(MsgSeq, MsgTime)`; a silently dropped message returns
+/// success with a sequence number that nobody receives, as Tencent does.
+pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<(u64, u64), ClientError> {
+    let now = now_secs();
+    let template = {
+        let mut w = lock(shared);
+        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
+        if msg.require_member && !g.members.contains_key(&msg.from) {
+            return Err(err(10007, "the sender is not a member of the group"));
+        }
+        g.recent.retain(|_, (at, _)| at.elapsed() < DEDUP_WINDOW);
+        if let Some((_, seq)) = g.recent.get(&(msg.from.clone(), msg.random)) {
+            // Same sender, same Random within 5 minutes: a duplicate, not delivered again.
+            return Ok((*seq, now));
+        }
+        let muted = !msg.from_admin && (g.is_muted(&msg.from, now) || g.mute_all);
+        let cb = MsgCallback {
+            group_id: g.id.clone(),
+            group_type: g.group_type.clone(),
+            from_account: msg.from.clone(),
+            operator_account: msg.from.clone(),
+            random: msg.random,
+            online_only_flag: 0,
+            msg_body: msg.body.clone(),
+            cloud_custom_data: None,
+            topic_id: None,
+            event_time: now_ms(),
+            msg_seq: None,
+            msg_time: None,
+            error_code: None,
+            error_info: None,
+        };
+        if muted {
+            let exception = MsgCallback {
+                error_code: Some(10017),
+                error_info: Some("the sender is muted".into()),
+                ..cb
+            };
+            shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::SendMsgException(exception), msg.platform);
+            return Err(err(10017, "you are muted in this group"));
+        }
+        cb
+    };
+
+    let mut body = msg.body.clone();
+    if !msg.forbid_before {
+        let outcome = shared
+            .callbacks
+            .before(target(shared), shared.config.sdkappid, &Callback::BeforeSendMsg(template.clone()), msg.platform)
+            .await;
+        match decide(shared, outcome) {
+            Ok(Some(modified)) => body = modified,
+            Ok(None) => {}
+            Err(e) if e.code == 0 => {
+                let seq = lock(shared).groups.get_mut(&msg.group_id).map(|g| {
+                    g.next_seq += 1;
+                    g.next_seq
+                });
+                return Ok((seq.unwrap_or(0), now));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+
+    let (seq, time) = {
+        let mut w = lock(shared);
+        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
+        g.next_seq += 1;
+        let seq = g.next_seq;
+        g.recent.insert((msg.from.clone(), msg.random), (Instant::now(), seq));
+        let _ = shared.deliveries.send(Delivered {
+            group_id: msg.group_id.clone(),
+            from: msg.from.clone(),
+            body: body.clone(),
+            priority: msg.priority,
+            seq,
+            system: false,
+        });
+        (seq, now)
+    };
+    if !msg.forbid_after {
+        let after = MsgCallback { msg_body: body, msg_seq: Some(seq), msg_time: Some(time), event_time: now_ms(), ..template };
+        shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::AfterSendMsg(after), msg.platform);
+    }
+    Ok((seq, time))
+}
+
+pub(crate) async fn join(shared: &Arc<Shared>, group_id: &str, user: &str, platform: &'static str) -> Result<(), ClientError> {
+    let group_type = {
+        let w = lock(shared);
+        let g = w.groups.get(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        if g.members.contains_key(user) {
+            return Ok(());
+        }
+        g.group_type.clone()
+    };
+    let before = Callback::BeforeApplyJoinGroup(BeforeApplyJoinGroup {
+        group_id: group_id.into(),
+        group_type: group_type.clone(),
+        requestor_account: user.into(),
+        apply_msg: None,
+        event_time: now_ms(),
+    });
+    let outcome = shared.callbacks.before(target(shared), shared.config.sdkappid, &before, platform).await;
+    decide(shared, outcome)?;
+    {
+        let mut w = lock(shared);
+        let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        g.members.insert(user.into(), now_secs());
+        w.accounts.insert(user.into());
+    }
+    let after = Callback::AfterNewMemberJoin(AfterNewMemberJoin {
+        group_id: group_id.into(),
+        group_type,
+        join_type: "Apply".into(),
+        operator_account: user.into(),
+        new_member_list: vec![MemberAccount { member_account: user.into() }],
+        event_time: now_ms(),
+    });
+    shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
+    Ok(())
+}
+
+pub(crate) async fn leave(shared: &Arc<Shared>, group_id: &str, user: &str, platform: &'static str) -> Result<(), ClientError> {
+    let group_type = {
+        let mut w = lock(shared);
+        let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        if g.members.remove(user).is_none() {
+            return Err(err(10007, "not a member of the group"));
+        }
+        g.group_type.clone()
+    };
+    let after = Callback::AfterMemberExit(AfterMemberExit {
+        group_id: group_id.into(),
+        group_type,
+        exit_type: "Quit".into(),
+        operator_account: user.into(),
+        exit_member_list: vec![MemberAccount { member_account: user.into() }],
+        event_time: now_ms(),
+    });
+    shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
+    Ok(())
+}

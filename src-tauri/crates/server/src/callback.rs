@@ -1,0 +1,75 @@
+//! `POST /im/callback`: Tencent's callbacks into the hub. Checks in order — `SdkAppid` is ours, `Sign`
+//! verifies against the callback token (when one is configured) with `RequestTime` within 60 s, the body
+//! is a known callback — then the room decides. A bad request gets a 4xx and a log line, never a panic;
+//! a good one gets HTTP 200 with Tencent's answer JSON.
+
+use axum::body::Bytes;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use im::callback::{Callback, CallbackQuery};
+use im::sign::verify_callback_sign;
+use im::Secret;
+use room::RoomHandle;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+#[derive(Clone, Debug)]
+pub struct HubConfig {
+    pub sdkappid: u64,
+    /// Tencent's callback authentication token; when set, every callback must carry a valid `Sign`.
+    pub callback_token: Option<Secret>,
+}
+
+/// The hub's shared state: its configuration and the room it hosts.
+#[derive(Clone, Debug)]
+pub struct Hub {
+    pub config: HubConfig,
+    pub room: RoomHandle,
+}
+
+/// The hub's HTTP surface, without a port (tests call it directly).
+pub fn router(hub: Hub) -> Router {
+    Router::new()
+        .route("/im/callback", post(callback))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(hub)
+}
+
+fn refuse(status: StatusCode, why: String) -> Response {
+    tracing::warn!(%status, %why, "refused a callback");
+    (status, Json(serde_json::json!({"ActionStatus": "FAIL", "ErrorCode": 1, "ErrorInfo": why}))).into_response()
+}
+
+async fn callback(
+    State(hub): State<Hub>,
+    query: Result<Query<CallbackQuery>, axum::extract::rejection::QueryRejection>,
+    body: Bytes,
+) -> Response {
+    let Ok(Query(q)) = query else {
+        return refuse(StatusCode::BAD_REQUEST, "the callback URL's query is malformed".into());
+    };
+    if q.sdk_appid != Some(hub.config.sdkappid) {
+        return refuse(StatusCode::FORBIDDEN, format!("callback for SdkAppid {:?}, not this app", q.sdk_appid));
+    }
+    if let Some(token) = &hub.config.callback_token {
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        if let Err(e) = verify_callback_sign(token.expose(), q.sign.as_deref(), q.request_time, now) {
+            return refuse(StatusCode::UNAUTHORIZED, e.to_string());
+        }
+    }
+    let cb: Callback = match serde_json::from_slice(&body) {
+        Ok(cb) => cb,
+        Err(e) => {
+            return refuse(StatusCode::BAD_REQUEST, format!("{} body not understood: {e}", q.callback_command));
+        }
+    };
+    if !q.callback_command.is_empty() && q.callback_command != cb.command() {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            format!("CallbackCommand {} in the URL but {} in the body", q.callback_command, cb.command()),
+        );
+    }
+    Json(hub.room.callback(cb).await).into_response()
+}

@@ -1,0 +1,279 @@
+//! A console session, wired end to end: where Tencent IM is (the embedded sandbox, or Tencent Cloud
+//! with the app's credentials), the admin's IM client, the room (opened or created), and the hub's
+//! HTTP listener receiving callbacks. The desktop shell and the system tests start the same thing.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use im::{ImClient, Secret};
+use rand::Rng;
+use room::{Room, RoomConfig, RoomHandle};
+use sandbox::{AudienceConfig, CallbackTarget, Sandbox, SandboxConfig};
+use serde::{Deserialize, Serialize};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
+
+use crate::callback::{router, Hub, HubConfig};
+
+/// Where the session's Tencent IM is.
+#[derive(Clone, Debug)]
+pub enum ImBackend {
+    /// The built-in sandbox, kept in `data_dir/sandbox.json`, with a simulated audience.
+    Sandbox {
+        listen: SocketAddr,
+        audience: Option<AudienceConfig>,
+    },
+    /// Tencent Cloud (or any endpoint speaking its REST API, such as `anchordesk sandbox`).
+    Tencent {
+        base_url: String,
+        sdkappid: u64,
+        admin: String,
+        secret_key: Secret,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct SessionConfig {
+    pub backend: ImBackend,
+    /// Where the room's database (and the sandbox's state) live.
+    pub data_dir: PathBuf,
+    /// Where the hub listens for callbacks.
+    pub hub_listen: SocketAddr,
+    /// The callback token configured in Tencent's console. With the sandbox a fresh one is made when
+    /// none is given, so callbacks are always signed.
+    pub callback_token: Option<Secret>,
+    pub room_name: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ConsoleMode {
+    Sandbox,
+    Tencent,
+}
+
+/// What the console shows about its session (no secrets).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    pub version: String,
+    pub mode: ConsoleMode,
+    pub group_id: String,
+    pub hub_url: String,
+    #[ts(type = "number")]
+    pub sdk_app_id: u64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("the hub cannot listen on {addr}: {source}")]
+    Listen { addr: SocketAddr, source: std::io::Error },
+    #[error("the data folder {path} cannot be used: {source}")]
+    DataDir { path: String, source: std::io::Error },
+    #[error(transparent)]
+    Sandbox(#[from] sandbox::Error),
+    #[error("cannot set up the Tencent IM client: {0}")]
+    Im(#[from] im::Error),
+    #[error("cannot open the room: {0}")]
+    Room(#[from] room::Error),
+}
+
+/// A running session; dropping it does not stop it, [`Session::shutdown`] does.
+#[derive(Clone)]
+pub struct Session {
+    pub room: RoomHandle,
+    pub sandbox: Option<Sandbox>,
+    pub hub_addr: SocketAddr,
+    pub info: AppInfo,
+    pub im: ImClient,
+    cancel: CancellationToken,
+}
+
+impl Session {
+    pub async fn start(config: SessionConfig) -> Result<Self, Error> {
+        let cancel = CancellationToken::new();
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|source| Error::DataDir { path: config.data_dir.display().to_string(), source })?;
+        let hub_listener = TcpListener::bind(config.hub_listen)
+            .await
+            .map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
+        let hub_addr = hub_listener.local_addr().map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
+
+        let (sandbox, im, mode, token, audience) = match &config.backend {
+            ImBackend::Sandbox { listen, audience } => {
+                let token = config.callback_token.clone().unwrap_or_else(|| {
+                    let mut rng = rand::thread_rng();
+                    Secret::new((0..24).map(|_| format!("{:02x}", rng.gen::<u8>())).collect::<String>())
+                });
+                let mut sb = SandboxConfig::load_or_generate(config.data_dir.join("sandbox.json"))?;
+                sb.callback = Some(CallbackTarget {
+                    url: format!("http://{hub_addr}/im/callback"),
+                    token: Some(token.clone()),
+                });
+                let listener =
+                    TcpListener::bind(listen).await.map_err(|source| Error::Listen { addr: *listen, source })?;
+                let sandbox = Sandbox::start(sb, listener, cancel.clone()).await?;
+                let im = ImClient::builder(sandbox.sdkappid(), sandbox.secret_key().clone())
+                    .base_url(sandbox.base_url())
+                    .build()?;
+                (Some(sandbox), im, ConsoleMode::Sandbox, Some(token), audience.clone())
+            }
+            ImBackend::Tencent { base_url, sdkappid, admin, secret_key } => {
+                let im = ImClient::builder(*sdkappid, secret_key.clone())
+                    .base_url(base_url.clone())
+                    .identifier(admin.clone())
+                    .build()?;
+                (None, im, ConsoleMode::Tencent, config.callback_token.clone(), None)
+            }
+        };
+
+        let room_config = RoomConfig {
+            name: config.room_name.clone(),
+            db_path: Some(config.data_dir.join("room.sqlite")),
+            ..RoomConfig::default()
+        };
+        let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
+        let hub = Hub { config: HubConfig { sdkappid: im.sdkappid(), callback_token: token }, room: room.clone() };
+        let app = router(hub);
+        let stop = cancel.clone();
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(hub_listener, app).with_graceful_shutdown(stop.cancelled_owned()).await {
+                tracing::error!(error = %e, "the hub's listener stopped");
+            }
+        });
+        if let (Some(sb), Some(aud)) = (&sandbox, audience) {
+            sb.start_audience(aud);
+        }
+        let info = AppInfo {
+            version: env!("CARGO_PKG_VERSION").into(),
+            mode,
+            group_id: room.group_id().to_string(),
+            hub_url: format!("http://{hub_addr}"),
+            sdk_app_id: im.sdkappid(),
+        };
+        tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
+        Ok(Self { room, sandbox, hub_addr, info, im, cancel })
+    }
+
+    /// Stops the hub, the room and the sandbox.
+    pub fn shutdown(&self) {
+        self.cancel.cancel();
+    }
+}
+
+/// The environment variables a session reads, each with its default.
+pub const ENV_HELP: &str = "\
+Environment (the desktop console and `anchordesk sandbox` read these):
+  ANCHORDESK_DATA_DIR         where the room database and sandbox state live (default: the OS app-data folder)
+  ANCHORDESK_SDKAPPID         your Tencent IM SDKAppID; when unset, the console runs on the built-in sandbox
+  ANCHORDESK_IM_SECRET_KEY    the app's secret key (needed with ANCHORDESK_SDKAPPID)
+  ANCHORDESK_IM_ADMIN         the admin account (default: administrator)
+  ANCHORDESK_IM_REGION        china, singapore, seoul, tokyo, frankfurt, mumbai, siliconvalley, jakarta (default: china)
+  ANCHORDESK_IM_ENDPOINT      a base URL instead of the region's domain (e.g. an `anchordesk sandbox`)
+  ANCHORDESK_CALLBACK_TOKEN   the callback token set in Tencent's console (callbacks must then carry a valid Sign)
+  ANCHORDESK_HUB_LISTEN       where the hub receives callbacks (default: 127.0.0.1:0 on the sandbox, 127.0.0.1:8690 otherwise)
+  ANCHORDESK_SANDBOX_LISTEN   where the built-in sandbox listens (default: 127.0.0.1:0)
+  ANCHORDESK_SANDBOX_SEED     the simulated audience's seed (default: 7)
+  ANCHORDESK_AUDIENCE         on or off: the simulated audience (default: on)
+  ANCHORDESK_AUDIENCE_PACE_MS mean time between two audience actions (default: 400)
+  ANCHORDESK_ROOM_NAME        the room's name when it is created (default: AnchorDesk live room)
+  ANCHORDESK_LOG              log filter, e.g. info or anchordesk_room=debug (default: info)";
+
+impl SessionConfig {
+    /// Reads the configuration from environment variables (see [`ENV_HELP`]) through `var`.
+    pub fn from_env(data_dir: PathBuf, var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |k: &str| var(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
+        let addr = |k: &str, default: &str| -> Result<SocketAddr, String> {
+            let v = get(k).unwrap_or_else(|| default.to_string());
+            v.parse().map_err(|_| format!("{k}={v:?} is not an address like 127.0.0.1:8690"))
+        };
+        let backend = match get("ANCHORDESK_SDKAPPID") {
+            Some(id) => {
+                let sdkappid = id
+                    .parse()
+                    .map_err(|_| format!("ANCHORDESK_SDKAPPID={id:?} is not a number; copy the SDKAppID from the IM console"))?;
+                let secret_key = get("ANCHORDESK_IM_SECRET_KEY")
+                    .ok_or("ANCHORDESK_SDKAPPID is set but ANCHORDESK_IM_SECRET_KEY is not; copy the key from the IM console")?;
+                let base_url = match (get("ANCHORDESK_IM_ENDPOINT"), get("ANCHORDESK_IM_REGION")) {
+                    (Some(url), _) => url,
+                    (None, Some(region)) => region.parse::<im::Region>()?.base_url(),
+                    (None, None) => im::Region::China.base_url(),
+                };
+                ImBackend::Tencent {
+                    base_url,
+                    sdkappid,
+                    admin: get("ANCHORDESK_IM_ADMIN").unwrap_or_else(|| "administrator".into()),
+                    secret_key: Secret::new(secret_key),
+                }
+            }
+            None => {
+                let audience = match get("ANCHORDESK_AUDIENCE").as_deref() {
+                    Some("off") | Some("0") | Some("false") => None,
+                    _ => {
+                        let mut a = AudienceConfig::default();
+                        if let Some(seed) = get("ANCHORDESK_SANDBOX_SEED") {
+                            a.seed = seed.parse().map_err(|_| format!("ANCHORDESK_SANDBOX_SEED={seed:?} is not a number"))?;
+                        }
+                        if let Some(ms) = get("ANCHORDESK_AUDIENCE_PACE_MS") {
+                            let ms: u64 =
+                                ms.parse().map_err(|_| format!("ANCHORDESK_AUDIENCE_PACE_MS={ms:?} is not a number"))?;
+                            a.pace = std::time::Duration::from_millis(ms.max(2));
+                        }
+                        Some(a)
+                    }
+                };
+                ImBackend::Sandbox { listen: addr("ANCHORDESK_SANDBOX_LISTEN", "127.0.0.1:0")?, audience }
+            }
+        };
+        let hub_default = match backend {
+            ImBackend::Sandbox { .. } => "127.0.0.1:0",
+            ImBackend::Tencent { .. } => "127.0.0.1:8690",
+        };
+        Ok(Self {
+            backend,
+            data_dir,
+            hub_listen: addr("ANCHORDESK_HUB_LISTEN", hub_default)?,
+            callback_token: get("ANCHORDESK_CALLBACK_TOKEN").map(Secret::new),
+            room_name: get("ANCHORDESK_ROOM_NAME").unwrap_or_else(|| "AnchorDesk live room".into()),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn from(vars: &[(&str, &str)]) -> Result<SessionConfig, String> {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        SessionConfig::from_env("/tmp/x".into(), |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn no_credentials_means_the_sandbox_with_an_audience() {
+        let c = from(&[]).unwrap();
+        assert!(matches!(c.backend, ImBackend::Sandbox { audience: Some(_), .. }));
+        assert_eq!(c.hub_listen.port(), 0);
+    }
+
+    #[test]
+    fn credentials_select_tencent_in_the_chosen_region() {
+        let c = from(&[("ANCHORDESK_SDKAPPID", "1400000000"), ("ANCHORDESK_IM_SECRET_KEY", "k"), ("ANCHORDESK_IM_REGION", "seoul")])
+            .unwrap();
+        let ImBackend::Tencent { base_url, sdkappid, admin, .. } = c.backend else { panic!("expected Tencent") };
+        assert_eq!((base_url.as_str(), sdkappid, admin.as_str()), ("https://adminapikr.im.qcloud.com", 1400000000, "administrator"));
+        assert_eq!(c.hub_listen.port(), 8690);
+    }
+
+    #[test]
+    fn bad_values_say_what_to_fix_and_never_echo_the_key() {
+        let e = from(&[("ANCHORDESK_SDKAPPID", "abc")]).unwrap_err();
+        assert!(e.contains("ANCHORDESK_SDKAPPID"), "{e}");
+        let e = from(&[("ANCHORDESK_SDKAPPID", "1")]).unwrap_err();
+        assert!(e.contains("ANCHORDESK_IM_SECRET_KEY"), "{e}");
+        let e = from(&[("ANCHORDESK_SDKAPPID", "1"), ("ANCHORDESK_IM_SECRET_KEY", "topsecret"), ("ANCHORDESK_HUB_LISTEN", "nope")])
+            .unwrap_err();
+        assert!(e.contains("ANCHORDESK_HUB_LISTEN") && !e.contains("topsecret"), "{e}");
+    }
+}

@@ -1,0 +1,211 @@
+// Why: the chat feed must stay bounded, render once per frame, drop duplicates and keep order.
+import { describe, expect, it, vi } from 'vitest';
+import type { EventEnvelope, RoomEvent } from './bindings';
+import { ChatFeed, FrameBatcher, RingBuffer, SeqGate, frameScheduler, rowFor } from './feed';
+import { manualFrames } from './test-support';
+
+function chat(seq: number, text = `m${seq}`, userId = 'u1'): EventEnvelope {
+  return { seq, event: { type: 'chat', id: String(seq), userId, text, at: 1000 + seq } };
+}
+
+function env(seq: number, event: RoomEvent): EventEnvelope {
+  return { seq, event };
+}
+
+describe('RingBuffer', () => {
+  const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ id: `k${from + i}` }));
+
+  it('keeps everything up to the cap', () => {
+    const b = new RingBuffer<{ id: string }>(500, 100, (x) => x.id);
+    b.push(ids(500));
+    expect(b.length).toBe(500);
+    expect(b.toArray()[0].id).toBe('k0');
+  });
+
+  it('trims the oldest in whole chunks once over the cap', () => {
+    const b = new RingBuffer<{ id: string }>(500, 100, (x) => x.id);
+    b.push(ids(500));
+    b.push(ids(1, 500));
+    expect(b.length).toBe(401);
+    expect(b.toArray()[0].id).toBe('k100');
+    expect(b.toArray().at(-1)!.id).toBe('k500');
+    // no further trim until the cap is exceeded again
+    b.push(ids(99, 501));
+    expect(b.length).toBe(500);
+    b.push(ids(1, 600));
+    expect(b.length).toBe(401);
+    expect(b.toArray()[0].id).toBe('k200');
+  });
+
+  it('trims a huge push in one go, to at most the cap', () => {
+    const b = new RingBuffer<{ id: string }>(500, 100, (x) => x.id);
+    b.push(ids(5_050));
+    expect(b.length).toBeLessThanOrEqual(500);
+    expect(b.length).toBeGreaterThan(400);
+    expect(b.toArray().at(-1)!.id).toBe('k5049');
+  });
+
+  it('skips keys already present, and forgets trimmed keys', () => {
+    const b = new RingBuffer<{ id: string }>(3, 1, (x) => x.id);
+    expect(b.push([{ id: 'a' }, { id: 'a' }, { id: 'b' }])).toBe(2);
+    b.push([{ id: 'c' }, { id: 'd' }]);
+    expect(b.toArray().map((x) => x.id)).toEqual(['b', 'c', 'd']);
+    expect(b.has('a')).toBe(false);
+    expect(b.push([{ id: 'a' }])).toBe(1);
+  });
+
+  it('rejects nonsense sizes', () => {
+    expect(() => new RingBuffer(0, 1, String)).toThrow(RangeError);
+    expect(() => new RingBuffer(10, 11, String)).toThrow(RangeError);
+  });
+});
+
+describe('SeqGate', () => {
+  it('drops seqs at or below the last seen and keeps order', () => {
+    const gate = new SeqGate(5);
+    const admitted = gate.admit([chat(4), chat(5), chat(6), chat(6), chat(7), chat(3), chat(8)]);
+    expect(admitted.map((e) => e.seq)).toEqual([6, 7, 8]);
+    expect(gate.lastSeq).toBe(8);
+    expect(gate.admit([chat(8)])).toEqual([]);
+  });
+});
+
+describe('FrameBatcher', () => {
+  it('flushes many additions within one frame in a single call, in order', () => {
+    const frames = manualFrames();
+    const onFlush = vi.fn();
+    const b = new FrameBatcher<number>(frames.schedule, onFlush);
+    b.add([1, 2]);
+    b.add([3]);
+    b.add([4, 5]);
+    expect(frames.waiting).toBe(1);
+    expect(onFlush).not.toHaveBeenCalled();
+    frames.frame();
+    expect(onFlush).toHaveBeenCalledTimes(1);
+    expect(onFlush).toHaveBeenCalledWith([1, 2, 3, 4, 5]);
+    frames.frame();
+    expect(onFlush).toHaveBeenCalledTimes(1);
+  });
+
+  it('schedules nothing for empty batches', () => {
+    const frames = manualFrames();
+    const b = new FrameBatcher<number>(frames.schedule, vi.fn());
+    b.add([]);
+    expect(frames.waiting).toBe(0);
+  });
+
+  it('turns a due frame into a no-op after a manual flush', () => {
+    const frames = manualFrames();
+    const onFlush = vi.fn();
+    const b = new FrameBatcher<number>(frames.schedule, onFlush);
+    b.add([1]);
+    b.flush();
+    b.add([2]);
+    expect(frames.waiting).toBe(2);
+    frames.frame(); // the stale callback does nothing, the fresh one flushes [2]
+    expect(onFlush.mock.calls).toEqual([[[1]], [[2]]]);
+  });
+});
+
+describe('frameScheduler', () => {
+  it('falls back to a timer when no frame comes (hidden window), and runs once', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'requestAnimationFrame', 'cancelAnimationFrame'] });
+    try {
+      const cb = vi.fn();
+      frameScheduler(cb);
+      expect(cb).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(300);
+      expect(cb).toHaveBeenCalledTimes(1);
+      vi.advanceTimersByTime(1000);
+      expect(cb).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('rowFor', () => {
+  it('makes rows for chat and system events only, with stable keys', () => {
+    expect(rowFor(chat(3, 'hi'), 0)).toMatchObject({ kind: 'chat', key: 'c:3', text: 'hi' });
+    expect(rowFor(env(4, { type: 'status', status: 'live' }), 9)).toMatchObject({ kind: 'status', key: 's:4', at: 9 });
+    expect(rowFor(env(5, { type: 'userMuted', userId: 'a', until: 10 }), 0)).toMatchObject({ kind: 'muted', until: 10 });
+    expect(rowFor(env(6, { type: 'userMuted', userId: 'a', until: null }), 0)).toMatchObject({ kind: 'unmuted' });
+    expect(rowFor(env(7, { type: 'userKicked', userId: 'a' }), 0)).toMatchObject({ kind: 'kicked' });
+    expect(rowFor(env(8, { type: 'joinRefused', userId: 'a' }), 0)).toMatchObject({ kind: 'joinRefused' });
+    expect(rowFor(env(9, { type: 'likes', total: 3 }), 0)).toBeNull();
+    expect(rowFor(env(10, { type: 'memberJoined', userId: 'a', at: 1 }), 0)).toBeNull();
+  });
+});
+
+describe('ChatFeed', () => {
+  function setup(cap = 500, chunk = 100) {
+    const frames = manualFrames();
+    const flushed: EventEnvelope[][] = [];
+    const feed = new ChatFeed({ cap, chunk, schedule: frames.schedule, clock: () => 42, onFlush: (e) => flushed.push(e) });
+    return { frames, flushed, feed };
+  }
+
+  it('renders once per frame however many batches arrive', () => {
+    const { frames, flushed, feed } = setup();
+    feed.load(0, []);
+    const before = feed.rows;
+    for (let s = 1; s <= 50; s++) feed.accept([chat(s)]);
+    expect(feed.rows).toBe(before); // nothing applied before the frame
+    expect(frames.frame()).toBe(1);
+    expect(flushed).toHaveLength(1);
+    expect(feed.rows).toHaveLength(50);
+    expect(feed.rows.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+  });
+
+  it('ignores events at or below the snapshot seq and duplicates', () => {
+    const { frames, feed } = setup();
+    feed.load(10, [{ id: '10', userId: 'u', text: 'from snapshot', at: 1 }]);
+    feed.accept([chat(9), chat(10), chat(11)]);
+    feed.accept([chat(11), chat(12)]);
+    frames.frame();
+    expect(feed.rows.map((r) => r.key)).toEqual(['c:10', 'c:11', 'c:12']);
+    expect(feed.lastSeq).toBe(12);
+    expect(feed.appended).toBe(2);
+  });
+
+  it('holds back events that arrive before the snapshot, then keeps only newer ones', () => {
+    const { frames, feed } = setup();
+    feed.accept([chat(4), chat(5), chat(6)]);
+    expect(frames.waiting).toBe(0);
+    feed.load(5, []);
+    frames.frame();
+    expect(feed.rows.map((r) => r.seq)).toEqual([6]);
+  });
+
+  it('stays within the cap, trimming 100 at a time, newest kept', () => {
+    const { frames, feed } = setup(500, 100);
+    feed.load(0, []);
+    feed.accept(Array.from({ length: 500 }, (_, i) => chat(i + 1)));
+    frames.frame();
+    expect(feed.rows).toHaveLength(500);
+    feed.accept([chat(501)]);
+    frames.frame();
+    expect(feed.rows).toHaveLength(401);
+    expect(feed.rows[0].seq).toBe(101);
+    expect(feed.rows.at(-1)!.seq).toBe(501);
+    expect(feed.appended).toBe(501);
+  });
+
+  it('keeps keys unique even if the backend repeats a chat id', () => {
+    const { frames, feed } = setup();
+    feed.load(0, []);
+    feed.accept([chat(1), { seq: 2, event: { ...chat(1).event } }]);
+    frames.frame();
+    expect(feed.rows).toHaveLength(1);
+  });
+
+  it('passes non-chat events through to onFlush, in order', () => {
+    const { frames, flushed, feed } = setup();
+    feed.load(0, []);
+    feed.accept([env(1, { type: 'likes', total: 5 }), chat(2), env(3, { type: 'status', status: 'live' })]);
+    frames.frame();
+    expect(flushed[0].map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(feed.rows.map((r) => r.kind)).toEqual(['chat', 'status']);
+    expect(feed.rows[1].at).toBe(42);
+  });
+});

@@ -1,0 +1,315 @@
+// Why: a busy room sends hundreds of events a second; the chat feed must stay bounded and render at
+// most once per frame. This is that logic as plain TypeScript (no Svelte, no DOM), so it is unit
+// tested: a bounded ring buffer trimmed in chunks, a per-frame batcher with an injectable scheduler,
+// a sequence gate that drops duplicates, and rows keyed by stable ids.
+import type { ChatLine, EventEnvelope, RoomStatus } from './bindings';
+
+/** Runs `flush` later, once (e.g. on the next animation frame). */
+export type Scheduler = (flush: () => void) => void;
+
+/**
+ * Next animation frame, with a timer fallback: a hidden or minimised window gets no frames, and
+ * events must not pile up unbounded meanwhile. Whichever fires first runs; the other is cancelled.
+ */
+export const frameScheduler: Scheduler = (flush) => {
+  let done = false;
+  let raf: number | undefined;
+  const run = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    if (raf !== undefined && typeof cancelAnimationFrame === 'function') cancelAnimationFrame(raf);
+    flush();
+  };
+  const timer = setTimeout(run, 250);
+  if (typeof requestAnimationFrame === 'function') raf = requestAnimationFrame(run);
+};
+
+/**
+ * A bounded, de-duplicating buffer, oldest first. When a push takes it over `cap`, the oldest items
+ * go in whole chunks (e.g. 100 at a time) so that the DOM sheds rows rarely, not on every line.
+ */
+export class RingBuffer<T> {
+  #items: T[] = [];
+  #keys = new Set<string>();
+  readonly cap: number;
+  readonly chunk: number;
+  readonly #keyOf: (item: T) => string;
+
+  constructor(cap: number, chunk: number, keyOf: (item: T) => string) {
+    if (!Number.isInteger(cap) || cap < 1) throw new RangeError(`cap must be ≥ 1, got ${cap}`);
+    if (!Number.isInteger(chunk) || chunk < 1 || chunk > cap) {
+      throw new RangeError(`chunk must be in 1..=${cap}, got ${chunk}`);
+    }
+    this.cap = cap;
+    this.chunk = chunk;
+    this.#keyOf = keyOf;
+  }
+
+  get length(): number {
+    return this.#items.length;
+  }
+
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+
+  /** Appends the items whose key is not present yet; returns how many were appended. */
+  push(items: Iterable<T>): number {
+    let added = 0;
+    for (const item of items) {
+      const key = this.#keyOf(item);
+      if (this.#keys.has(key)) continue;
+      this.#keys.add(key);
+      this.#items.push(item);
+      added++;
+    }
+    this.#trim();
+    return added;
+  }
+
+  clear(): void {
+    this.#items = [];
+    this.#keys.clear();
+  }
+
+  /** A copy, oldest first. */
+  toArray(): T[] {
+    return this.#items.slice();
+  }
+
+  #trim(): void {
+    const over = this.#items.length - this.cap;
+    if (over <= 0) return;
+    const drop = Math.ceil(over / this.chunk) * this.chunk;
+    for (const item of this.#items.splice(0, drop)) this.#keys.delete(this.#keyOf(item));
+  }
+}
+
+/** Lets through only envelopes newer than the last one seen (seq is gapless and increasing). */
+export class SeqGate {
+  lastSeq: number;
+
+  constructor(lastSeq = 0) {
+    this.lastSeq = lastSeq;
+  }
+
+  admit(batch: readonly EventEnvelope[]): EventEnvelope[] {
+    const out: EventEnvelope[] = [];
+    for (const env of batch) {
+      if (env.seq <= this.lastSeq) continue;
+      this.lastSeq = env.seq;
+      out.push(env);
+    }
+    return out;
+  }
+}
+
+/** Collects items and hands them over in one call per scheduled tick (per frame). */
+export class FrameBatcher<T> {
+  #pending: T[] = [];
+  #generation = 0;
+  #scheduled = false;
+  readonly #schedule: Scheduler;
+  readonly #onFlush: (items: T[]) => void;
+
+  constructor(schedule: Scheduler, onFlush: (items: T[]) => void) {
+    this.#schedule = schedule;
+    this.#onFlush = onFlush;
+  }
+
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  add(items: readonly T[]): void {
+    if (items.length === 0) return;
+    for (const item of items) this.#pending.push(item);
+    if (this.#scheduled) return;
+    this.#scheduled = true;
+    const generation = this.#generation;
+    this.#schedule(() => {
+      if (generation === this.#generation) this.flush();
+    });
+  }
+
+  /** Hands over everything pending now (a scheduled tick that is still due becomes a no-op). */
+  flush(): void {
+    this.#generation++;
+    this.#scheduled = false;
+    const items = this.#pending;
+    if (items.length === 0) return;
+    this.#pending = [];
+    this.#onFlush(items);
+  }
+
+  /** Removes and returns what is pending, without flushing it. */
+  take(): T[] {
+    this.#generation++;
+    this.#scheduled = false;
+    const items = this.#pending;
+    this.#pending = [];
+    return items;
+  }
+}
+
+interface RowBase {
+  /** Stable key for keyed rendering: `c:<chat id>` or `s:<seq>`. */
+  key: string;
+  /** The event's seq; 0 for lines that came with the snapshot. */
+  seq: number;
+  /** Unix ms: the message time for chat, the arrival time for system lines. */
+  at: number;
+}
+
+export interface ChatRow extends RowBase {
+  kind: 'chat';
+  id: string;
+  userId: string;
+  text: string;
+}
+
+export type SystemRow = RowBase &
+  (
+    | { kind: 'status'; status: RoomStatus }
+    | { kind: 'muted'; userId: string; until: number }
+    | { kind: 'unmuted'; userId: string }
+    | { kind: 'kicked'; userId: string }
+    | { kind: 'joinRefused'; userId: string }
+  );
+
+export type FeedRow = ChatRow | SystemRow;
+
+export function chatRow(line: ChatLine, seq: number): ChatRow {
+  return { kind: 'chat', key: `c:${line.id}`, seq, id: line.id, userId: line.userId, text: line.text, at: line.at };
+}
+
+/** The feed row an event makes, if it makes one (gifts, likes, counts and joins do not). */
+export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
+  const e = env.event;
+  const base = { key: `s:${env.seq}`, seq: env.seq, at };
+  switch (e.type) {
+    case 'chat':
+      return chatRow(e, env.seq);
+    case 'status':
+      return { ...base, kind: 'status', status: e.status };
+    case 'userMuted':
+      return e.until === null
+        ? { ...base, kind: 'unmuted', userId: e.userId }
+        : { ...base, kind: 'muted', userId: e.userId, until: e.until };
+    case 'userKicked':
+      return { ...base, kind: 'kicked', userId: e.userId };
+    case 'joinRefused':
+      return { ...base, kind: 'joinRefused', userId: e.userId };
+    default:
+      return null;
+  }
+}
+
+export interface ChatFeedOptions {
+  /** Most rows kept (default 500). */
+  cap?: number;
+  /** Rows dropped at once when over the cap (default 100). */
+  chunk?: number;
+  /** When to flush buffered events (default: next animation frame). */
+  schedule?: Scheduler;
+  /** Arrival time for system rows (default `Date.now`). */
+  clock?: () => number;
+  /** Called once per flush with the admitted events, in order, after the rows are updated. */
+  onFlush?: (events: EventEnvelope[]) => void;
+}
+
+/**
+ * The chat feed: rows from the snapshot, then from events. Events are admitted by seq, buffered,
+ * and applied once per frame. Until a snapshot is loaded, events are held back (they may arrive on
+ * the channel before the subscribe call returns) and then filtered against the snapshot's seq.
+ */
+export class ChatFeed {
+  readonly #buffer: RingBuffer<FeedRow>;
+  readonly #gate = new SeqGate();
+  readonly #batcher: FrameBatcher<EventEnvelope>;
+  readonly #clock: () => number;
+  readonly #onFlush: (events: EventEnvelope[]) => void;
+  #early: EventEnvelope[] | null = [];
+  #rows: readonly FeedRow[] = [];
+  #appended = 0;
+
+  constructor(options: ChatFeedOptions = {}) {
+    this.#buffer = new RingBuffer<FeedRow>(options.cap ?? 500, options.chunk ?? 100, (r) => r.key);
+    this.#clock = options.clock ?? Date.now;
+    this.#onFlush = options.onFlush ?? (() => {});
+    this.#batcher = new FrameBatcher(options.schedule ?? frameScheduler, (events) =>
+      this.#apply(events),
+    );
+  }
+
+  /** Current rows, oldest first (a new array after every change, the same one otherwise). */
+  get rows(): readonly FeedRow[] {
+    return this.#rows;
+  }
+
+  /** Rows appended by events since construction (trimming does not reduce it; snapshot rows do
+   * not count): drives the "N new" count. */
+  get appended(): number {
+    return this.#appended;
+  }
+
+  get lastSeq(): number {
+    return this.#gate.lastSeq;
+  }
+
+  get loaded(): boolean {
+    return this.#early === null;
+  }
+
+  /** Hold events back until the next `load` (call before re-subscribing). */
+  expectSnapshot(): void {
+    if (this.#early === null) this.#early = this.#batcher.take();
+  }
+
+  /** Start over from a snapshot; held-back and pending events newer than `seq` follow it. */
+  load(seq: number, chat: readonly ChatLine[]): void {
+    const held = [...(this.#early ?? []), ...this.#batcher.take()];
+    this.#early = null;
+    this.#gate.lastSeq = seq;
+    this.#buffer.clear();
+    this.#buffer.push(chat.map((line) => chatRow(line, 0)));
+    this.#rows = this.#buffer.toArray();
+    this.accept(held);
+  }
+
+  /** Take a batch from the backend; it is applied on the next flush. */
+  accept(batch: readonly EventEnvelope[]): void {
+    if (this.#early !== null) {
+      for (const env of batch) this.#early.push(env);
+      return;
+    }
+    this.#batcher.add(this.#gate.admit(batch));
+  }
+
+  /** Apply what is pending now (tests; teardown). */
+  flush(): void {
+    this.#batcher.flush();
+  }
+
+  get pending(): number {
+    return this.#batcher.pending + (this.#early?.length ?? 0);
+  }
+
+  #apply(events: EventEnvelope[]): void {
+    const at = this.#clock();
+    const rows: FeedRow[] = [];
+    for (const env of events) {
+      const row = rowFor(env, at);
+      if (row) rows.push(row);
+    }
+    if (rows.length > 0) {
+      const added = this.#buffer.push(rows);
+      if (added > 0) {
+        this.#appended += added;
+        this.#rows = this.#buffer.toArray();
+      }
+    }
+    this.#onFlush(events);
+  }
+}

@@ -1,0 +1,54 @@
+// Why: light/dark theme. Without a stored choice the CSS follows `prefers-color-scheme`; the toggle
+// stores an explicit choice and sets `<html data-theme>`, which the CSS variables key on.
+export type Theme = 'light' | 'dark';
+
+const KEY = 'anchordesk.theme';
+
+function stored(): Theme | null {
+  try {
+    const v = localStorage.getItem(KEY);
+    return v === 'light' || v === 'dark' ? v : null;
+  } catch {
+    return null;
+  }
+}
+
+function systemTheme(): Theme {
+  return typeof matchMedia === 'function' && matchMedia('(prefers-color-scheme: dark)').matches
+    ? 'dark'
+    : 'light';
+}
+
+class ThemeState {
+  /** The explicit choice, or null to follow the system. */
+  choice = $state<Theme | null>(typeof localStorage === 'undefined' ? null : stored());
+  system = $state<Theme>(systemTheme());
+  effective = $derived<Theme>(this.choice ?? this.system);
+
+  /** Follow system changes while no explicit choice is stored. Returns the cleanup. */
+  watchSystem(): () => void {
+    if (typeof matchMedia !== 'function') return () => {};
+    const mq = matchMedia('(prefers-color-scheme: dark)');
+    const onChange = () => (this.system = mq.matches ? 'dark' : 'light');
+    mq.addEventListener('change', onChange);
+    return () => mq.removeEventListener('change', onChange);
+  }
+
+  toggle(): void {
+    this.choice = this.effective === 'dark' ? 'light' : 'dark';
+    try {
+      localStorage.setItem(KEY, this.choice);
+    } catch {
+      // not persisted
+    }
+    this.applyToDocument();
+  }
+
+  applyToDocument(): void {
+    if (typeof document === 'undefined') return;
+    if (this.choice) document.documentElement.dataset.theme = this.choice;
+    else delete document.documentElement.dataset.theme;
+  }
+}
+
+export const theme = new ThemeState();
