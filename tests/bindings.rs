@@ -1,1 +1,46 @@
+//! The IPC contract: TypeScript for every type that crosses into the UI is generated from the Rust
+//! types, into `ui/src/lib/bindings.ts`. This test fails when the committed file differs from what the
+//! Rust types generate; `make bindings` (UPDATE_BINDINGS=1) rewrites it.
 
+use ts_rs::TS;
+
+fn generated() -> String {
+    let decls = [
+        room::RoomStatus::decl(),
+        room::ChatLine::decl(),
+        room::GiftLine::decl(),
+        room::MemberLine::decl(),
+        room::RoomEvent::decl(),
+        room::EventEnvelope::decl(),
+        room::MuteLine::decl(),
+        room::RoomSnapshot::decl(),
+        room::ErrorCode::decl(),
+        room::WireError::decl(),
+        server::ConsoleMode::decl(),
+        server::AppInfo::decl(),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types by tests/bindings.rs. Do not edit: change the Rust type, then run `make bindings`.\n\n",
+    );
+    for d in decls {
+        out.push_str("export ");
+        out.push_str(&d);
+        out.push_str("\n\n");
+    }
+    out
+}
+
+#[test]
+fn the_committed_typescript_bindings_match_the_rust_types() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/lib/bindings.ts");
+    let want = generated();
+    if std::env::var_os("UPDATE_BINDINGS").is_some() {
+        std::fs::write(&path, &want).expect("write ui/src/lib/bindings.ts");
+        return;
+    }
+    let have = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        have == want,
+        "ui/src/lib/bindings.ts is out of date with the Rust types; run `make bindings` and commit the result"
+    );
+}

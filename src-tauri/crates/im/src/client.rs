@@ -224,7 +224,9 @@ impl ImClient {
         let now = unix_now();
         let mut cached = self.inner.sig.lock().unwrap_or_else(|p| p.into_inner());
         match &*cached {
-            Some((sig, made)) if !force_new && now + USERSIG_RENEW_MARGIN_SECS < made + USERSIG_TTL_SECS => {
+            Some((sig, made))
+                if !force_new && now + USERSIG_RENEW_MARGIN_SECS < made + USERSIG_TTL_SECS =>
+            {
                 sig.clone()
             }
             _ => {
@@ -247,7 +249,8 @@ impl ImClient {
         path: &'static str,
         body: &B,
     ) -> Result<R> {
-        let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(format!("cannot encode {path}: {e}")))?;
+        let body = serde_json::to_vec(body)
+            .map_err(|e| Error::Invalid(format!("cannot encode {path}: {e}")))?;
         let mut renewed_sig = false;
         let mut attempt = 0;
         loop {
@@ -259,7 +262,9 @@ impl ImClient {
                     attempt -= 1;
                 }
                 Err(e) if e.kind() == ErrorKind::Retryable && attempt < self.inner.attempts => {
-                    let backoff = Duration::from_millis(100 * 2u64.pow(attempt - 1) + u64::from(rand::random::<u8>()));
+                    let backoff = Duration::from_millis(
+                        100 * 2u64.pow(attempt - 1) + u64::from(rand::random::<u8>()),
+                    );
                     tracing::warn!(command = path, attempt, error = %e, "retrying after {backoff:?}");
                     tokio::time::sleep(backoff).await;
                 }
@@ -268,7 +273,12 @@ impl ImClient {
         }
     }
 
-    async fn call_once<R: DeserializeOwned>(&self, path: &'static str, body: &[u8], new_sig: bool) -> Result<R> {
+    async fn call_once<R: DeserializeOwned>(
+        &self,
+        path: &'static str,
+        body: &[u8],
+        new_sig: bool,
+    ) -> Result<R> {
         let sig = self.usersig(new_sig);
         let url = format!(
             "{}/v4/{}?sdkappid={}&identifier={}&usersig={}&random={}&contenttype=json",
@@ -287,15 +297,21 @@ impl ImClient {
             .body(body.to_vec())
             .send()
             .await
-            .map_err(|e| Error::Transport { command: path, source: e.without_url() })?;
+            .map_err(|e| Error::Transport {
+                command: path,
+                source: e.without_url(),
+            })?;
         let status = resp.status();
         if !status.is_success() {
-            return Err(Error::Http { command: path, status: status.as_u16() });
+            return Err(Error::Http {
+                command: path,
+                status: status.as_u16(),
+            });
         }
-        let bytes = resp
-            .bytes()
-            .await
-            .map_err(|e| Error::Transport { command: path, source: e.without_url() })?;
+        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
+            command: path,
+            source: e.without_url(),
+        })?;
         decode_envelope(path, &bytes)
     }
 
@@ -318,7 +334,12 @@ impl ImClient {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(50) {
             let r: GetGroupInfoResponse = self
-                .call("group_open_http_svc/get_group_info", &GetGroupInfo { group_id_list: chunk.to_vec() })
+                .call(
+                    "group_open_http_svc/get_group_info",
+                    &GetGroupInfo {
+                        group_id_list: chunk.to_vec(),
+                    },
+                )
                 .await?;
             out.extend(r.group_info);
         }
@@ -345,9 +366,16 @@ pub fn decode_envelope<R: DeserializeOwned>(command: &'static str, bytes: &[u8])
             .and_then(|s| s.as_str())
             .unwrap_or_default()
             .to_string();
-        return Err(Error::Api { command, code: if code == 0 { -1 } else { code }, info });
+        return Err(Error::Api {
+            command,
+            code: if code == 0 { -1 } else { code },
+            info,
+        });
     }
-    serde_json::from_value(value).map_err(|e| Error::Decode { command, detail: e.to_string() })
+    serde_json::from_value(value).map_err(|e| Error::Decode {
+        command,
+        detail: e.to_string(),
+    })
 }
 
 fn check_bytes(field: &str, value: &str, max: usize) -> Result<()> {
@@ -370,10 +398,14 @@ pub fn validate_group_id(id: &str) -> Result<()> {
         )));
     }
     if !id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
-        return Err(Error::Invalid(format!("a group ID may hold only printable ASCII; {id:?} does not")));
+        return Err(Error::Invalid(format!(
+            "a group ID may hold only printable ASCII; {id:?} does not"
+        )));
     }
     if id.starts_with("@TGS#") {
-        return Err(Error::Invalid("a custom group ID must not start with @TGS#".into()));
+        return Err(Error::Invalid(
+            "a custom group ID must not start with @TGS#".into(),
+        ));
     }
     Ok(())
 }
@@ -392,7 +424,10 @@ impl GroupHandle {
 
     /// The group's profile; a per-item failure (e.g. 10010 for a destroyed group) is an error.
     pub async fn info(&self) -> Result<GroupInfo> {
-        let mut infos = self.client.get_group_info(std::slice::from_ref(&self.group_id)).await?;
+        let mut infos = self
+            .client
+            .get_group_info(std::slice::from_ref(&self.group_id))
+            .await?;
         let info = infos.pop().ok_or(Error::Decode {
             command: "group_open_http_svc/get_group_info",
             detail: "no GroupInfo item in the answer".into(),
@@ -416,9 +451,16 @@ impl GroupHandle {
             check_bytes("Introduction", s, limits::INTRODUCTION_BYTES)?;
         }
         for d in &req.app_defined_data {
-            check_bytes(&format!("custom field {}", d.key), &d.value, limits::APP_DEFINED_VALUE_BYTES)?;
+            check_bytes(
+                &format!("custom field {}", d.key),
+                &d.value,
+                limits::APP_DEFINED_VALUE_BYTES,
+            )?;
         }
-        let _: Empty = self.client.call("group_open_http_svc/modify_group_base_info", &req).await?;
+        let _: Empty = self
+            .client
+            .call("group_open_http_svc/modify_group_base_info", &req)
+            .await?;
         Ok(())
     }
 
@@ -443,14 +485,19 @@ impl GroupHandle {
     }
 
     pub async fn send_msg(&self, req: &SendGroupMsg) -> Result<SendGroupMsgResponse> {
-        let size = serde_json::to_vec(&req.msg_body).map(|v| v.len()).unwrap_or(0);
+        let size = serde_json::to_vec(&req.msg_body)
+            .map(|v| v.len())
+            .unwrap_or(0);
         if size > limits::MESSAGE_BYTES {
             return Err(Error::Invalid(format!(
                 "the message is {size} bytes; Tencent refuses messages over {} bytes",
                 limits::MESSAGE_BYTES
             )));
         }
-        let r: SendGroupMsgResponse = self.client.call("group_open_http_svc/send_group_msg", req).await?;
+        let r: SendGroupMsgResponse = self
+            .client
+            .call("group_open_http_svc/send_group_msg", req)
+            .await?;
         if r.msg_drop_reason == "MsgFreqCtrl" {
             return Err(Error::Dropped);
         }
@@ -465,7 +512,10 @@ impl GroupHandle {
                 members_account: chunk.to_vec(),
                 shut_up_time: secs,
             };
-            let _: Empty = self.client.call("group_open_http_svc/forbid_send_msg", &req).await?;
+            let _: Empty = self
+                .client
+                .call("group_open_http_svc/forbid_send_msg", &req)
+                .await?;
         }
         Ok(())
     }
@@ -473,7 +523,12 @@ impl GroupHandle {
     pub async fn muted_accounts(&self) -> Result<Vec<MutedAccount>> {
         let r: GetGroupMutedAccountResponse = self
             .client
-            .call("group_open_http_svc/get_group_muted_account", &GroupIdBody { group_id: self.group_id.clone() })
+            .call(
+                "group_open_http_svc/get_group_muted_account",
+                &GroupIdBody {
+                    group_id: self.group_id.clone(),
+                },
+            )
             .await?;
         Ok(r.muted_account_list)
     }
@@ -481,7 +536,12 @@ impl GroupHandle {
     pub async fn online_member_num(&self) -> Result<u64> {
         let r: GetOnlineMemberNumResponse = self
             .client
-            .call("group_open_http_svc/get_online_member_num", &GroupIdBody { group_id: self.group_id.clone() })
+            .call(
+                "group_open_http_svc/get_online_member_num",
+                &GroupIdBody {
+                    group_id: self.group_id.clone(),
+                },
+            )
             .await?;
         Ok(r.online_member_num)
     }
@@ -489,7 +549,12 @@ impl GroupHandle {
     pub async fn destroy(&self) -> Result<()> {
         let _: Empty = self
             .client
-            .call("group_open_http_svc/destroy_group", &GroupIdBody { group_id: self.group_id.clone() })
+            .call(
+                "group_open_http_svc/destroy_group",
+                &GroupIdBody {
+                    group_id: self.group_id.clone(),
+                },
+            )
             .await?;
         Ok(())
     }
@@ -512,7 +577,10 @@ mod tests {
 
     #[test]
     fn regions_parse_from_friendly_names() {
-        assert_eq!("Silicon-Valley".parse::<Region>(), Ok(Region::SiliconValley));
+        assert_eq!(
+            "Silicon-Valley".parse::<Region>(),
+            Ok(Region::SiliconValley)
+        );
         assert_eq!(Region::Seoul.base_url(), "https://adminapikr.im.qcloud.com");
         assert!("mars".parse::<Region>().unwrap_err().contains("singapore"));
     }

@@ -27,7 +27,10 @@ pub enum Error {
     Http { command: &'static str, status: u16 },
     /// The body was not the documented shape.
     #[error("unexpected answer from Tencent IM for {command}: {detail}")]
-    Decode { command: &'static str, detail: String },
+    Decode {
+        command: &'static str,
+        detail: String,
+    },
     /// Refused before sending: the request breaks a documented limit.
     #[error("{0}")]
     Invalid(String),

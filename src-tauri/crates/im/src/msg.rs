@@ -5,7 +5,9 @@
 use serde::{Deserialize, Serialize};
 
 /// `MsgPriority` of `send_group_msg`. Case-sensitive on the wire; REST documents only these three.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
+)]
 pub enum MsgPriority {
     High,
     #[default]
@@ -111,6 +113,9 @@ mod tests {
         let json = serde_json::to_value(&body[2]).unwrap();
         assert_eq!(json["MsgType"], "TIMCustomElem");
         assert_eq!(json["MsgContent"]["Desc"], "d");
-        assert!(json["MsgContent"].get("Ext").is_none(), "empty optional fields are omitted");
+        assert!(
+            json["MsgContent"].get("Ext").is_none(),
+            "empty optional fields are omitted"
+        );
     }
 }

@@ -80,7 +80,10 @@ mod tests {
     fn verification_accepts_a_fresh_sign_and_refuses_stale_forged_or_missing_ones() {
         let now = 1669872112;
         let good = callback_sign("tok", now);
-        assert_eq!(verify_callback_sign("tok", Some(&good), Some(now), now + 30), Ok(()));
+        assert_eq!(
+            verify_callback_sign("tok", Some(&good), Some(now), now + 30),
+            Ok(())
+        );
         assert_eq!(
             verify_callback_sign("tok", Some(&good), Some(now), now + 61),
             Err(SignError::Stale { skew: 61 })
@@ -89,6 +92,9 @@ mod tests {
             verify_callback_sign("other", Some(&good), Some(now), now),
             Err(SignError::Mismatch)
         );
-        assert_eq!(verify_callback_sign("tok", None, Some(now), now), Err(SignError::Missing));
+        assert_eq!(
+            verify_callback_sign("tok", None, Some(now), now),
+            Err(SignError::Missing)
+        );
     }
 }

@@ -59,17 +59,26 @@ pub struct WireError {
 
 impl WireError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self { code, message: message.into() }
+        Self {
+            code,
+            message: message.into(),
+        }
     }
 }
 
 impl Error {
     pub fn im(action: impl Into<String>, source: im::Error) -> Self {
-        Error::Im { action: action.into(), source }
+        Error::Im {
+            action: action.into(),
+            source,
+        }
     }
 
     pub fn store(action: impl Into<String>, source: rusqlite::Error) -> Self {
-        Error::Store { action: action.into(), source }
+        Error::Store {
+            action: action.into(),
+            source,
+        }
     }
 
     pub fn code(&self) -> ErrorCode {

@@ -50,8 +50,14 @@ impl Callbacks {
                     _ = cancel.cancelled() => return,
                     job = rx.recv() => match job { Some(j) => j, None => return },
                 };
-                if let Outcome::Failed(why) =
-                    post(&worker_http, &job.target, job.sdkappid, &job.callback, job.platform).await
+                if let Outcome::Failed(why) = post(
+                    &worker_http,
+                    &job.target,
+                    job.sdkappid,
+                    &job.callback,
+                    job.platform,
+                )
+                .await
                 {
                     tracing::debug!(command = job.callback.command(), %why, "after-callback failed (not retried, as Tencent's default)");
                 }
@@ -73,9 +79,20 @@ impl Callbacks {
         }
     }
 
-    pub fn after(&self, target: Option<CallbackTarget>, sdkappid: u64, callback: Callback, platform: &'static str) {
+    pub fn after(
+        &self,
+        target: Option<CallbackTarget>,
+        sdkappid: u64,
+        callback: Callback,
+        platform: &'static str,
+    ) {
         if let Some(target) = target {
-            let _ = self.after.send(AfterJob { target, sdkappid, callback, platform });
+            let _ = self.after.send(AfterJob {
+                target,
+                sdkappid,
+                callback,
+                platform,
+            });
         }
     }
 }
@@ -95,11 +112,19 @@ async fn post(
         ("OptPlatform", platform.into()),
     ];
     if let Some(token) = &target.token {
-        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
         query.push(("Sign", callback_sign(token.expose(), now)));
         query.push(("RequestTime", now.to_string()));
     }
-    let sent = http.post(&target.url).query(&query).json(callback).send().await;
+    let sent = http
+        .post(&target.url)
+        .query(&query)
+        .json(callback)
+        .send()
+        .await;
     let resp = match sent {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return Outcome::Failed("timed out".into()),

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use im::callback::{
-    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount, MsgCallback, Verdict,
+    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount,
+    MsgCallback, Verdict,
 };
 use im::{MsgElement, MsgPriority};
 use rand::Rng;
@@ -24,11 +25,17 @@ use crate::{ClientError, Error, SandboxConfig, Shared};
 const DEDUP_WINDOW: Duration = Duration::from_secs(300);
 
 pub(crate) fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 fn now_ms() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0)
 }
 
 /// A message as members' clients receive it.
@@ -89,17 +96,28 @@ pub(crate) struct SavedCredentials {
 }
 
 pub(crate) fn load_credentials(path: &Path) -> Result<Option<SavedCredentials>, Error> {
-    Ok(read_saved(path)?.map(|s| SavedCredentials { sdkappid: s.sdkappid, secret_key: s.secret_key, admin: s.admin }))
+    Ok(read_saved(path)?.map(|s| SavedCredentials {
+        sdkappid: s.sdkappid,
+        secret_key: s.secret_key,
+        admin: s.admin,
+    }))
 }
 
 fn read_saved(path: &Path) -> Result<Option<Saved>, Error> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::State {
-            path: path.display().to_string(),
-            detail: format!("it is not a sandbox state file ({e}); move it away to start afresh"),
-        }),
+        Ok(bytes) => serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|e| Error::State {
+                path: path.display().to_string(),
+                detail: format!(
+                    "it is not a sandbox state file ({e}); move it away to start afresh"
+                ),
+            }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::State { path: path.display().to_string(), detail: e.to_string() }),
+        Err(e) => Err(Error::State {
+            path: path.display().to_string(),
+            detail: e.to_string(),
+        }),
     }
 }
 
@@ -120,9 +138,10 @@ impl World {
             None => None,
         };
         let (groups, accounts) = match saved {
-            Some(s) if s.sdkappid == config.sdkappid => {
-                (s.groups.into_iter().map(|g| (g.id.clone(), g)).collect(), s.accounts.into_iter().collect())
-            }
+            Some(s) if s.sdkappid == config.sdkappid => (
+                s.groups.into_iter().map(|g| (g.id.clone(), g)).collect(),
+                s.accounts.into_iter().collect(),
+            ),
             _ => (BTreeMap::new(), HashSet::from([config.admin.clone()])),
         };
         let world = Self {
@@ -177,13 +196,20 @@ impl World {
     }
 
     pub fn av_rooms(&self) -> Vec<String> {
-        let mut rooms: Vec<_> = self.groups.values().filter(|g| g.group_type == "AVChatRoom").collect();
+        let mut rooms: Vec<_> = self
+            .groups
+            .values()
+            .filter(|g| g.group_type == "AVChatRoom")
+            .collect();
         rooms.sort_by_key(|g| (g.create_time, g.id.clone()));
         rooms.into_iter().map(|g| g.id.clone()).collect()
     }
 
     pub fn members(&self, group_id: &str) -> Vec<String> {
-        self.groups.get(group_id).map(|g| g.members.keys().cloned().collect()).unwrap_or_default()
+        self.groups
+            .get(group_id)
+            .map(|g| g.members.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// `get_online_member_num`: the member count, refreshed at Tencent's granularity.
@@ -206,11 +232,18 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, World> {
 }
 
 fn target(shared: &Shared) -> Option<crate::CallbackTarget> {
-    shared.callback.read().unwrap_or_else(|p| p.into_inner()).clone()
+    shared
+        .callback
+        .read()
+        .unwrap_or_else(|p| p.into_inner())
+        .clone()
 }
 
 fn err(code: i64, info: impl Into<String>) -> ClientError {
-    ClientError { code, info: info.into() }
+    ClientError {
+        code,
+        info: info.into(),
+    }
 }
 
 /// A message on its way into a group, from a client or from REST.
@@ -254,11 +287,17 @@ fn decide(shared: &Shared, outcome: Outcome) -> Result<Option<Vec<MsgElement>>, 
 
 /// Sends a message into a group. Returns `(MsgSeq, MsgTime)`; a silently dropped message returns
 /// success with a sequence number that nobody receives, as Tencent does.
-pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<(u64, u64), ClientError> {
+pub(crate) async fn send_message(
+    shared: &Arc<Shared>,
+    msg: Outgoing,
+) -> Result<(u64, u64), ClientError> {
     let now = now_secs();
     let template = {
         let mut w = lock(shared);
-        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
+        let g = w
+            .groups
+            .get_mut(&msg.group_id)
+            .ok_or_else(|| err(10010, "group not found"))?;
         if msg.require_member && !g.members.contains_key(&msg.from) {
             return Err(err(10007, "the sender is not a member of the group"));
         }
@@ -290,7 +329,12 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
                 error_info: Some("the sender is muted".into()),
                 ..cb
             };
-            shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::SendMsgException(exception), msg.platform);
+            shared.callbacks.after(
+                target(shared),
+                shared.config.sdkappid,
+                Callback::SendMsgException(exception),
+                msg.platform,
+            );
             return Err(err(10017, "you are muted in this group"));
         }
         cb
@@ -300,7 +344,12 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
     if !msg.forbid_before {
         let outcome = shared
             .callbacks
-            .before(target(shared), shared.config.sdkappid, &Callback::BeforeSendMsg(template.clone()), msg.platform)
+            .before(
+                target(shared),
+                shared.config.sdkappid,
+                &Callback::BeforeSendMsg(template.clone()),
+                msg.platform,
+            )
             .await;
         match decide(shared, outcome) {
             Ok(Some(modified)) => body = modified,
@@ -318,10 +367,14 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
 
     let (seq, time) = {
         let mut w = lock(shared);
-        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
+        let g = w
+            .groups
+            .get_mut(&msg.group_id)
+            .ok_or_else(|| err(10010, "group not found"))?;
         g.next_seq += 1;
         let seq = g.next_seq;
-        g.recent.insert((msg.from.clone(), msg.random), (Instant::now(), seq));
+        g.recent
+            .insert((msg.from.clone(), msg.random), (Instant::now(), seq));
         let _ = shared.deliveries.send(Delivered {
             group_id: msg.group_id.clone(),
             from: msg.from.clone(),
@@ -333,16 +386,35 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
         (seq, now)
     };
     if !msg.forbid_after {
-        let after = MsgCallback { msg_body: body, msg_seq: Some(seq), msg_time: Some(time), event_time: now_ms(), ..template };
-        shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::AfterSendMsg(after), msg.platform);
+        let after = MsgCallback {
+            msg_body: body,
+            msg_seq: Some(seq),
+            msg_time: Some(time),
+            event_time: now_ms(),
+            ..template
+        };
+        shared.callbacks.after(
+            target(shared),
+            shared.config.sdkappid,
+            Callback::AfterSendMsg(after),
+            msg.platform,
+        );
     }
     Ok((seq, time))
 }
 
-pub(crate) async fn join(shared: &Arc<Shared>, group_id: &str, user: &str, platform: &'static str) -> Result<(), ClientError> {
+pub(crate) async fn join(
+    shared: &Arc<Shared>,
+    group_id: &str,
+    user: &str,
+    platform: &'static str,
+) -> Result<(), ClientError> {
     let group_type = {
         let w = lock(shared);
-        let g = w.groups.get(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        let g = w
+            .groups
+            .get(group_id)
+            .ok_or_else(|| err(10010, "group not found"))?;
         if g.members.contains_key(user) {
             return Ok(());
         }
@@ -355,11 +427,17 @@ pub(crate) async fn join(shared: &Arc<Shared>, group_id: &str, user: &str, platf
         apply_msg: None,
         event_time: now_ms(),
     });
-    let outcome = shared.callbacks.before(target(shared), shared.config.sdkappid, &before, platform).await;
+    let outcome = shared
+        .callbacks
+        .before(target(shared), shared.config.sdkappid, &before, platform)
+        .await;
     decide(shared, outcome)?;
     {
         let mut w = lock(shared);
-        let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        let g = w
+            .groups
+            .get_mut(group_id)
+            .ok_or_else(|| err(10010, "group not found"))?;
         g.members.insert(user.into(), now_secs());
         w.accounts.insert(user.into());
     }
@@ -368,17 +446,29 @@ pub(crate) async fn join(shared: &Arc<Shared>, group_id: &str, user: &str, platf
         group_type,
         join_type: "Apply".into(),
         operator_account: user.into(),
-        new_member_list: vec![MemberAccount { member_account: user.into() }],
+        new_member_list: vec![MemberAccount {
+            member_account: user.into(),
+        }],
         event_time: now_ms(),
     });
-    shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
+    shared
+        .callbacks
+        .after(target(shared), shared.config.sdkappid, after, platform);
     Ok(())
 }
 
-pub(crate) async fn leave(shared: &Arc<Shared>, group_id: &str, user: &str, platform: &'static str) -> Result<(), ClientError> {
+pub(crate) async fn leave(
+    shared: &Arc<Shared>,
+    group_id: &str,
+    user: &str,
+    platform: &'static str,
+) -> Result<(), ClientError> {
     let group_type = {
         let mut w = lock(shared);
-        let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        let g = w
+            .groups
+            .get_mut(group_id)
+            .ok_or_else(|| err(10010, "group not found"))?;
         if g.members.remove(user).is_none() {
             return Err(err(10007, "not a member of the group"));
         }
@@ -389,9 +479,13 @@ pub(crate) async fn leave(shared: &Arc<Shared>, group_id: &str, user: &str, plat
         group_type,
         exit_type: "Quit".into(),
         operator_account: user.into(),
-        exit_member_list: vec![MemberAccount { member_account: user.into() }],
+        exit_member_list: vec![MemberAccount {
+            member_account: user.into(),
+        }],
         event_time: now_ms(),
     });
-    shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
+    shared
+        .callbacks
+        .after(target(shared), shared.config.sdkappid, after, platform);
     Ok(())
 }
