@@ -20,7 +20,7 @@ test: setup-test
 	npm --prefix ui run check
 	npm --prefix ui test
 	cargo clippy --workspace --all-targets -- -D warnings
-	xvfb-run -a cargo test --workspace
+	xvfb-run -a cargo test --workspace --lib --bins --tests
 
 setup-run:
 	@scripts/setup.sh run

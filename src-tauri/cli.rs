@@ -68,36 +68,16 @@ pub enum Command {
 
 pub fn run(command: Command) -> i32 {
     match command {
-        Command::Usersig {
-            sdkappid,
-            key,
-            identifier,
-            expire,
-        } => {
+        Command::Usersig { sdkappid, key, identifier, expire } => {
             if identifier.is_empty() || identifier.len() > 32 {
                 eprintln!("error: --identifier must be 1 to 32 bytes");
                 return 2;
             }
-            let now = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs())
-                .unwrap_or(0);
-            println!(
-                "{}",
-                im::usersig::generate(sdkappid, &key, &identifier, expire, now).as_str()
-            );
+            let now = im::clock::now_secs();
+            println!("{}", im::usersig::generate(sdkappid, &key, &identifier, expire, now).as_str());
             0
         }
-        Command::Sandbox {
-            listen,
-            callback_url,
-            callback_token,
-            seed,
-            pace_ms,
-            no_audience,
-            state,
-            json,
-        } => {
+        Command::Sandbox { listen, callback_url, callback_token, seed, pace_ms, no_audience, state, json } => {
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(r) => r,
                 Err(e) => {
@@ -105,16 +85,7 @@ pub fn run(command: Command) -> i32 {
                     return 1;
                 }
             };
-            runtime.block_on(run_sandbox(
-                listen,
-                callback_url,
-                callback_token,
-                seed,
-                pace_ms,
-                no_audience,
-                state,
-                json,
-            ))
+            runtime.block_on(run_sandbox(listen, callback_url, callback_token, seed, pace_ms, no_audience, state, json))
         }
     }
 }
@@ -140,10 +111,8 @@ async fn run_sandbox(
         },
         None => sandbox::SandboxConfig::generate(),
     };
-    config.callback = callback_url.map(|url| sandbox::CallbackTarget {
-        url,
-        token: callback_token.map(im::Secret::new),
-    });
+    config.callback =
+        callback_url.map(|url| sandbox::CallbackTarget { url, token: callback_token.map(im::Secret::new) });
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -168,17 +137,16 @@ async fn run_sandbox(
     }
     let c = sandbox.credentials();
     if json {
-        println!(
-            "{}",
-            serde_json::to_string(&c).expect("credentials serialize")
-        );
+        println!("{}", serde_json::to_string(&c).expect("credentials serialize"));
     } else {
         println!("AnchorDesk sandbox (a local stand-in for Tencent Cloud IM)");
         println!("  endpoint:   {}", c.base_url);
         println!("  sdkappid:   {}", c.sdkappid);
         println!("  admin:      {}", c.admin);
         println!("  secret key: {}", c.secret_key);
-        println!("Point a console at it with ANCHORDESK_IM_ENDPOINT, ANCHORDESK_SDKAPPID and ANCHORDESK_IM_SECRET_KEY.");
+        println!(
+            "Point a console at it with ANCHORDESK_IM_ENDPOINT, ANCHORDESK_SDKAPPID and ANCHORDESK_IM_SECRET_KEY."
+        );
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();

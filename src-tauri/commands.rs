@@ -23,26 +23,17 @@ pub async fn room_subscribe(
     on_events: Channel<Vec<EventEnvelope>>,
 ) -> Result<RoomSnapshot, WireError> {
     let (snapshot, rx) = state.get()?.room.subscribe().await?;
-    tauri::async_runtime::spawn(forward_batches(rx, BATCH, move |batch| {
-        on_events.send(batch).is_ok()
-    }));
+    tauri::async_runtime::spawn(forward_batches(rx, BATCH, move |batch| on_events.send(batch).is_ok()));
     Ok(snapshot)
 }
 
 #[tauri::command]
-pub async fn room_set_status(
-    state: State<'_, SessionState>,
-    status: RoomStatus,
-) -> Result<(), WireError> {
+pub async fn room_set_status(state: State<'_, SessionState>, status: RoomStatus) -> Result<(), WireError> {
     Ok(state.get()?.room.set_status(status).await?)
 }
 
 #[tauri::command]
-pub async fn room_mute(
-    state: State<'_, SessionState>,
-    user_id: String,
-    seconds: u32,
-) -> Result<(), WireError> {
+pub async fn room_mute(state: State<'_, SessionState>, user_id: String, seconds: u32) -> Result<(), WireError> {
     Ok(state.get()?.room.mute(&user_id, seconds).await?)
 }
 

@@ -15,10 +15,7 @@ impl SessionState {
         match self.0.get() {
             Some(Ok(s)) => Ok(s),
             Some(Err(e)) => Err(e.clone()),
-            None => Err(WireError::new(
-                ErrorCode::NotReady,
-                "AnchorDesk is still connecting to the room",
-            )),
+            None => Err(WireError::new(ErrorCode::NotReady, "AnchorDesk is still connecting to the room")),
         }
     }
 }
@@ -31,9 +28,7 @@ pub fn start_session(app: &AppHandle) {
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
         let started = match SessionConfig::from_env(data_dir, |k| std::env::var(k).ok()) {
-            Ok(config) => Session::start(config)
-                .await
-                .map_err(|e| WireError::new(ErrorCode::Internal, e.to_string())),
+            Ok(config) => Session::start(config).await.map_err(|e| WireError::new(ErrorCode::Internal, e.to_string())),
             Err(e) => Err(WireError::new(ErrorCode::Invalid, e)),
         };
         if let Err(e) = &started {

@@ -5,6 +5,7 @@
 use std::time::Duration;
 
 use im::MsgPriority;
+use room::message::RoomMessage;
 use room::{EventEnvelope, RoomEvent, RoomStatus};
 use sandbox::{AudienceConfig, Viewer};
 use server::{ImBackend, Session, SessionConfig};
@@ -12,10 +13,7 @@ use tokio::sync::broadcast::Receiver;
 
 fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionConfig {
     SessionConfig {
-        backend: ImBackend::Sandbox {
-            listen: "127.0.0.1:0".parse().unwrap(),
-            audience,
-        },
+        backend: ImBackend::Sandbox { listen: "127.0.0.1:0".parse().unwrap(), audience },
         data_dir: dir.to_path_buf(),
         hub_listen: "127.0.0.1:0".parse().unwrap(),
         callback_token: None,
@@ -24,22 +22,14 @@ fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionCon
 }
 
 async fn quiet_session(dir: &std::path::Path) -> Session {
-    Session::start(config(dir, None))
-        .await
-        .expect("the session starts on the sandbox")
+    Session::start(config(dir, None)).await.expect("the session starts on the sandbox")
 }
 
 /// Waits for the first event matching `want`, failing the test after 5 s.
-async fn next_matching(
-    rx: &mut Receiver<EventEnvelope>,
-    want: impl Fn(&RoomEvent) -> bool,
-) -> EventEnvelope {
+async fn next_matching(rx: &mut Receiver<EventEnvelope>, want: impl Fn(&RoomEvent) -> bool) -> EventEnvelope {
     tokio::time::timeout(Duration::from_secs(5), async {
         loop {
-            let e = rx
-                .recv()
-                .await
-                .expect("the room keeps its event stream open");
+            let e = rx.recv().await.expect("the room keeps its event stream open");
             if want(&e.event) {
                 return e;
             }
@@ -49,12 +39,26 @@ async fn next_matching(
     .expect("the expected event arrived within 5 s")
 }
 
+/// Waits for a delivered room message that `pick` recognises, failing the test after 5 s.
+async fn next_delivered<T>(
+    deliveries: &mut Receiver<sandbox::Delivered>,
+    pick: impl Fn(RoomMessage, MsgPriority) -> Option<T>,
+) -> T {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let d = deliveries.recv().await.expect("the sandbox keeps delivering");
+            if let Some(t) = RoomMessage::from_body(&d.body).and_then(|m| pick(m, d.priority)) {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("the expected room message was delivered within 5 s")
+}
+
 async fn joined(session: &Session, user: &str) -> Viewer {
     let viewer = session.sandbox.as_ref().unwrap().viewer(user);
-    viewer
-        .join(session.room.group_id())
-        .await
-        .expect("a new viewer may join");
+    viewer.join(session.room.group_id()).await.expect("a new viewer may join");
     viewer
 }
 
@@ -63,11 +67,7 @@ async fn audience_messages_arrive_as_room_events_in_order() {
     let dir = tempfile::tempdir().unwrap();
     let session = quiet_session(dir.path()).await;
     let (snapshot, mut rx) = session.room.subscribe().await.unwrap();
-    assert_eq!(
-        snapshot.status,
-        RoomStatus::Upcoming,
-        "a new room starts upcoming"
-    );
+    assert_eq!(snapshot.status, RoomStatus::Upcoming, "a new room starts upcoming");
     let group = session.room.group_id().to_string();
 
     let mei = joined(&session, "mei_01").await;
@@ -76,9 +76,7 @@ async fn audience_messages_arrive_as_room_events_in_order() {
 
     let texts = ["大家好", "안녕하세요", "こんにちは", "hello", "one more"];
     for t in texts {
-        mei.send_text(&group, t)
-            .await
-            .expect("an unmuted member may speak");
+        mei.send_text(&group, t).await.expect("an unmuted member may speak");
     }
     let mut seen = Vec::new();
     let mut last_seq = joined_event.seq;
@@ -86,16 +84,11 @@ async fn audience_messages_arrive_as_room_events_in_order() {
         let e = next_matching(&mut rx, |e| matches!(e, RoomEvent::Chat(_))).await;
         assert!(e.seq > last_seq, "sequence numbers only grow");
         last_seq = e.seq;
-        let RoomEvent::Chat(line) = e.event else {
-            unreachable!()
-        };
+        let RoomEvent::Chat(line) = e.event else { unreachable!() };
         assert_eq!(line.user_id, "mei_01");
         seen.push(line.text);
     }
-    assert_eq!(
-        seen, texts,
-        "the console sees the messages in the order they were sent"
-    );
+    assert_eq!(seen, texts, "the console sees the messages in the order they were sent");
     session.shutdown();
 }
 
@@ -107,33 +100,15 @@ async fn likes_are_counted_and_gifts_reach_the_gift_feed() {
     let group = session.room.group_id().to_string();
     let fan = joined(&session, "fan_7").await;
     for n in [3, 4] {
-        fan.send(
-            &group,
-            room::message::RoomMessage::like(n).to_body(),
-            MsgPriority::Low,
-        )
-        .await
-        .unwrap();
+        fan.send(&group, RoomMessage::like(n).to_body(), MsgPriority::Low).await.unwrap();
     }
     let likes = next_matching(&mut rx, |e| matches!(e, RoomEvent::Likes { total: 7 })).await;
     assert!(likes.seq > 0);
-    let gift = room::message::RoomMessage::gift("rocket", "Rocket", 10, 500);
-    fan.send(&group, gift.to_body(), gift.priority())
-        .await
-        .unwrap();
+    let gift = RoomMessage::gift("rocket", "Rocket", 10, 500);
+    fan.send(&group, gift.to_body(), gift.priority()).await.unwrap();
     let e = next_matching(&mut rx, |e| matches!(e, RoomEvent::Gift(_))).await;
-    let RoomEvent::Gift(g) = e.event else {
-        unreachable!()
-    };
-    assert_eq!(
-        (
-            g.user_id.as_str(),
-            g.gift_id.as_str(),
-            g.count,
-            g.unit_price
-        ),
-        ("fan_7", "rocket", 10, 500)
-    );
+    let RoomEvent::Gift(g) = e.event else { unreachable!() };
+    assert_eq!((g.user_id.as_str(), g.gift_id.as_str(), g.count, g.unit_price), ("fan_7", "rocket", 10, 500));
     session.shutdown();
 }
 
@@ -146,53 +121,25 @@ async fn a_muted_users_next_message_is_refused_until_unmuted() {
     let loud = joined(&session, "loud_1").await;
     let mut deliveries = session.sandbox.as_ref().unwrap().deliveries();
 
-    session
-        .room
-        .mute("loud_1", 600)
-        .await
-        .expect("the admin may mute");
+    session.room.mute("loud_1", 600).await.expect("the admin may mute");
     let e = next_matching(&mut rx, |e| matches!(e, RoomEvent::UserMuted { .. })).await;
-    assert!(
-        matches!(e.event, RoomEvent::UserMuted { ref user_id, until: Some(_) } if user_id == "loud_1")
-    );
+    assert!(matches!(e.event, RoomEvent::UserMuted { ref user_id, until: Some(_) } if user_id == "loud_1"));
 
-    let refused = loud
-        .send_text(&group, "can you hear me?")
-        .await
-        .unwrap_err();
-    assert_eq!(
-        refused.code, 10017,
-        "Tencent refuses a muted sender with 10017"
-    );
+    let refused = loud.send_text(&group, "can you hear me?").await.unwrap_err();
+    assert_eq!(refused.code, 10017, "Tencent refuses a muted sender with 10017");
     let muted = session.im.group(&group).muted_accounts().await.unwrap();
-    assert!(
-        muted.iter().any(|m| m.member_account == "loud_1"),
-        "the mute is Tencent's, not only the console's"
-    );
+    assert!(muted.iter().any(|m| m.member_account == "loud_1"), "the mute is Tencent's, not only the console's");
 
     // Clients were told to disable the user's input box, with a High-priority custom message.
-    let notice = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let d = deliveries.recv().await.unwrap();
-            if let Some(room::message::RoomMessage::Mute { user_id, .. }) =
-                room::message::RoomMessage::from_body(&d.body)
-            {
-                return (user_id, d.priority);
-            }
-        }
+    let notice = next_delivered(&mut deliveries, |m, p| match m {
+        RoomMessage::Mute { user_id, .. } => Some((user_id, p)),
+        _ => None,
     })
-    .await
-    .expect("a mute notice was delivered");
+    .await;
     assert_eq!(notice, ("loud_1".to_string(), MsgPriority::High));
 
-    session
-        .room
-        .mute("loud_1", 0)
-        .await
-        .expect("0 seconds unmutes");
-    loud.send_text(&group, "back again")
-        .await
-        .expect("an unmuted user may speak again");
+    session.room.mute("loud_1", 0).await.expect("0 seconds unmutes");
+    loud.send_text(&group, "back again").await.expect("an unmuted user may speak again");
     session.shutdown();
 }
 
@@ -205,47 +152,21 @@ async fn a_kicked_user_is_told_to_leave_and_their_rejoin_is_refused() {
     let troll = joined(&session, "troll_9").await;
     let mut deliveries = session.sandbox.as_ref().unwrap().deliveries();
 
-    session
-        .room
-        .kick("troll_9")
-        .await
-        .expect("the admin may kick");
-    next_matching(
-        &mut rx,
-        |e| matches!(e, RoomEvent::UserKicked { user_id } if user_id == "troll_9"),
-    )
-    .await;
-    let kick = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let d = deliveries.recv().await.unwrap();
-            if let Some(room::message::RoomMessage::Kick { user_ids, .. }) =
-                room::message::RoomMessage::from_body(&d.body)
-            {
-                return (user_ids, d.priority);
-            }
-        }
+    session.room.kick("troll_9").await.expect("the admin may kick");
+    next_matching(&mut rx, |e| matches!(e, RoomEvent::UserKicked { user_id } if user_id == "troll_9")).await;
+    let kick = next_delivered(&mut deliveries, |m, p| match m {
+        RoomMessage::Kick { user_ids, .. } => Some((user_ids, p)),
+        _ => None,
     })
-    .await
-    .expect("the kick message was delivered to the room");
+    .await;
     assert_eq!(kick, (vec!["troll_9".to_string()], MsgPriority::High));
 
     // The client obeys and leaves; its attempt to come back is refused by the hub's before-join answer.
     troll.leave(&group).await.unwrap();
     let refused = troll.join(&group).await.unwrap_err();
-    assert_eq!(
-        refused.code,
-        room::actor::KICKED_JOIN_CODE,
-        "refused with the hub's custom code: {refused}"
-    );
-    next_matching(
-        &mut rx,
-        |e| matches!(e, RoomEvent::JoinRefused { user_id } if user_id == "troll_9"),
-    )
-    .await;
-    assert!(
-        joined(&session, "nice_2").await.user_id() == "nice_2",
-        "others may still join"
-    );
+    assert_eq!(refused.code, room::actor::KICKED_JOIN_CODE, "refused with the hub's custom code: {refused}");
+    next_matching(&mut rx, |e| matches!(e, RoomEvent::JoinRefused { user_id } if user_id == "troll_9")).await;
+    assert!(joined(&session, "nice_2").await.user_id() == "nice_2", "others may still join");
     session.shutdown();
 }
 
@@ -256,42 +177,19 @@ async fn a_status_change_is_written_to_the_group_and_announced_with_high_priorit
     let (_, mut rx) = session.room.subscribe().await.unwrap();
     let mut deliveries = session.sandbox.as_ref().unwrap().deliveries();
 
-    let refused = session
-        .room
-        .set_status(RoomStatus::Paused)
-        .await
-        .unwrap_err();
-    assert!(
-        refused.to_string().contains("live"),
-        "the error says what is allowed: {refused}"
-    );
+    let refused = session.room.set_status(RoomStatus::Paused).await.unwrap_err();
+    assert!(refused.to_string().contains("live"), "the error says what is allowed: {refused}");
 
     session.room.set_status(RoomStatus::Live).await.unwrap();
-    next_matching(&mut rx, |e| {
-        matches!(
-            e,
-            RoomEvent::Status {
-                status: RoomStatus::Live
-            }
-        )
-    })
-    .await;
-    let info = session
-        .im
-        .group(session.room.group_id())
-        .info()
-        .await
-        .unwrap();
+    next_matching(&mut rx, |e| matches!(e, RoomEvent::Status { status: RoomStatus::Live })).await;
+    let info = session.im.group(session.room.group_id()).info().await.unwrap();
     assert_eq!(
         info.app_defined(room::actor::STATUS_FIELD),
         Some("live"),
         "anyone entering reads the state from the profile"
     );
     let d = deliveries.recv().await.unwrap();
-    assert_eq!(
-        room::message::RoomMessage::from_body(&d.body),
-        Some(room::message::RoomMessage::status(RoomStatus::Live))
-    );
+    assert_eq!(RoomMessage::from_body(&d.body), Some(RoomMessage::status(RoomStatus::Live)));
     assert_eq!(d.priority, MsgPriority::High);
     session.shutdown();
 }
@@ -307,42 +205,23 @@ async fn the_room_is_created_once_and_reused_after_a_restart_with_its_state() {
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let second = quiet_session(dir.path()).await;
-    assert_eq!(
-        second.room.group_id(),
-        group,
-        "the same room, not a new one"
-    );
+    assert_eq!(second.room.group_id(), group, "the same room, not a new one");
     let (snapshot, _) = second.room.subscribe().await.unwrap();
     assert_eq!(snapshot.status, RoomStatus::Live);
-    assert_eq!(
-        snapshot.blocked,
-        vec!["spammer_1".to_string()],
-        "the blocklist survives a restart"
-    );
+    assert_eq!(snapshot.blocked, vec!["spammer_1".to_string()], "the blocklist survives a restart");
     second.shutdown();
 }
 
 #[tokio::test]
 async fn the_seeded_audience_fills_the_room_with_chat_in_four_languages() {
     let dir = tempfile::tempdir().unwrap();
-    let audience = AudienceConfig {
-        seed: 11,
-        target_online: 30,
-        pace: Duration::from_millis(10),
-    };
-    let session = Session::start(config(dir.path(), Some(audience)))
-        .await
-        .unwrap();
+    let audience = AudienceConfig { seed: 11, target_online: 30, pace: Duration::from_millis(10) };
+    let session = Session::start(config(dir.path(), Some(audience))).await.unwrap();
     let (_, mut rx) = session.room.subscribe().await.unwrap();
     let mut chat = Vec::new();
     let mut members = 0;
     while chat.len() < 40 {
-        match next_matching(&mut rx, |e| {
-            matches!(e, RoomEvent::Chat(_) | RoomEvent::MemberJoined(_))
-        })
-        .await
-        .event
-        {
+        match next_matching(&mut rx, |e| matches!(e, RoomEvent::Chat(_) | RoomEvent::MemberJoined(_))).await.event {
             RoomEvent::Chat(line) => chat.push(line.text),
             _ => members += 1,
         }
@@ -368,18 +247,12 @@ async fn the_hub_refuses_callbacks_that_are_not_from_its_app_or_not_signed() {
     let body = serde_json::json!({"CallbackCommand": "Group.CallbackBeforeApplyJoinGroup", "GroupId": session.room.group_id(),
         "Type": "AVChatRoom", "Requestor_Account": "x", "EventTime": 1});
     let http = reqwest::Client::new();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
     let post = |sdkappid: u64, sign: String, time: u64, body: String| {
         http.post(&url)
             .query(&[
                 ("SdkAppid", sdkappid.to_string()),
-                (
-                    "CallbackCommand",
-                    "Group.CallbackBeforeApplyJoinGroup".into(),
-                ),
+                ("CallbackCommand", "Group.CallbackBeforeApplyJoinGroup".into()),
                 ("contenttype", "json".into()),
                 ("ClientIP", "1.2.3.4".into()),
                 ("OptPlatform", "Web".into()),
@@ -391,56 +264,25 @@ async fn the_hub_refuses_callbacks_that_are_not_from_its_app_or_not_signed() {
     };
     let app = session.info.sdk_app_id;
     let good = im::sign::callback_sign("tok-123", now);
-    let ok = post(app, good.clone(), now, body.to_string())
-        .await
-        .unwrap();
+    let ok = post(app, good.clone(), now, body.to_string()).await.unwrap();
     assert_eq!(ok.status(), 200);
+    assert_eq!(ok.json::<serde_json::Value>().await.unwrap()["ErrorCode"], 0);
     assert_eq!(
-        ok.json::<serde_json::Value>().await.unwrap()["ErrorCode"],
-        0
-    );
-    assert_eq!(
-        post(app + 1, good.clone(), now, body.to_string())
-            .await
-            .unwrap()
-            .status(),
+        post(app + 1, good.clone(), now, body.to_string()).await.unwrap().status(),
         403,
         "another app's callback"
     );
     assert_eq!(
-        post(
-            app,
-            im::sign::callback_sign("wrong", now),
-            now,
-            body.to_string()
-        )
-        .await
-        .unwrap()
-        .status(),
+        post(app, im::sign::callback_sign("wrong", now), now, body.to_string()).await.unwrap().status(),
         401,
         "forged Sign"
     );
     let old = now - 120;
     assert_eq!(
-        post(
-            app,
-            im::sign::callback_sign("tok-123", old),
-            old,
-            body.to_string()
-        )
-        .await
-        .unwrap()
-        .status(),
+        post(app, im::sign::callback_sign("tok-123", old), old, body.to_string()).await.unwrap().status(),
         401,
         "replayed"
     );
-    assert_eq!(
-        post(app, good, now, "{not json".into())
-            .await
-            .unwrap()
-            .status(),
-        400,
-        "garbage body"
-    );
+    assert_eq!(post(app, good, now, "{not json".into()).await.unwrap().status(), 400, "garbage body");
     session.shutdown();
 }

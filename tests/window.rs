@@ -6,34 +6,20 @@
 //! headless `anchordesk sandbox` in its own process (the way it runs against Tencent Cloud: endpoint,
 //! SDKAppID, key), so the test can ask that "Tencent" over REST whether a mute really happened.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use fantoccini::{Client, ClientBuilder, Locator};
 
-const APP: &str = env!("CARGO_BIN_EXE_anchordesk");
+mod support;
+use support::{Proc, APP};
 /// A debug build under Xvfb on two cores can take a while to paint and connect.
 const SLOW: Duration = Duration::from_secs(60);
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// A child process killed when the test ends, pass or fail.
-struct Proc(Child);
-
-impl Drop for Proc {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// The console in a real window, and the WebDriver session driving it.
@@ -61,17 +47,10 @@ impl Window {
         for (k, v) in env {
             driver.env(k, v);
         }
-        let driver = Proc(
-            driver
-                .spawn()
-                .expect("WebKitWebDriver runs (apt package webkit2gtk-driver)"),
-        );
+        let driver = Proc(driver.spawn().expect("WebKitWebDriver runs (apt package webkit2gtk-driver)"));
 
         let mut caps = serde_json::Map::new();
-        caps.insert(
-            "webkitgtk:browserOptions".into(),
-            serde_json::json!({"binary": APP, "args": []}),
-        );
+        caps.insert("webkitgtk:browserOptions".into(), serde_json::json!({"binary": APP, "args": []}));
         let connector = hyper_util::client::legacy::connect::HttpConnector::new();
         let started = Instant::now();
         let client = loop {
@@ -88,10 +67,7 @@ impl Window {
                 Err(e) => panic!("no WebDriver session with the app: {e}"),
             }
         };
-        Window {
-            client,
-            _driver: driver,
-        }
+        Window { client, _driver: driver }
     }
 
     async fn wait_for(&self, css: &str) -> fantoccini::elements::Element {
@@ -104,11 +80,7 @@ impl Window {
     }
 
     async fn count(&self, css: &str) -> usize {
-        self.client
-            .find_all(Locator::Css(css))
-            .await
-            .map(|v| v.len())
-            .unwrap_or(0)
+        self.client.find_all(Locator::Css(css)).await.map(|v| v.len()).unwrap_or(0)
     }
 
     /// Polls `check` until it holds, failing after [`SLOW`].
@@ -135,31 +107,18 @@ async fn on_the_embedded_sandbox_chat_flows_and_the_status_toggle_shows_the_new_
     let w = Window::open(dir.path(), &[("ANCHORDESK_AUDIENCE_PACE_MS", "40".into())]).await;
 
     w.wait_for("[data-testid=chat-feed]").await;
-    w.until("the simulated audience's chat lines appear", || async {
-        w.count("[data-testid=chat-line]").await >= 3
-    })
-    .await;
+    w.until("the simulated audience's chat lines appear", || async { w.count("[data-testid=chat-line]").await >= 3 })
+        .await;
     for id in ["gift-feed", "like-count", "online-count"] {
         w.wait_for(&format!("[data-testid={id}]")).await;
     }
 
     let toggle = w.wait_for("[data-testid=status-toggle]").await;
-    assert_eq!(
-        toggle.attr("data-status").await.unwrap().as_deref(),
-        Some("upcoming"),
-        "a new room is upcoming"
-    );
+    assert_eq!(toggle.attr("data-status").await.unwrap().as_deref(), Some("upcoming"), "a new room is upcoming");
     toggle.click().await.unwrap();
-    w.wait_for("[data-testid=status-option-live]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    w.wait_for("[data-testid=status-option-live]").await.click().await.unwrap();
     w.until("the toggle shows live", || async {
-        let t = w
-            .client
-            .find(Locator::Css("[data-testid=status-toggle]"))
-            .await;
+        let t = w.client.find(Locator::Css("[data-testid=status-toggle]")).await;
         match t {
             Ok(t) => t.attr("data-status").await.ok().flatten().as_deref() == Some("live"),
             Err(_) => false,
@@ -169,85 +128,32 @@ async fn on_the_embedded_sandbox_chat_flows_and_the_status_toggle_shows_the_new_
     w.close().await;
 }
 
-/// Starts `anchordesk sandbox` and reads the credentials it prints.
-fn headless_sandbox(hub_port: u16, token: &str) -> (Proc, serde_json::Value) {
-    let mut child = Command::new(APP)
-        .args([
-            "sandbox",
-            "--listen",
-            "127.0.0.1:0",
-            "--json",
-            "--seed",
-            "3",
-            "--pace-ms",
-            "40",
-        ])
-        .args([
-            "--callback-url",
-            &format!("http://127.0.0.1:{hub_port}/im/callback"),
-        ])
-        .env("ANCHORDESK_CALLBACK_TOKEN", token)
-        .env("ANCHORDESK_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("anchordesk sandbox starts");
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let creds: serde_json::Value =
-        serde_json::from_str(&line).expect("the sandbox prints its credentials as JSON");
-    (Proc(child), creds)
-}
-
 #[tokio::test]
 async fn muting_a_user_from_the_user_card_mutes_them_in_tencent_im() {
     let dir = tempfile::tempdir().unwrap();
     let hub_port = free_port();
     let token = "window-test-token";
-    let (_sandbox, creds) = headless_sandbox(hub_port, token);
+    let callback_url = format!("http://127.0.0.1:{hub_port}/im/callback");
+    let (_sandbox, creds) = support::headless_sandbox(
+        &["--seed", "3", "--pace-ms", "40", "--callback-url", &callback_url],
+        &[("ANCHORDESK_CALLBACK_TOKEN", token)],
+    );
     let env = [
-        (
-            "ANCHORDESK_IM_ENDPOINT",
-            creds["base_url"].as_str().unwrap().to_string(),
-        ),
-        ("ANCHORDESK_SDKAPPID", creds["sdkappid"].to_string()),
-        (
-            "ANCHORDESK_IM_SECRET_KEY",
-            creds["secret_key"].as_str().unwrap().to_string(),
-        ),
+        ("ANCHORDESK_IM_ENDPOINT", creds.base_url().to_string()),
+        ("ANCHORDESK_SDKAPPID", creds.sdkappid().to_string()),
+        ("ANCHORDESK_IM_SECRET_KEY", creds.secret_key().to_string()),
         ("ANCHORDESK_HUB_LISTEN", format!("127.0.0.1:{hub_port}")),
         ("ANCHORDESK_CALLBACK_TOKEN", token.to_string()),
     ];
     let w = Window::open(dir.path(), &env).await;
 
     let line = w.wait_for("[data-testid=chat-line]").await;
-    let user = line
-        .attr("data-user-id")
-        .await
-        .unwrap()
-        .expect("a chat line names its user");
-    line.find(Locator::Css("[data-testid=chat-user]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    let user = line.attr("data-user-id").await.unwrap().expect("a chat line names its user");
+    line.find(Locator::Css("[data-testid=chat-user]")).await.unwrap().click().await.unwrap();
     let card = w.wait_for("[data-testid=user-card]").await;
-    assert_eq!(
-        card.attr("data-user-id").await.unwrap().as_deref(),
-        Some(user.as_str())
-    );
-    w.wait_for("[data-testid=mute-duration]")
-        .await
-        .select_by_value("600")
-        .await
-        .unwrap();
-    w.wait_for("[data-testid=user-mute]")
-        .await
-        .click()
-        .await
-        .unwrap();
+    assert_eq!(card.attr("data-user-id").await.unwrap().as_deref(), Some(user.as_str()));
+    w.wait_for("[data-testid=mute-duration]").await.select_by_value("600").await.unwrap();
+    w.wait_for("[data-testid=user-mute]").await.click().await.unwrap();
     w.until("the card shows the user muted", || async {
         match w.client.find(Locator::Css("[data-testid=user-card]")).await {
             Ok(c) => c.attr("data-muted").await.ok().flatten().as_deref() == Some("true"),
@@ -257,36 +163,15 @@ async fn muting_a_user_from_the_user_card_mutes_them_in_tencent_im() {
     .await;
 
     // Ask "Tencent" itself: the mute must be there, for about ten minutes.
-    let im = im::ImClient::builder(
-        creds["sdkappid"].as_u64().unwrap(),
-        im::Secret::new(creds["secret_key"].as_str().unwrap()),
-    )
-    .base_url(creds["base_url"].as_str().unwrap())
-    .build()
-    .unwrap();
+    let im = creds.im();
     let groups: serde_json::Value = im
-        .call(
-            "group_open_http_svc/get_appid_group_list",
-            &serde_json::json!({"GroupType": "AVChatRoom"}),
-        )
+        .call("group_open_http_svc/get_appid_group_list", &serde_json::json!({"GroupType": "AVChatRoom"}))
         .await
         .unwrap();
-    let group_id = groups["GroupIdList"][0]["GroupId"]
-        .as_str()
-        .expect("the console created its room")
-        .to_string();
+    let group_id = groups["GroupIdList"][0]["GroupId"].as_str().expect("the console created its room").to_string();
     let muted = im.group(&group_id).muted_accounts().await.unwrap();
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs();
-    let entry = muted
-        .iter()
-        .find(|m| m.member_account == user)
-        .expect("the user is muted in the sandbox");
-    assert!(
-        (now + 540..=now + 610).contains(&entry.muted_until),
-        "muted for the chosen 10 minutes"
-    );
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let entry = muted.iter().find(|m| m.member_account == user).expect("the user is muted in the sandbox");
+    assert!((now + 540..=now + 610).contains(&entry.muted_until), "muted for the chosen 10 minutes");
     w.close().await;
 }

@@ -48,11 +48,7 @@ pub struct CreateGroup {
     pub face_url: Option<String>,
     #[serde(rename = "ApplyJoinOption", skip_serializing_if = "Option::is_none")]
     pub apply_join_option: Option<String>,
-    #[serde(
-        rename = "AppDefinedData",
-        skip_serializing_if = "Vec::is_empty",
-        default
-    )]
+    #[serde(rename = "AppDefinedData", skip_serializing_if = "Vec::is_empty", default)]
     pub app_defined_data: Vec<AppDefinedData>,
     /// Must be absent for AVChatRoom (10007); kept so the sandbox can enforce that rule.
     #[serde(rename = "MemberList", skip_serializing_if = "Option::is_none")]
@@ -101,10 +97,7 @@ pub struct GroupInfo {
 
 impl GroupInfo {
     pub fn app_defined(&self, key: &str) -> Option<&str> {
-        self.app_defined_data
-            .iter()
-            .find(|d| d.key == key)
-            .map(|d| d.value.as_str())
+        self.app_defined_data.iter().find(|d| d.key == key).map(|d| d.value.as_str())
     }
 }
 
@@ -128,11 +121,7 @@ pub struct ModifyGroupBaseInfo {
     pub face_url: Option<String>,
     #[serde(rename = "MuteAllMember", skip_serializing_if = "Option::is_none")]
     pub mute_all_member: Option<String>,
-    #[serde(
-        rename = "AppDefinedData",
-        skip_serializing_if = "Vec::is_empty",
-        default
-    )]
+    #[serde(rename = "AppDefinedData", skip_serializing_if = "Vec::is_empty", default)]
     pub app_defined_data: Vec<AppDefinedData>,
 }
 
@@ -149,11 +138,7 @@ pub struct SendGroupMsg {
     pub msg_body: Vec<MsgElement>,
     #[serde(rename = "From_Account", skip_serializing_if = "Option::is_none")]
     pub from_account: Option<String>,
-    #[serde(
-        rename = "ForbidCallbackControl",
-        skip_serializing_if = "Vec::is_empty",
-        default
-    )]
+    #[serde(rename = "ForbidCallbackControl", skip_serializing_if = "Vec::is_empty", default)]
     pub forbid_callback_control: Vec<String>,
     #[serde(rename = "CloudCustomData", skip_serializing_if = "Option::is_none")]
     pub cloud_custom_data: Option<String>,
@@ -165,11 +150,7 @@ pub struct SendGroupMsgResponse {
     pub msg_time: u64,
     #[serde(rename = "MsgSeq", default)]
     pub msg_seq: u64,
-    #[serde(
-        rename = "MsgDropReason",
-        default,
-        skip_serializing_if = "String::is_empty"
-    )]
+    #[serde(rename = "MsgDropReason", default, skip_serializing_if = "String::is_empty")]
     pub msg_drop_reason: String,
 }
 

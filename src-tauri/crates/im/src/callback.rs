@@ -57,11 +57,7 @@ pub struct MsgCallback {
     pub online_only_flag: u8,
     #[serde(rename = "MsgBody", default)]
     pub msg_body: Vec<MsgElement>,
-    #[serde(
-        rename = "CloudCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudCustomData", default, skip_serializing_if = "Option::is_none")]
     pub cloud_custom_data: Option<String>,
     #[serde(rename = "TopicId", default, skip_serializing_if = "Option::is_none")]
     pub topic_id: Option<String>,
@@ -150,17 +146,9 @@ pub struct AfterGroupInfoChanged {
     pub operator_account: String,
     #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
-    #[serde(
-        rename = "Introduction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Introduction", default, skip_serializing_if = "Option::is_none")]
     pub introduction: Option<String>,
-    #[serde(
-        rename = "Notification",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "Notification", default, skip_serializing_if = "Option::is_none")]
     pub notification: Option<String>,
     #[serde(rename = "FaceUrl", default, skip_serializing_if = "Option::is_none")]
     pub face_url: Option<String>,
@@ -184,11 +172,7 @@ pub struct StateChange {
     pub event_time: u64,
     #[serde(rename = "Info")]
     pub info: StateChangeInfo,
-    #[serde(
-        rename = "KickedDevice",
-        default,
-        skip_serializing_if = "Vec::is_empty"
-    )]
+    #[serde(rename = "KickedDevice", default, skip_serializing_if = "Vec::is_empty")]
     pub kicked_device: Vec<serde_json::Value>,
 }
 
@@ -234,9 +218,7 @@ impl Callback {
     /// The group the callback concerns; `State.StateChange` concerns an account, not a group.
     pub fn group_id(&self) -> Option<&str> {
         match self {
-            Callback::BeforeSendMsg(m)
-            | Callback::AfterSendMsg(m)
-            | Callback::SendMsgException(m) => Some(&m.group_id),
+            Callback::BeforeSendMsg(m) | Callback::AfterSendMsg(m) | Callback::SendMsgException(m) => Some(&m.group_id),
             Callback::BeforeApplyJoinGroup(c) => Some(&c.group_id),
             Callback::AfterNewMemberJoin(c) => Some(&c.group_id),
             Callback::AfterMemberExit(c) => Some(&c.group_id),
@@ -259,11 +241,7 @@ pub struct CallbackAnswer {
     pub error_info: String,
     #[serde(rename = "MsgBody", default, skip_serializing_if = "Option::is_none")]
     pub msg_body: Option<Vec<MsgElement>>,
-    #[serde(
-        rename = "CloudCustomData",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "CloudCustomData", default, skip_serializing_if = "Option::is_none")]
     pub cloud_custom_data: Option<String>,
 }
 
@@ -283,10 +261,7 @@ impl CallbackAnswer {
     }
 
     pub fn allow_modified(body: Vec<MsgElement>) -> Self {
-        Self {
-            msg_body: Some(body),
-            ..Self::allow()
-        }
+        Self { msg_body: Some(body), ..Self::allow() }
     }
 
     pub fn refuse() -> Self {
@@ -320,10 +295,7 @@ impl CallbackAnswer {
                 None => Verdict::Allow,
             },
             2 => Verdict::DropSilently,
-            c @ 10100..=10200 => Verdict::RefuseWith {
-                code: c,
-                info: self.error_info.clone(),
-            },
+            c @ 10100..=10200 => Verdict::RefuseWith { code: c, info: self.error_info.clone() },
             _ => Verdict::Refuse,
         }
     }
@@ -345,11 +317,9 @@ fn lenient_opt_u64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Er
         None | Some(NumOrStr::Null) => Ok(None),
         Some(NumOrStr::Num(n)) => Ok(Some(n)),
         Some(NumOrStr::Str(s)) if s.trim().is_empty() => Ok(None),
-        Some(NumOrStr::Str(s)) => s
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom(format!("expected a number, got {s:?}"))),
+        Some(NumOrStr::Str(s)) => {
+            s.trim().parse().map(Some).map_err(|_| serde::de::Error::custom(format!("expected a number, got {s:?}")))
+        }
     }
 }
 
@@ -367,24 +337,17 @@ mod tests {
                 "CloudCustomData":"your cloud custom data","EventTime":{event_time}}}"#
             );
             let cb: Callback = serde_json::from_str(&body).unwrap();
-            let Callback::BeforeSendMsg(m) = cb else {
-                panic!("wrong variant")
-            };
+            let Callback::BeforeSendMsg(m) = cb else { panic!("wrong variant") };
             assert_eq!(m.event_time, 1670574414123);
             assert_eq!(m.from_account, "jared");
-            assert_eq!(
-                crate::msg::body_text(&m.msg_body).as_deref(),
-                Some("red packet")
-            );
+            assert_eq!(crate::msg::body_text(&m.msg_body).as_deref(), Some("red packet"));
         }
     }
 
     #[test]
     fn join_exit_and_state_bodies_parse() {
         let join: Callback = serde_json::from_str(r#"{"CallbackCommand":"Group.CallbackAfterNewMemberJoin","GroupId":"g","Type":"AVChatRoom","JoinType":"Apply","Operator_Account":"leckie","NewMemberList":[{"Member_Account":"jared"},{"Member_Account":"tommy"}],"EventTime":1670574414123}"#).unwrap();
-        assert!(
-            matches!(join, Callback::AfterNewMemberJoin(ref j) if j.new_member_list.len() == 2)
-        );
+        assert!(matches!(join, Callback::AfterNewMemberJoin(ref j) if j.new_member_list.len() == 2));
         let state: Callback = serde_json::from_str(r#"{"CallbackCommand":"State.StateChange","EventTime":1629883332497,"Info":{"Action":"Login","To_Account":"testuser","Reason":"Register"},"KickedDevice":[{"Platform":"Windows"}]}"#).unwrap();
         assert_eq!(state.group_id(), None);
         assert_eq!(state.command(), "State.StateChange");
@@ -406,21 +369,12 @@ mod tests {
     fn answers_read_as_tencent_reads_them() {
         assert_eq!(CallbackAnswer::allow().verdict(), Verdict::Allow);
         assert_eq!(CallbackAnswer::refuse().verdict(), Verdict::Refuse);
-        assert_eq!(
-            CallbackAnswer::drop_silently().verdict(),
-            Verdict::DropSilently
-        );
+        assert_eq!(CallbackAnswer::drop_silently().verdict(), Verdict::DropSilently);
         assert_eq!(
             CallbackAnswer::refuse_with(10150, "banned word").verdict(),
-            Verdict::RefuseWith {
-                code: 10150,
-                info: "banned word".into()
-            }
+            Verdict::RefuseWith { code: 10150, info: "banned word".into() }
         );
         let json = serde_json::to_value(CallbackAnswer::allow()).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""})
-        );
+        assert_eq!(json, serde_json::json!({"ActionStatus":"OK","ErrorCode":0,"ErrorInfo":""}));
     }
 }

@@ -8,7 +8,7 @@
 //! never show a message twice.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -79,13 +79,10 @@ impl std::str::FromStr for Region {
     type Err = String;
     fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
         let s = s.to_ascii_lowercase().replace(['-', '_', ' '], "");
-        Region::ALL
-            .into_iter()
-            .find(|r| r.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Region::ALL.iter().map(|r| r.name()).collect();
-                format!("unknown region {s:?}; use one of {}", names.join(", "))
-            })
+        Region::ALL.into_iter().find(|r| r.name() == s).ok_or_else(|| {
+            let names: Vec<_> = Region::ALL.iter().map(|r| r.name()).collect();
+            format!("unknown region {s:?}; use one of {}", names.join(", "))
+        })
     }
 }
 
@@ -181,13 +178,6 @@ impl std::fmt::Debug for ImClient {
     }
 }
 
-pub(crate) fn unix_now() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
 impl ImClient {
     pub fn builder(sdkappid: SdkAppId, key: Secret) -> ImClientBuilder {
         ImClientBuilder {
@@ -214,21 +204,14 @@ impl ImClient {
 
     /// A handle scoped to one group.
     pub fn group(&self, group_id: impl Into<String>) -> GroupHandle {
-        GroupHandle {
-            client: self.clone(),
-            group_id: group_id.into(),
-        }
+        GroupHandle { client: self.clone(), group_id: group_id.into() }
     }
 
     fn usersig(&self, force_new: bool) -> UserSig {
-        let now = unix_now();
+        let now = crate::clock::now_secs();
         let mut cached = self.inner.sig.lock().unwrap_or_else(|p| p.into_inner());
         match &*cached {
-            Some((sig, made))
-                if !force_new && now + USERSIG_RENEW_MARGIN_SECS < made + USERSIG_TTL_SECS =>
-            {
-                sig.clone()
-            }
+            Some((sig, made)) if !force_new && now + USERSIG_RENEW_MARGIN_SECS < made + USERSIG_TTL_SECS => sig.clone(),
             _ => {
                 let sig = usersig::generate(
                     self.inner.sdkappid,
@@ -244,13 +227,8 @@ impl ImClient {
     }
 
     /// Calls `v4/{path}` with `body` and decodes the command-specific part of the answer.
-    pub async fn call<B: Serialize + ?Sized, R: DeserializeOwned>(
-        &self,
-        path: &'static str,
-        body: &B,
-    ) -> Result<R> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| Error::Invalid(format!("cannot encode {path}: {e}")))?;
+    pub async fn call<B: Serialize + ?Sized, R: DeserializeOwned>(&self, path: &'static str, body: &B) -> Result<R> {
+        let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(format!("cannot encode {path}: {e}")))?;
         let mut renewed_sig = false;
         let mut attempt = 0;
         loop {
@@ -262,9 +240,7 @@ impl ImClient {
                     attempt -= 1;
                 }
                 Err(e) if e.kind() == ErrorKind::Retryable && attempt < self.inner.attempts => {
-                    let backoff = Duration::from_millis(
-                        100 * 2u64.pow(attempt - 1) + u64::from(rand::random::<u8>()),
-                    );
+                    let backoff = Duration::from_millis(100 * 2u64.pow(attempt - 1) + u64::from(rand::random::<u8>()));
                     tracing::warn!(command = path, attempt, error = %e, "retrying after {backoff:?}");
                     tokio::time::sleep(backoff).await;
                 }
@@ -273,12 +249,7 @@ impl ImClient {
         }
     }
 
-    async fn call_once<R: DeserializeOwned>(
-        &self,
-        path: &'static str,
-        body: &[u8],
-        new_sig: bool,
-    ) -> Result<R> {
+    async fn call_once<R: DeserializeOwned>(&self, path: &'static str, body: &[u8], new_sig: bool) -> Result<R> {
         let sig = self.usersig(new_sig);
         let url = format!(
             "{}/v4/{}?sdkappid={}&identifier={}&usersig={}&random={}&contenttype=json",
@@ -297,21 +268,12 @@ impl ImClient {
             .body(body.to_vec())
             .send()
             .await
-            .map_err(|e| Error::Transport {
-                command: path,
-                source: e.without_url(),
-            })?;
+            .map_err(|e| Error::Transport { command: path, source: e.without_url() })?;
         let status = resp.status();
         if !status.is_success() {
-            return Err(Error::Http {
-                command: path,
-                status: status.as_u16(),
-            });
+            return Err(Error::Http { command: path, status: status.as_u16() });
         }
-        let bytes = resp.bytes().await.map_err(|e| Error::Transport {
-            command: path,
-            source: e.without_url(),
-        })?;
+        let bytes = resp.bytes().await.map_err(|e| Error::Transport { command: path, source: e.without_url() })?;
         decode_envelope(path, &bytes)
     }
 
@@ -334,12 +296,7 @@ impl ImClient {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(50) {
             let r: GetGroupInfoResponse = self
-                .call(
-                    "group_open_http_svc/get_group_info",
-                    &GetGroupInfo {
-                        group_id_list: chunk.to_vec(),
-                    },
-                )
+                .call("group_open_http_svc/get_group_info", &GetGroupInfo { group_id_list: chunk.to_vec() })
                 .await?;
             out.extend(r.group_info);
         }
@@ -354,28 +311,15 @@ impl ImClient {
 
 /// Checks the envelope: `ActionStatus`, `ErrorCode`, `ErrorInfo`; then decodes the rest.
 pub fn decode_envelope<R: DeserializeOwned>(command: &'static str, bytes: &[u8]) -> Result<R> {
-    let value: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| Error::Decode {
-        command,
-        detail: format!("not JSON: {e}"),
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| Error::Decode { command, detail: format!("not JSON: {e}") })?;
     let code = value.get("ErrorCode").and_then(|c| c.as_i64()).unwrap_or(0);
     let ok = value.get("ActionStatus").and_then(|s| s.as_str()) == Some("OK");
     if code != 0 || !ok {
-        let info = value
-            .get("ErrorInfo")
-            .and_then(|s| s.as_str())
-            .unwrap_or_default()
-            .to_string();
-        return Err(Error::Api {
-            command,
-            code: if code == 0 { -1 } else { code },
-            info,
-        });
+        let info = value.get("ErrorInfo").and_then(|s| s.as_str()).unwrap_or_default().to_string();
+        return Err(Error::Api { command, code: if code == 0 { -1 } else { code }, info });
     }
-    serde_json::from_value(value).map_err(|e| Error::Decode {
-        command,
-        detail: e.to_string(),
-    })
+    serde_json::from_value(value).map_err(|e| Error::Decode { command, detail: e.to_string() })
 }
 
 fn check_bytes(field: &str, value: &str, max: usize) -> Result<()> {
@@ -398,14 +342,10 @@ pub fn validate_group_id(id: &str) -> Result<()> {
         )));
     }
     if !id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
-        return Err(Error::Invalid(format!(
-            "a group ID may hold only printable ASCII; {id:?} does not"
-        )));
+        return Err(Error::Invalid(format!("a group ID may hold only printable ASCII; {id:?} does not")));
     }
     if id.starts_with("@TGS#") {
-        return Err(Error::Invalid(
-            "a custom group ID must not start with @TGS#".into(),
-        ));
+        return Err(Error::Invalid("a custom group ID must not start with @TGS#".into()));
     }
     Ok(())
 }
@@ -424,10 +364,7 @@ impl GroupHandle {
 
     /// The group's profile; a per-item failure (e.g. 10010 for a destroyed group) is an error.
     pub async fn info(&self) -> Result<GroupInfo> {
-        let mut infos = self
-            .client
-            .get_group_info(std::slice::from_ref(&self.group_id))
-            .await?;
+        let mut infos = self.client.get_group_info(std::slice::from_ref(&self.group_id)).await?;
         let info = infos.pop().ok_or(Error::Decode {
             command: "group_open_http_svc/get_group_info",
             detail: "no GroupInfo item in the answer".into(),
@@ -451,16 +388,9 @@ impl GroupHandle {
             check_bytes("Introduction", s, limits::INTRODUCTION_BYTES)?;
         }
         for d in &req.app_defined_data {
-            check_bytes(
-                &format!("custom field {}", d.key),
-                &d.value,
-                limits::APP_DEFINED_VALUE_BYTES,
-            )?;
+            check_bytes(&format!("custom field {}", d.key), &d.value, limits::APP_DEFINED_VALUE_BYTES)?;
         }
-        let _: Empty = self
-            .client
-            .call("group_open_http_svc/modify_group_base_info", &req)
-            .await?;
+        let _: Empty = self.client.call("group_open_http_svc/modify_group_base_info", &req).await?;
         Ok(())
     }
 
@@ -485,19 +415,14 @@ impl GroupHandle {
     }
 
     pub async fn send_msg(&self, req: &SendGroupMsg) -> Result<SendGroupMsgResponse> {
-        let size = serde_json::to_vec(&req.msg_body)
-            .map(|v| v.len())
-            .unwrap_or(0);
+        let size = serde_json::to_vec(&req.msg_body).map(|v| v.len()).unwrap_or(0);
         if size > limits::MESSAGE_BYTES {
             return Err(Error::Invalid(format!(
                 "the message is {size} bytes; Tencent refuses messages over {} bytes",
                 limits::MESSAGE_BYTES
             )));
         }
-        let r: SendGroupMsgResponse = self
-            .client
-            .call("group_open_http_svc/send_group_msg", req)
-            .await?;
+        let r: SendGroupMsgResponse = self.client.call("group_open_http_svc/send_group_msg", req).await?;
         if r.msg_drop_reason == "MsgFreqCtrl" {
             return Err(Error::Dropped);
         }
@@ -507,15 +432,9 @@ impl GroupHandle {
     /// Mutes `accounts` for `secs` seconds (0 unmutes, `u32::MAX` is permanent), 500 per call.
     pub async fn mute(&self, accounts: &[String], secs: u32) -> Result<()> {
         for chunk in accounts.chunks(limits::MUTE_BATCH) {
-            let req = ForbidSendMsg {
-                group_id: self.group_id.clone(),
-                members_account: chunk.to_vec(),
-                shut_up_time: secs,
-            };
-            let _: Empty = self
-                .client
-                .call("group_open_http_svc/forbid_send_msg", &req)
-                .await?;
+            let req =
+                ForbidSendMsg { group_id: self.group_id.clone(), members_account: chunk.to_vec(), shut_up_time: secs };
+            let _: Empty = self.client.call("group_open_http_svc/forbid_send_msg", &req).await?;
         }
         Ok(())
     }
@@ -523,12 +442,7 @@ impl GroupHandle {
     pub async fn muted_accounts(&self) -> Result<Vec<MutedAccount>> {
         let r: GetGroupMutedAccountResponse = self
             .client
-            .call(
-                "group_open_http_svc/get_group_muted_account",
-                &GroupIdBody {
-                    group_id: self.group_id.clone(),
-                },
-            )
+            .call("group_open_http_svc/get_group_muted_account", &GroupIdBody { group_id: self.group_id.clone() })
             .await?;
         Ok(r.muted_account_list)
     }
@@ -536,12 +450,7 @@ impl GroupHandle {
     pub async fn online_member_num(&self) -> Result<u64> {
         let r: GetOnlineMemberNumResponse = self
             .client
-            .call(
-                "group_open_http_svc/get_online_member_num",
-                &GroupIdBody {
-                    group_id: self.group_id.clone(),
-                },
-            )
+            .call("group_open_http_svc/get_online_member_num", &GroupIdBody { group_id: self.group_id.clone() })
             .await?;
         Ok(r.online_member_num)
     }
@@ -549,12 +458,7 @@ impl GroupHandle {
     pub async fn destroy(&self) -> Result<()> {
         let _: Empty = self
             .client
-            .call(
-                "group_open_http_svc/destroy_group",
-                &GroupIdBody {
-                    group_id: self.group_id.clone(),
-                },
-            )
+            .call("group_open_http_svc/destroy_group", &GroupIdBody { group_id: self.group_id.clone() })
             .await?;
         Ok(())
     }
@@ -577,10 +481,7 @@ mod tests {
 
     #[test]
     fn regions_parse_from_friendly_names() {
-        assert_eq!(
-            "Silicon-Valley".parse::<Region>(),
-            Ok(Region::SiliconValley)
-        );
+        assert_eq!("Silicon-Valley".parse::<Region>(), Ok(Region::SiliconValley));
         assert_eq!(Region::Seoul.base_url(), "https://adminapikr.im.qcloud.com");
         assert!("mars".parse::<Region>().unwrap_err().contains("singapore"));
     }

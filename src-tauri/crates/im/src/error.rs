@@ -10,11 +10,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 pub enum Error {
     /// Tencent answered `ActionStatus: FAIL` (or a per-item failure).
     #[error("Tencent IM refused {command}: error {code} ({info})")]
-    Api {
-        command: &'static str,
-        code: i64,
-        info: String,
-    },
+    Api { command: &'static str, code: i64, info: String },
     /// The request never got an answer (connection refused, timeout, TLS).
     #[error("could not reach Tencent IM for {command}: {source}")]
     Transport {
@@ -27,10 +23,7 @@ pub enum Error {
     Http { command: &'static str, status: u16 },
     /// The body was not the documented shape.
     #[error("unexpected answer from Tencent IM for {command}: {detail}")]
-    Decode {
-        command: &'static str,
-        detail: String,
-    },
+    Decode { command: &'static str, detail: String },
     /// Refused before sending: the request breaks a documented limit.
     #[error("{0}")]
     Invalid(String),
@@ -70,8 +63,8 @@ pub fn kind_of_code(code: i64) -> ErrorKind {
         60008 | 70169 | 70202 | 70500 | 10002 => ErrorKind::Retryable,
         60007 | 60011 | 60018 | 60019 | 10006 | 10023 | 70114 => ErrorKind::RateLimited,
         70001 => ErrorKind::AuthExpired,
-        60004 | 60005 | 60006 | 60010 | 60016 | 60017 | 60020 | 60021 | 70003 | 70005 | 70009
-        | 70013 | 70014 | 70016 | 70020 | 70050 => ErrorKind::Config,
+        60004 | 60005 | 60006 | 60010 | 60016 | 60017 | 60020 | 60021 | 70003 | 70005 | 70009 | 70013 | 70014
+        | 70016 | 70020 | 70050 => ErrorKind::Config,
         10010 | 10015 => ErrorKind::RoomGone,
         10017 => ErrorKind::Muted,
         10016 | 80001 | 80003 | 80004 => ErrorKind::Rejected,

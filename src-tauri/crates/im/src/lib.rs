@@ -9,6 +9,7 @@
 pub mod api;
 pub mod callback;
 pub mod client;
+pub mod clock;
 pub mod error;
 pub mod msg;
 pub mod secret;

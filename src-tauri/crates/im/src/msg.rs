@@ -5,9 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 /// `MsgPriority` of `send_group_msg`. Case-sensitive on the wire; REST documents only these three.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, Default)]
 pub enum MsgPriority {
     High,
     #[default]
@@ -69,10 +67,7 @@ impl MsgElement {
     }
 
     pub fn custom(data: impl Into<String>) -> Self {
-        MsgElement::Custom(CustomElem {
-            data: data.into(),
-            ..CustomElem::default()
-        })
+        MsgElement::Custom(CustomElem { data: data.into(), ..CustomElem::default() })
     }
 }
 
@@ -113,9 +108,6 @@ mod tests {
         let json = serde_json::to_value(&body[2]).unwrap();
         assert_eq!(json["MsgType"], "TIMCustomElem");
         assert_eq!(json["MsgContent"]["Desc"], "d");
-        assert!(
-            json["MsgContent"].get("Ext").is_none(),
-            "empty optional fields are omitted"
-        );
+        assert!(json["MsgContent"].get("Ext").is_none(), "empty optional fields are omitted");
     }
 }

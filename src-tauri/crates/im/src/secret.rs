@@ -41,10 +41,7 @@ mod tests {
     #[test]
     fn a_secret_never_prints_its_value() {
         let s = Secret::new("5bd2850fff3ecb11");
-        assert!(
-            !format!("{s:?} {s}").contains("5bd2"),
-            "neither Debug nor Display may leak the key"
-        );
+        assert!(!format!("{s:?} {s}").contains("5bd2"), "neither Debug nor Display may leak the key");
         assert_eq!(s.expose(), "5bd2850fff3ecb11");
     }
 }

@@ -42,11 +42,7 @@ pub fn verify_callback_sign(
     let expected = callback_sign(token, request_time);
     // Constant-time compare: the length is public, the content is not.
     let equal = expected.len() == sign.len()
-        && expected
-            .bytes()
-            .zip(sign.bytes())
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b.to_ascii_lowercase()))
-            == 0;
+        && expected.bytes().zip(sign.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b.to_ascii_lowercase())) == 0;
     if equal {
         Ok(())
     } else {
@@ -80,21 +76,9 @@ mod tests {
     fn verification_accepts_a_fresh_sign_and_refuses_stale_forged_or_missing_ones() {
         let now = 1669872112;
         let good = callback_sign("tok", now);
-        assert_eq!(
-            verify_callback_sign("tok", Some(&good), Some(now), now + 30),
-            Ok(())
-        );
-        assert_eq!(
-            verify_callback_sign("tok", Some(&good), Some(now), now + 61),
-            Err(SignError::Stale { skew: 61 })
-        );
-        assert_eq!(
-            verify_callback_sign("other", Some(&good), Some(now), now),
-            Err(SignError::Mismatch)
-        );
-        assert_eq!(
-            verify_callback_sign("tok", None, Some(now), now),
-            Err(SignError::Missing)
-        );
+        assert_eq!(verify_callback_sign("tok", Some(&good), Some(now), now + 30), Ok(()));
+        assert_eq!(verify_callback_sign("tok", Some(&good), Some(now), now + 61), Err(SignError::Stale { skew: 61 }));
+        assert_eq!(verify_callback_sign("other", Some(&good), Some(now), now), Err(SignError::Mismatch));
+        assert_eq!(verify_callback_sign("tok", None, Some(now), now), Err(SignError::Missing));
     }
 }

@@ -53,11 +53,7 @@ pub struct SigDoc {
     pub time: u64,
     #[serde(rename = "TLS.expire")]
     pub expire: u64,
-    #[serde(
-        rename = "TLS.userbuf",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "TLS.userbuf", default, skip_serializing_if = "Option::is_none")]
     pub userbuf: Option<String>,
     #[serde(rename = "TLS.sig")]
     pub sig: String,
@@ -96,16 +92,8 @@ impl VerifyError {
     }
 }
 
-fn content(
-    identifier: &str,
-    sdkappid: SdkAppId,
-    time: u64,
-    expire: u64,
-    userbuf: Option<&str>,
-) -> String {
-    let mut s = format!(
-        "TLS.identifier:{identifier}\nTLS.sdkappid:{sdkappid}\nTLS.time:{time}\nTLS.expire:{expire}\n"
-    );
+fn content(identifier: &str, sdkappid: SdkAppId, time: u64, expire: u64, userbuf: Option<&str>) -> String {
+    let mut s = format!("TLS.identifier:{identifier}\nTLS.sdkappid:{sdkappid}\nTLS.time:{time}\nTLS.expire:{expire}\n");
     if let Some(b) = userbuf {
         s.push_str(&format!("TLS.userbuf:{b}\n"));
     }
@@ -113,8 +101,7 @@ fn content(
 }
 
 fn hmac_b64(key: &str, content: &str) -> String {
-    let mut mac =
-        Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
+    let mut mac = Hmac::<Sha256>::new_from_slice(key.as_bytes()).expect("HMAC takes any key length");
     mac.update(content.as_bytes());
     STANDARD.encode(mac.finalize().into_bytes())
 }
@@ -142,9 +129,7 @@ fn url_decode(s: &str) -> Result<Vec<u8>, VerifyError> {
             c => c,
         })
         .collect();
-    STANDARD
-        .decode(std)
-        .map_err(|e| VerifyError::Malformed(format!("base64: {e}")))
+    STANDARD.decode(std).map_err(|e| VerifyError::Malformed(format!("base64: {e}")))
 }
 
 /// Generates a UserSig valid from `now` (unix seconds) for `expire` seconds.
@@ -162,19 +147,8 @@ pub fn generate_with_userbuf(
     userbuf: Option<&[u8]>,
 ) -> UserSig {
     let userbuf = userbuf.map(|b| STANDARD.encode(b));
-    let sig = hmac_b64(
-        key,
-        &content(identifier, sdkappid, now, expire, userbuf.as_deref()),
-    );
-    let doc = SigDoc {
-        ver: "2.0".into(),
-        identifier: identifier.into(),
-        sdkappid,
-        time: now,
-        expire,
-        userbuf,
-        sig,
-    };
+    let sig = hmac_b64(key, &content(identifier, sdkappid, now, expire, userbuf.as_deref()));
+    let doc = SigDoc { ver: "2.0".into(), identifier: identifier.into(), sdkappid, time: now, expire, userbuf, sig };
     // Node's key order: ver, identifier, sdkappid, time, expire, [userbuf,] sig.
     let mut json = String::from("{");
     json.push_str(&format!(
@@ -189,11 +163,8 @@ pub fn generate_with_userbuf(
     }
     json.push_str(&format!("\"TLS.sig\":\"{}\"}}", doc.sig));
     let mut z = ZlibEncoder::new(Vec::new(), Compression::default());
-    z.write_all(json.as_bytes())
-        .expect("writing to a Vec cannot fail");
-    UserSig(url_encode(
-        &z.finish().expect("finishing into a Vec cannot fail"),
-    ))
+    z.write_all(json.as_bytes()).expect("writing to a Vec cannot fail");
+    UserSig(url_encode(&z.finish().expect("finishing into a Vec cannot fail")))
 }
 
 /// Decodes a UserSig into its JSON document without checking anything.
@@ -232,22 +203,10 @@ pub fn verify(
     if doc.userbuf != expected_buf {
         return Err(VerifyError::UserBufMismatch);
     }
-    let expected = hmac_b64(
-        key,
-        &content(
-            &doc.identifier,
-            doc.sdkappid,
-            doc.time,
-            doc.expire,
-            doc.userbuf.as_deref(),
-        ),
-    );
-    let given = STANDARD
-        .decode(&doc.sig)
-        .map_err(|e| VerifyError::Malformed(format!("TLS.sig: {e}")))?;
+    let expected = hmac_b64(key, &content(&doc.identifier, doc.sdkappid, doc.time, doc.expire, doc.userbuf.as_deref()));
+    let given = STANDARD.decode(&doc.sig).map_err(|e| VerifyError::Malformed(format!("TLS.sig: {e}")))?;
     let want = STANDARD.decode(&expected).expect("we just encoded it");
-    if given.len() != want.len() || given.iter().zip(&want).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0
-    {
+    if given.len() != want.len() || given.iter().zip(&want).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0 {
         return Err(VerifyError::SigMismatch);
     }
     Ok(doc)
@@ -271,18 +230,14 @@ mod tests {
         assert_eq!(doc.time, 1700000000);
         assert_eq!(doc.expire, 15552000);
         assert_eq!(doc.ver, "2.0");
-        assert_eq!(
-            doc.sig, "LvA7d/Iw7gSsnskvVzBDPOCCDbuNCw4GHwTC0bip+B4=",
-            "TLS.sig is the only canonical part"
-        );
+        assert_eq!(doc.sig, "LvA7d/Iw7gSsnskvVzBDPOCCDbuNCw4GHwTC0bip+B4=", "TLS.sig is the only canonical part");
         assert_eq!(doc.userbuf, None);
     }
 
     #[test]
     fn ours_and_the_official_node_string_decode_to_the_same_document() {
         // The strings differ (zlib backends compress differently); the documents must not.
-        let ours =
-            decode(generate(1400000000, KEY, "xiaojun", 15552000, 1700000000).as_str()).unwrap();
+        let ours = decode(generate(1400000000, KEY, "xiaojun", 15552000, 1700000000).as_str()).unwrap();
         assert_eq!(ours, decode(NODE_SIG).unwrap());
     }
 
@@ -296,38 +251,13 @@ mod tests {
 
     #[test]
     fn userbuf_is_signed_and_must_match() {
-        let sig = generate_with_userbuf(
-            1400000000,
-            KEY,
-            "xiaojun",
-            15552000,
-            1700000000,
-            Some(b"abc"),
-        );
+        let sig = generate_with_userbuf(1400000000, KEY, "xiaojun", 15552000, 1700000000, Some(b"abc"));
         let doc = decode(sig.as_str()).unwrap();
         assert_eq!(doc.userbuf.as_deref(), Some("YWJj"));
+        assert_eq!(doc.sig, "QjT201xPkXk/aM1e+y0vakZb0K2iPrFue++0s5y6bFM=", "documented userbuf vector");
+        assert!(verify(sig.as_str(), 1400000000, KEY, "xiaojun", 1700000000, Some(b"abc")).is_ok());
         assert_eq!(
-            doc.sig, "QjT201xPkXk/aM1e+y0vakZb0K2iPrFue++0s5y6bFM=",
-            "documented userbuf vector"
-        );
-        assert!(verify(
-            sig.as_str(),
-            1400000000,
-            KEY,
-            "xiaojun",
-            1700000000,
-            Some(b"abc")
-        )
-        .is_ok());
-        assert_eq!(
-            verify(
-                sig.as_str(),
-                1400000000,
-                KEY,
-                "xiaojun",
-                1700000000,
-                Some(b"abd")
-            ),
+            verify(sig.as_str(), 1400000000, KEY, "xiaojun", 1700000000, Some(b"abd")),
             Err(VerifyError::UserBufMismatch)
         );
         assert_eq!(
@@ -349,32 +279,10 @@ mod tests {
     fn wrong_key_identifier_app_or_garbage_get_tencents_codes() {
         let sig = generate(1400000000, KEY, "admin", 100, 1000);
         let code = |r: Result<SigDoc, VerifyError>| r.unwrap_err().tencent_code();
-        assert_eq!(
-            code(verify(
-                sig.as_str(),
-                1400000000,
-                "other-key",
-                "admin",
-                1000,
-                None
-            )),
-            70009
-        );
-        assert_eq!(
-            code(verify(sig.as_str(), 1400000000, KEY, "bob", 1000, None)),
-            70013
-        );
-        assert_eq!(
-            code(verify(sig.as_str(), 1400000001, KEY, "admin", 1000, None)),
-            70014
-        );
-        assert_eq!(
-            code(verify("", 1400000000, KEY, "admin", 1000, None)),
-            70002
-        );
-        assert_eq!(
-            code(verify("not*a*sig", 1400000000, KEY, "admin", 1000, None)),
-            70003
-        );
+        assert_eq!(code(verify(sig.as_str(), 1400000000, "other-key", "admin", 1000, None)), 70009);
+        assert_eq!(code(verify(sig.as_str(), 1400000000, KEY, "bob", 1000, None)), 70013);
+        assert_eq!(code(verify(sig.as_str(), 1400000001, KEY, "admin", 1000, None)), 70014);
+        assert_eq!(code(verify("", 1400000000, KEY, "admin", 1000, None)), 70002);
+        assert_eq!(code(verify("not*a*sig", 1400000000, KEY, "admin", 1000, None)), 70003);
     }
 }

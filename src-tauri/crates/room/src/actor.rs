@@ -9,7 +9,9 @@
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
+
+use im::clock::{now_ms, now_secs};
 
 use im::api::{limits, AppDefinedData, CreateGroup, ModifyGroupBaseInfo};
 use im::callback::{Callback, CallbackAnswer, MsgCallback};
@@ -19,9 +21,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::error::{Error, Result};
-use crate::event::{
-    ChatLine, EventEnvelope, GiftLine, MemberLine, MuteLine, RoomEvent, RoomSnapshot,
-};
+use crate::event::{ChatLine, EventEnvelope, GiftLine, MemberLine, MuteLine, RoomEvent, RoomSnapshot};
 use crate::message::RoomMessage;
 use crate::status::RoomStatus;
 use crate::store::{Store, StoredRoom};
@@ -51,11 +51,7 @@ pub struct RoomConfig {
 
 impl Default for RoomConfig {
     fn default() -> Self {
-        Self {
-            name: "AnchorDesk live room".into(),
-            db_path: None,
-            online_poll: Duration::from_secs(10),
-        }
+        Self { name: "AnchorDesk live room".into(), db_path: None, online_poll: Duration::from_secs(10) }
     }
 }
 
@@ -81,32 +77,13 @@ pub struct RoomHandle {
 
 impl std::fmt::Debug for RoomHandle {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RoomHandle")
-            .field("group_id", &self.group_id)
-            .finish()
+        f.debug_struct("RoomHandle").field("group_id", &self.group_id).finish()
     }
-}
-
-fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
 }
 
 fn validate_user_id(user_id: &str) -> Result<()> {
     if user_id.is_empty() || user_id.len() > 32 {
-        return Err(Error::Invalid(format!(
-            "a user ID must be 1 to 32 bytes; {user_id:?} is {}",
-            user_id.len()
-        )));
+        return Err(Error::Invalid(format!("a user ID must be 1 to 32 bytes; {user_id:?} is {}", user_id.len())));
     }
     Ok(())
 }
@@ -117,11 +94,7 @@ pub struct Room;
 impl Room {
     /// Opens the room kept in the store (reconciling its status from the group's profile), or creates
     /// an AVChatRoom group when there is none yet or Tencent no longer has it; then starts the actor.
-    pub async fn open(
-        config: RoomConfig,
-        im: ImClient,
-        cancel: CancellationToken,
-    ) -> Result<RoomHandle> {
+    pub async fn open(config: RoomConfig, im: ImClient, cancel: CancellationToken) -> Result<RoomHandle> {
         let store = match &config.db_path {
             Some(p) => Store::open(p)?,
             None => Store::in_memory()?,
@@ -196,27 +169,14 @@ impl Room {
             store,
             tx: tx.downgrade(),
         };
-        let handle = RoomHandle {
-            tx: tx.clone(),
-            group_id: stored.group_id.clone(),
-        };
+        let handle = RoomHandle { tx: tx.clone(), group_id: stored.group_id.clone() };
         tokio::spawn(actor.run(rx, cancel.clone()));
-        tokio::spawn(poll_online(
-            im.group(&stored.group_id),
-            tx,
-            config.online_poll,
-            cancel,
-        ));
+        tokio::spawn(poll_online(im.group(&stored.group_id), tx, config.online_poll, cancel));
         Ok(handle)
     }
 }
 
-async fn poll_online(
-    group: GroupHandle,
-    tx: mpsc::Sender<Command>,
-    every: Duration,
-    cancel: CancellationToken,
-) {
+async fn poll_online(group: GroupHandle, tx: mpsc::Sender<Command>, every: Duration, cancel: CancellationToken) {
     let mut tick = tokio::time::interval(every);
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -253,9 +213,7 @@ impl RoomHandle {
 
     /// Decides on a callback. If the room has shut down, the answer is Tencent's own default: allow.
     pub async fn callback(&self, callback: Callback) -> CallbackAnswer {
-        self.ask(|r| Command::Callback(Box::new(callback), r))
-            .await
-            .unwrap_or_else(|_| CallbackAnswer::allow())
+        self.ask(|r| Command::Callback(Box::new(callback), r)).await.unwrap_or_else(|_| CallbackAnswer::allow())
     }
 
     pub async fn set_status(&self, status: RoomStatus) -> Result<()> {
@@ -265,8 +223,7 @@ impl RoomHandle {
     /// Mutes `user_id` for `seconds` (0 unmutes, `u32::MAX` is permanent).
     pub async fn mute(&self, user_id: &str, seconds: u32) -> Result<()> {
         validate_user_id(user_id)?;
-        self.ask(|r| Command::Mute(user_id.to_string(), seconds, r))
-            .await?
+        self.ask(|r| Command::Mute(user_id.to_string(), seconds, r)).await?
     }
 
     /// Kicks `user_id`: blocklisted at once (rejoins are refused), then told to leave by a High message.
@@ -329,10 +286,7 @@ impl Actor {
             _ => {}
         }
         // No receivers is fine: nobody is watching yet.
-        let _ = self.events.send(EventEnvelope {
-            seq: self.seq,
-            event,
-        });
+        let _ = self.events.send(EventEnvelope { seq: self.seq, event });
     }
 
     fn snapshot(&self) -> RoomSnapshot {
@@ -351,10 +305,7 @@ impl Actor {
                 .muted
                 .iter()
                 .filter(|(_, until)| **until > now)
-                .map(|(user_id, until)| MuteLine {
-                    user_id: user_id.clone(),
-                    until: *until,
-                })
+                .map(|(user_id, until)| MuteLine { user_id: user_id.clone(), until: *until })
                 .collect(),
             blocked: self.blocked.iter().cloned().collect(),
         }
@@ -428,10 +379,7 @@ impl Actor {
                         Some(t) => self.muted.insert(user.clone(), t),
                         None => self.muted.remove(&user),
                     };
-                    self.emit(RoomEvent::UserMuted {
-                        user_id: user,
-                        until,
-                    });
+                    self.emit(RoomEvent::UserMuted { user_id: user, until });
                     Ok(())
                 });
                 let _ = reply.send(result);
@@ -442,9 +390,7 @@ impl Actor {
                     return;
                 }
                 self.blocked.insert(user.clone());
-                self.emit(RoomEvent::UserKicked {
-                    user_id: user.clone(),
-                });
+                self.emit(RoomEvent::UserKicked { user_id: user.clone() });
                 let group = self.group.clone();
                 self.spawn_then(
                     async move {
@@ -479,17 +425,8 @@ impl Actor {
             return;
         }
         if !self.status.can_become(to) {
-            let allowed: Vec<_> = self
-                .status
-                .next_allowed()
-                .iter()
-                .map(|s| s.as_str())
-                .collect();
-            let _ = reply.send(Err(Error::Transition {
-                from: self.status,
-                to,
-                allowed: allowed.join(" or "),
-            }));
+            let allowed: Vec<_> = self.status.next_allowed().iter().map(|s| s.as_str()).collect();
+            let _ = reply.send(Err(Error::Transition { from: self.status, to, allowed: allowed.join(" or ") }));
             return;
         }
         self.pending_status = Some(to);
@@ -499,16 +436,11 @@ impl Actor {
                 // The profile first: anyone entering from now on reads the new state.
                 group
                     .modify(ModifyGroupBaseInfo {
-                        app_defined_data: vec![AppDefinedData {
-                            key: STATUS_FIELD.into(),
-                            value: to.as_str().into(),
-                        }],
+                        app_defined_data: vec![AppDefinedData { key: STATUS_FIELD.into(), value: to.as_str().into() }],
                         ..ModifyGroupBaseInfo::default()
                     })
                     .await
-                    .map_err(|e| {
-                        Error::im(format!("writing status {to} to the group profile"), e)
-                    })?;
+                    .map_err(|e| Error::im(format!("writing status {to} to the group profile"), e))?;
                 let msg = RoomMessage::status(to);
                 group
                     .send(msg.to_body(), msg.priority(), None)
@@ -527,13 +459,8 @@ impl Actor {
         match cb {
             Callback::BeforeApplyJoinGroup(join) => {
                 if self.blocked.contains(&join.requestor_account) {
-                    self.emit(RoomEvent::JoinRefused {
-                        user_id: join.requestor_account,
-                    });
-                    CallbackAnswer::refuse_with(
-                        KICKED_JOIN_CODE,
-                        "you were removed from this live room",
-                    )
+                    self.emit(RoomEvent::JoinRefused { user_id: join.requestor_account });
+                    CallbackAnswer::refuse_with(KICKED_JOIN_CODE, "you were removed from this live room")
                 } else {
                     CallbackAnswer::allow()
                 }
@@ -552,30 +479,16 @@ impl Actor {
                 CallbackAnswer::allow()
             }
             Callback::AfterNewMemberJoin(j) => {
-                let at = if j.event_time > 0 {
-                    j.event_time
-                } else {
-                    now_ms()
-                };
+                let at = if j.event_time > 0 { j.event_time } else { now_ms() };
                 for m in j.new_member_list {
-                    self.emit(RoomEvent::MemberJoined(MemberLine {
-                        user_id: m.member_account,
-                        at,
-                    }));
+                    self.emit(RoomEvent::MemberJoined(MemberLine { user_id: m.member_account, at }));
                 }
                 CallbackAnswer::allow()
             }
             Callback::AfterMemberExit(x) => {
-                let at = if x.event_time > 0 {
-                    x.event_time
-                } else {
-                    now_ms()
-                };
+                let at = if x.event_time > 0 { x.event_time } else { now_ms() };
                 for m in x.exit_member_list {
-                    self.emit(RoomEvent::MemberLeft(MemberLine {
-                        user_id: m.member_account,
-                        at,
-                    }));
+                    self.emit(RoomEvent::MemberLeft(MemberLine { user_id: m.member_account, at }));
                 }
                 CallbackAnswer::allow()
             }
@@ -587,29 +500,15 @@ impl Actor {
         if m.from_account == self.admin {
             return;
         }
-        let at = m
-            .msg_time
-            .map(|t| t * 1000)
-            .filter(|t| *t > 0)
-            .unwrap_or(m.event_time);
+        let at = m.msg_time.map(|t| t * 1000).filter(|t| *t > 0).unwrap_or(m.event_time);
         let id = match m.msg_seq {
             Some(seq) => seq.to_string(),
             None => format!("r{}-{}", m.random, m.event_time),
         };
         if let Some(text) = body_text(&m.msg_body) {
-            self.emit(RoomEvent::Chat(ChatLine {
-                id,
-                user_id: m.from_account,
-                text,
-                at,
-            }));
-        } else if let Some(RoomMessage::Gift {
-            gift_id,
-            gift_name,
-            count,
-            unit_price,
-            ..
-        }) = RoomMessage::from_body(&m.msg_body)
+            self.emit(RoomEvent::Chat(ChatLine { id, user_id: m.from_account, text, at }));
+        } else if let Some(RoomMessage::Gift { gift_id, gift_name, count, unit_price, .. }) =
+            RoomMessage::from_body(&m.msg_body)
         {
             self.emit(RoomEvent::Gift(GiftLine {
                 id,

@@ -11,11 +11,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the room cannot go from {from} to {to}; from {from} it can go to {allowed}")]
-    Transition {
-        from: RoomStatus,
-        to: RoomStatus,
-        allowed: String,
-    },
+    Transition { from: RoomStatus, to: RoomStatus, allowed: String },
     #[error("{0}")]
     Invalid(String),
     #[error("while {action}: {source}")]
@@ -59,26 +55,17 @@ pub struct WireError {
 
 impl WireError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        Self {
-            code,
-            message: message.into(),
-        }
+        Self { code, message: message.into() }
     }
 }
 
 impl Error {
     pub fn im(action: impl Into<String>, source: im::Error) -> Self {
-        Error::Im {
-            action: action.into(),
-            source,
-        }
+        Error::Im { action: action.into(), source }
     }
 
     pub fn store(action: impl Into<String>, source: rusqlite::Error) -> Self {
-        Error::Store {
-            action: action.into(),
-            source,
-        }
+        Error::Store { action: action.into(), source }
     }
 
     pub fn code(&self) -> ErrorCode {

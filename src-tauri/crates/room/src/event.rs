@@ -46,11 +46,7 @@ pub struct MemberLine {
 
 /// Something that happened in the room.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
-#[serde(
-    tag = "type",
-    rename_all = "camelCase",
-    rename_all_fields = "camelCase"
-)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
 pub enum RoomEvent {
     Chat(ChatLine),
     Gift(GiftLine),

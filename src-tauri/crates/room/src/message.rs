@@ -27,11 +27,7 @@ pub enum RoomMessage {
     #[serde(rename = "live_kick")]
     Kick { version: u32, user_ids: Vec<String> },
     #[serde(rename = "live_mute")]
-    Mute {
-        version: u32,
-        user_id: String,
-        until: u64,
-    },
+    Mute { version: u32, user_id: String, until: u64 },
     #[serde(rename = "live_gift")]
     Gift {
         version: u32,
@@ -47,47 +43,23 @@ pub enum RoomMessage {
 
 impl RoomMessage {
     pub fn status(status: RoomStatus) -> Self {
-        RoomMessage::Status {
-            version: VERSION,
-            status,
-        }
+        RoomMessage::Status { version: VERSION, status }
     }
 
     pub fn kick(user_ids: Vec<String>) -> Self {
-        RoomMessage::Kick {
-            version: VERSION,
-            user_ids,
-        }
+        RoomMessage::Kick { version: VERSION, user_ids }
     }
 
     pub fn mute(user_id: impl Into<String>, until: u64) -> Self {
-        RoomMessage::Mute {
-            version: VERSION,
-            user_id: user_id.into(),
-            until,
-        }
+        RoomMessage::Mute { version: VERSION, user_id: user_id.into(), until }
     }
 
-    pub fn gift(
-        gift_id: impl Into<String>,
-        gift_name: impl Into<String>,
-        count: u32,
-        unit_price: u32,
-    ) -> Self {
-        RoomMessage::Gift {
-            version: VERSION,
-            gift_id: gift_id.into(),
-            gift_name: gift_name.into(),
-            count,
-            unit_price,
-        }
+    pub fn gift(gift_id: impl Into<String>, gift_name: impl Into<String>, count: u32, unit_price: u32) -> Self {
+        RoomMessage::Gift { version: VERSION, gift_id: gift_id.into(), gift_name: gift_name.into(), count, unit_price }
     }
 
     pub fn like(count: u32) -> Self {
-        RoomMessage::Like {
-            version: VERSION,
-            count,
-        }
+        RoomMessage::Like { version: VERSION, count }
     }
 
     pub fn priority(&self) -> MsgPriority {
@@ -129,14 +101,8 @@ mod tests {
 
     #[test]
     fn control_and_gifts_are_high_and_likes_low() {
-        assert_eq!(
-            RoomMessage::status(RoomStatus::Live).priority(),
-            MsgPriority::High
-        );
-        assert_eq!(
-            RoomMessage::gift("rose", "Rose", 1, 10).priority(),
-            MsgPriority::High
-        );
+        assert_eq!(RoomMessage::status(RoomStatus::Live).priority(), MsgPriority::High);
+        assert_eq!(RoomMessage::gift("rose", "Rose", 1, 10).priority(), MsgPriority::High);
         assert_eq!(RoomMessage::like(3).priority(), MsgPriority::Low);
     }
 
@@ -144,10 +110,7 @@ mod tests {
     fn bodies_round_trip_and_foreign_custom_data_is_ignored() {
         let m = RoomMessage::gift("rocket", "Rocket", 99, 500);
         assert_eq!(RoomMessage::from_body(&m.to_body()), Some(m));
-        assert_eq!(
-            RoomMessage::from_body(&[MsgElement::custom("{\"businessID\":\"text_link\"}")]),
-            None
-        );
+        assert_eq!(RoomMessage::from_body(&[MsgElement::custom("{\"businessID\":\"text_link\"}")]), None);
         assert_eq!(RoomMessage::from_body(&[MsgElement::text("hi")]), None);
     }
 }

@@ -16,13 +16,8 @@ pub enum RoomStatus {
 }
 
 impl RoomStatus {
-    pub const ALL: [RoomStatus; 5] = [
-        RoomStatus::Upcoming,
-        RoomStatus::Live,
-        RoomStatus::Paused,
-        RoomStatus::Ended,
-        RoomStatus::Replay,
-    ];
+    pub const ALL: [RoomStatus; 5] =
+        [RoomStatus::Upcoming, RoomStatus::Live, RoomStatus::Paused, RoomStatus::Ended, RoomStatus::Replay];
 
     pub fn as_str(self) -> &'static str {
         match self {
@@ -69,12 +64,7 @@ mod tests {
     fn a_stream_goes_live_pauses_resumes_ends_and_replays() {
         let path = [Upcoming, Live, Paused, Live, Ended, Replay, Upcoming];
         for w in path.windows(2) {
-            assert!(
-                w[0].can_become(w[1]),
-                "{} → {} is the normal course of a stream",
-                w[0],
-                w[1]
-            );
+            assert!(w[0].can_become(w[1]), "{} → {} is the normal course of a stream", w[0], w[1]);
         }
     }
 
@@ -82,10 +72,7 @@ mod tests {
     fn an_ended_stream_cannot_go_live_again_without_a_new_session() {
         assert!(!Ended.can_become(Live));
         assert!(!Replay.can_become(Live));
-        assert!(
-            !Upcoming.can_become(Paused),
-            "nothing to pause before going live"
-        );
+        assert!(!Upcoming.can_become(Paused), "nothing to pause before going live");
         assert!(!Live.can_become(Live), "a change must change something");
     }
 

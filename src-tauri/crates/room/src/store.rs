@@ -66,15 +66,11 @@ impl Store {
     }
 
     fn init(mut conn: Connection) -> Result<Self> {
-        conn.pragma_update(None, "journal_mode", "WAL")
-            .map_err(err("enabling WAL"))?;
-        conn.pragma_update(None, "foreign_keys", "ON")
-            .map_err(err("enabling foreign keys"))?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(err("setting the busy timeout"))?;
-        let version: usize = conn
-            .pragma_query_value(None, "user_version", |r| r.get(0))
-            .map_err(err("reading the schema version"))?;
+        conn.pragma_update(None, "journal_mode", "WAL").map_err(err("enabling WAL"))?;
+        conn.pragma_update(None, "foreign_keys", "ON").map_err(err("enabling foreign keys"))?;
+        conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(err("setting the busy timeout"))?;
+        let version: usize =
+            conn.pragma_query_value(None, "user_version", |r| r.get(0)).map_err(err("reading the schema version"))?;
         if version > MIGRATIONS.len() {
             return Err(Error::Invalid(format!(
                 "the room database has schema version {version}, newer than this AnchorDesk knows ({}); update AnchorDesk",
@@ -83,10 +79,8 @@ impl Store {
         }
         for (i, sql) in MIGRATIONS.iter().enumerate().skip(version) {
             let tx = conn.transaction().map_err(err("starting a migration"))?;
-            tx.execute_batch(sql)
-                .map_err(err("migrating the database"))?;
-            tx.pragma_update(None, "user_version", i + 1)
-                .map_err(err("recording the schema version"))?;
+            tx.execute_batch(sql).map_err(err("migrating the database"))?;
+            tx.pragma_update(None, "user_version", i + 1).map_err(err("recording the schema version"))?;
             tx.commit().map_err(err("committing a migration"))?;
         }
         Ok(Self { conn })
@@ -94,18 +88,9 @@ impl Store {
 
     pub fn room(&self) -> Result<Option<StoredRoom>> {
         self.conn
-            .query_row(
-                "SELECT group_id, name, status, likes FROM room WHERE id = 1",
-                [],
-                |r| {
-                    Ok((
-                        r.get::<_, String>(0)?,
-                        r.get::<_, String>(1)?,
-                        r.get::<_, String>(2)?,
-                        r.get::<_, i64>(3)?,
-                    ))
-                },
-            )
+            .query_row("SELECT group_id, name, status, likes FROM room WHERE id = 1", [], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
+            })
             .optional()
             .map_err(err("reading the room"))
             .map(|row| {
@@ -131,16 +116,10 @@ impl Store {
 
     pub fn set_status(&self, status: RoomStatus, now: u64) -> Result<()> {
         self.conn
-            .execute(
-                "UPDATE room SET status = ?1 WHERE id = 1",
-                params![status.as_str()],
-            )
+            .execute("UPDATE room SET status = ?1 WHERE id = 1", params![status.as_str()])
             .map_err(err("saving the status"))?;
         self.conn
-            .execute(
-                "INSERT INTO status_history (status, at) VALUES (?1, ?2)",
-                params![status.as_str(), now as i64],
-            )
+            .execute("INSERT INTO status_history (status, at) VALUES (?1, ?2)", params![status.as_str(), now as i64])
             .map_err(err("recording the status history"))?;
         Ok(())
     }
@@ -154,23 +133,15 @@ impl Store {
             .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))
             .map_err(err("reading the status history"))?;
         rows.map(|r| {
-            r.map(|(s, at)| {
-                (
-                    RoomStatus::parse(&s).unwrap_or(RoomStatus::Upcoming),
-                    at as u64,
-                )
-            })
-            .map_err(err("reading the status history"))
+            r.map(|(s, at)| (RoomStatus::parse(&s).unwrap_or(RoomStatus::Upcoming), at as u64))
+                .map_err(err("reading the status history"))
         })
         .collect()
     }
 
     pub fn set_likes(&self, likes: u64) -> Result<()> {
         self.conn
-            .execute(
-                "UPDATE room SET likes = ?1 WHERE id = 1",
-                params![likes as i64],
-            )
+            .execute("UPDATE room SET likes = ?1 WHERE id = 1", params![likes as i64])
             .map_err(err("saving the like count"))?;
         Ok(())
     }
@@ -191,11 +162,8 @@ impl Store {
             .conn
             .prepare("SELECT user_id FROM blocklist ORDER BY at, user_id")
             .map_err(err("reading the blocklist"))?;
-        let rows = stmt
-            .query_map([], |r| r.get(0))
-            .map_err(err("reading the blocklist"))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(err("reading the blocklist"))
+        let rows = stmt.query_map([], |r| r.get(0)).map_err(err("reading the blocklist"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err("reading the blocklist"))
     }
 
     pub fn set_mute(&self, user_id: &str, until: Option<u64>, now: u64) -> Result<()> {
@@ -205,9 +173,7 @@ impl Store {
                  ON CONFLICT(user_id) DO UPDATE SET until = ?2, at = ?3",
                 params![user_id, until as i64, now as i64],
             ),
-            None => self
-                .conn
-                .execute("DELETE FROM mutes WHERE user_id = ?1", params![user_id]),
+            None => self.conn.execute("DELETE FROM mutes WHERE user_id = ?1", params![user_id]),
         }
         .map_err(err("saving a mute"))?;
         Ok(())
@@ -220,12 +186,9 @@ impl Store {
             .prepare("SELECT user_id, until FROM mutes WHERE until > ?1 ORDER BY at, user_id")
             .map_err(err("reading mutes"))?;
         let rows = stmt
-            .query_map(params![now as i64], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64))
-            })
+            .query_map(params![now as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
             .map_err(err("reading mutes"))?;
-        rows.collect::<rusqlite::Result<_>>()
-            .map_err(err("reading mutes"))
+        rows.collect::<rusqlite::Result<_>>().map_err(err("reading mutes"))
     }
 }
 
@@ -241,12 +204,7 @@ mod tests {
             let s = Store::open(&path).unwrap();
             assert_eq!(s.room().unwrap(), None, "a fresh database has no room");
             s.save_room(
-                &StoredRoom {
-                    group_id: "g1".into(),
-                    name: "Room".into(),
-                    status: RoomStatus::Upcoming,
-                    likes: 0,
-                },
+                &StoredRoom { group_id: "g1".into(), name: "Room".into(), status: RoomStatus::Upcoming, likes: 0 },
                 100,
             )
             .unwrap();
@@ -257,27 +215,18 @@ mod tests {
         }
         let s = Store::open(&path).unwrap();
         let room = s.room().unwrap().unwrap();
-        assert_eq!(
-            (room.group_id.as_str(), room.status, room.likes),
-            ("g1", RoomStatus::Live, 42)
-        );
+        assert_eq!((room.group_id.as_str(), room.status, room.likes), ("g1", RoomStatus::Live, 42));
         assert_eq!(s.status_history().unwrap(), vec![(RoomStatus::Live, 101)]);
         assert_eq!(s.blocklist().unwrap(), vec!["troll".to_string()]);
         assert_eq!(s.mutes(500).unwrap(), vec![("loud".to_string(), 1_000)]);
-        assert!(
-            s.mutes(1_000).unwrap().is_empty(),
-            "an expired mute is not in force"
-        );
+        assert!(s.mutes(1_000).unwrap().is_empty(), "an expired mute is not in force");
     }
 
     #[test]
     fn a_database_from_a_newer_version_is_refused_with_a_clear_message() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("room.sqlite");
-        Connection::open(&path)
-            .unwrap()
-            .pragma_update(None, "user_version", 99)
-            .unwrap();
+        Connection::open(&path).unwrap().pragma_update(None, "user_version", 99).unwrap();
         let e = Store::open(&path).err().unwrap();
         assert!(e.to_string().contains("update AnchorDesk"), "{e}");
     }

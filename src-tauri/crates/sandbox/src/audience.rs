@@ -29,11 +29,7 @@ pub struct AudienceConfig {
 
 impl Default for AudienceConfig {
     fn default() -> Self {
-        Self {
-            seed: 7,
-            target_online: 40,
-            pace: Duration::from_millis(400),
-        }
+        Self { seed: 7, target_online: 40, pace: Duration::from_millis(400) }
     }
 }
 
@@ -93,24 +89,13 @@ const JA: &[&str] = &[
     "音ちょっと小さいかも",
     "おつかれさま",
 ];
-const SPAM: &[&str] = &[
-    "cheap followers at spam-shop dot example",
-    "F O L L O W  me for free coins",
-    "scam link: bit.example/free",
-];
+const SPAM: &[&str] =
+    &["cheap followers at spam-shop dot example", "F O L L O W  me for free coins", "scam link: bit.example/free"];
 
-const NAMES_EN: &[&str] = &[
-    "alex", "sam", "jordan", "casey", "riley", "morgan", "taylor", "jamie",
-];
-const NAMES_ZH: &[&str] = &[
-    "xiaoming", "lili", "wangwei", "zhangyu", "chenchen", "liuyang", "huahua", "dawei",
-];
-const NAMES_KO: &[&str] = &[
-    "minji", "jisoo", "hyunwoo", "seoyeon", "jiho", "yuna", "taeyang", "haneul",
-];
-const NAMES_JA: &[&str] = &[
-    "sakura", "haruto", "yui", "sota", "hina", "ren", "aoi", "kaito",
-];
+const NAMES_EN: &[&str] = &["alex", "sam", "jordan", "casey", "riley", "morgan", "taylor", "jamie"];
+const NAMES_ZH: &[&str] = &["xiaoming", "lili", "wangwei", "zhangyu", "chenchen", "liuyang", "huahua", "dawei"];
+const NAMES_KO: &[&str] = &["minji", "jisoo", "hyunwoo", "seoyeon", "jiho", "yuna", "taeyang", "haneul"];
+const NAMES_JA: &[&str] = &["sakura", "haruto", "yui", "sota", "hina", "ren", "aoi", "kaito"];
 
 /// `(giftId, giftName, unitPrice)`.
 const GIFTS: &[(&str, &str, u32)] = &[
@@ -128,18 +113,10 @@ struct Profile {
 
 fn audience(rng: &mut ChaCha8Rng) -> Vec<Profile> {
     let mut out = Vec::new();
-    for (lang, names) in [
-        (Lang::En, NAMES_EN),
-        (Lang::Zh, NAMES_ZH),
-        (Lang::Ko, NAMES_KO),
-        (Lang::Ja, NAMES_JA),
-    ] {
+    for (lang, names) in [(Lang::En, NAMES_EN), (Lang::Zh, NAMES_ZH), (Lang::Ko, NAMES_KO), (Lang::Ja, NAMES_JA)] {
         for name in names {
             for _ in 0..3 {
-                out.push(Profile {
-                    id: format!("{name}_{}", rng.gen_range(10..9999)),
-                    lang,
-                });
+                out.push(Profile { id: format!("{name}_{}", rng.gen_range(10..9999)), lang });
             }
         }
     }
@@ -169,9 +146,7 @@ fn gift_body(gift_id: &str, gift_name: &str, count: u32, unit_price: u32) -> Vec
 }
 
 fn like_body(count: u32) -> Vec<MsgElement> {
-    vec![MsgElement::custom(
-        serde_json::json!({"businessID": "live_like", "version": 1, "count": count}).to_string(),
-    )]
+    vec![MsgElement::custom(serde_json::json!({"businessID": "live_like", "version": 1, "count": count}).to_string())]
 }
 
 /// Runs the audience until `cancel` fires.
@@ -223,8 +198,7 @@ pub async fn run(sandbox: Sandbox, config: AudienceConfig, cancel: CancellationT
         let roll: f64 = rng.gen();
         // Joins outpace leaves while the room is below its target, fastest when it is emptiest, so a
         // new room fills within seconds and then hovers around the target.
-        let deficit = config.target_online.saturating_sub(present.len()) as f64
-            / config.target_online.max(1) as f64;
+        let deficit = config.target_online.saturating_sub(present.len()) as f64 / config.target_online.max(1) as f64;
         let join_chance = 0.05 + 0.6 * deficit;
         if present.is_empty() || rng.gen_bool(join_chance) {
             let i = rng.gen_range(0..people.len());
@@ -247,15 +221,11 @@ pub async fn run(sandbox: Sandbox, config: AudienceConfig, cancel: CancellationT
             present.remove(&i);
             viewer.leave(&group).await.map(|_| 0)
         } else if roll < 0.20 {
-            viewer
-                .send(&group, like_body(rng.gen_range(1..=15)), MsgPriority::Low)
-                .await
+            viewer.send(&group, like_body(rng.gen_range(1..=15)), MsgPriority::Low).await
         } else if roll < 0.26 {
             let (id, name, price) = *GIFTS.choose(&mut rng).expect("not empty");
             let count = *[1, 1, 1, 5, 10, 99].choose(&mut rng).expect("not empty");
-            viewer
-                .send(&group, gift_body(id, name, count, price), MsgPriority::High)
-                .await
+            viewer.send(&group, gift_body(id, name, count, price), MsgPriority::High).await
         } else {
             let text = line(&mut rng, people[i].lang);
             viewer.send_text(&group, text).await
@@ -272,24 +242,11 @@ mod tests {
 
     #[test]
     fn the_same_seed_gives_the_same_audience() {
-        let a: Vec<_> = audience(&mut ChaCha8Rng::seed_from_u64(7))
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let b: Vec<_> = audience(&mut ChaCha8Rng::seed_from_u64(7))
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
-        let c: Vec<_> = audience(&mut ChaCha8Rng::seed_from_u64(8))
-            .into_iter()
-            .map(|p| p.id)
-            .collect();
+        let a: Vec<_> = audience(&mut ChaCha8Rng::seed_from_u64(7)).into_iter().map(|p| p.id).collect();
+        let b: Vec<_> = audience(&mut ChaCha8Rng::seed_from_u64(7)).into_iter().map(|p| p.id).collect();
+        let c: Vec<_> = audience(&mut ChaCha8Rng::seed_from_u64(8)).into_iter().map(|p| p.id).collect();
         assert_eq!(a, b);
         assert_ne!(a, c);
-        assert!(
-            a.iter()
-                .all(|id| id.len() <= 32
-                    && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
-        );
+        assert!(a.iter().all(|id| id.len() <= 32 && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')));
     }
 }

@@ -5,7 +5,7 @@
 //! non-200, non-JSON) falls back to the console's policy. After-callbacks are fire-and-forget, sent in
 //! the order their events happened (one queue, one in flight).
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use im::callback::{Callback, CallbackAnswer};
 use im::sign::callback_sign;
@@ -38,10 +38,7 @@ pub(crate) struct Callbacks {
 
 impl Callbacks {
     pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
-        let http = reqwest::Client::builder()
-            .timeout(timeout)
-            .build()
-            .expect("a plain HTTP client always builds");
+        let http = reqwest::Client::builder().timeout(timeout).build().expect("a plain HTTP client always builds");
         let (after, mut rx) = mpsc::unbounded_channel::<AfterJob>();
         let worker_http = http.clone();
         tokio::spawn(async move {
@@ -50,14 +47,8 @@ impl Callbacks {
                     _ = cancel.cancelled() => return,
                     job = rx.recv() => match job { Some(j) => j, None => return },
                 };
-                if let Outcome::Failed(why) = post(
-                    &worker_http,
-                    &job.target,
-                    job.sdkappid,
-                    &job.callback,
-                    job.platform,
-                )
-                .await
+                if let Outcome::Failed(why) =
+                    post(&worker_http, &job.target, job.sdkappid, &job.callback, job.platform).await
                 {
                     tracing::debug!(command = job.callback.command(), %why, "after-callback failed (not retried, as Tencent's default)");
                 }
@@ -79,20 +70,9 @@ impl Callbacks {
         }
     }
 
-    pub fn after(
-        &self,
-        target: Option<CallbackTarget>,
-        sdkappid: u64,
-        callback: Callback,
-        platform: &'static str,
-    ) {
+    pub fn after(&self, target: Option<CallbackTarget>, sdkappid: u64, callback: Callback, platform: &'static str) {
         if let Some(target) = target {
-            let _ = self.after.send(AfterJob {
-                target,
-                sdkappid,
-                callback,
-                platform,
-            });
+            let _ = self.after.send(AfterJob { target, sdkappid, callback, platform });
         }
     }
 }
@@ -112,19 +92,11 @@ async fn post(
         ("OptPlatform", platform.into()),
     ];
     if let Some(token) = &target.token {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
+        let now = im::clock::now_secs();
         query.push(("Sign", callback_sign(token.expose(), now)));
         query.push(("RequestTime", now.to_string()));
     }
-    let sent = http
-        .post(&target.url)
-        .query(&query)
-        .json(callback)
-        .send()
-        .await;
+    let sent = http.post(&target.url).query(&query).json(callback).send().await;
     let resp = match sent {
         Ok(r) => r,
         Err(e) if e.is_timeout() => return Outcome::Failed("timed out".into()),

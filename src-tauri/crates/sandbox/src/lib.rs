@@ -64,9 +64,7 @@ impl SandboxConfig {
     /// A sandbox app with fresh credentials.
     pub fn generate() -> Self {
         let mut rng = rand::thread_rng();
-        let key: String = (0..32)
-            .map(|_| format!("{:02x}", rng.gen::<u8>()))
-            .collect();
+        let key: String = (0..32).map(|_| format!("{:02x}", rng.gen::<u8>())).collect();
         Self {
             sdkappid: 1_600_000_000 + u64::from(rng.gen_range(0..99_999_u32)),
             secret_key: Secret::new(key),
@@ -74,10 +72,7 @@ impl SandboxConfig {
             callback: None,
             callback_timeout: Duration::from_secs(2),
             refuse_on_callback_failure: false,
-            app_defined_keys: DEFAULT_APP_DEFINED_KEYS
-                .iter()
-                .map(|s| s.to_string())
-                .collect(),
+            app_defined_keys: DEFAULT_APP_DEFINED_KEYS.iter().map(|s| s.to_string()).collect(),
             state_file: None,
             online_granularity: Duration::from_secs(10),
         }
@@ -141,11 +136,7 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Starts the sandbox on `listener`; it stops when `cancel` fires.
-    pub async fn start(
-        config: SandboxConfig,
-        listener: TcpListener,
-        cancel: CancellationToken,
-    ) -> Result<Self, Error> {
+    pub async fn start(config: SandboxConfig, listener: TcpListener, cancel: CancellationToken) -> Result<Self, Error> {
         let addr = listener.local_addr()?;
         let world = World::load(&config)?;
         let (deliveries, _) = broadcast::channel(4096);
@@ -159,19 +150,13 @@ impl Sandbox {
         let app = rest::router(shared.clone());
         let stop = cancel.clone();
         tokio::spawn(async move {
-            let served = axum::serve(listener, app)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await;
+            let served = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
             if let Err(e) = served {
                 tracing::error!(error = %e, "the sandbox server stopped");
             }
         });
         tracing::info!(%addr, sdkappid = shared.config.sdkappid, "sandbox listening");
-        Ok(Self {
-            shared,
-            addr,
-            cancel,
-        })
+        Ok(Self { shared, addr, cancel })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -201,11 +186,7 @@ impl Sandbox {
 
     /// Points callbacks somewhere else (as changing the console's callback URL would).
     pub fn set_callback(&self, target: Option<CallbackTarget>) {
-        *self
-            .shared
-            .callback
-            .write()
-            .unwrap_or_else(|p| p.into_inner()) = target;
+        *self.shared.callback.write().unwrap_or_else(|p| p.into_inner()) = target;
     }
 
     /// Every message the sandbox delivers to a group, as members' clients receive it.
@@ -215,29 +196,17 @@ impl Sandbox {
 
     /// The sandbox's client SDK, acting as `user_id`.
     pub fn viewer(&self, user_id: impl Into<String>) -> Viewer {
-        Viewer {
-            shared: self.shared.clone(),
-            user_id: user_id.into(),
-            platform: "Android",
-        }
+        Viewer { shared: self.shared.clone(), user_id: user_id.into(), platform: "Android" }
     }
 
     /// The AVChatRoom groups that exist now, oldest first.
     pub fn live_rooms(&self) -> Vec<String> {
-        self.shared
-            .world
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .av_rooms()
+        self.shared.world.lock().unwrap_or_else(|p| p.into_inner()).av_rooms()
     }
 
     /// Members currently in a group.
     pub fn members(&self, group_id: &str) -> Vec<String> {
-        self.shared
-            .world
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .members(group_id)
+        self.shared.world.lock().unwrap_or_else(|p| p.into_inner()).members(group_id)
     }
 
     /// Starts the simulated audience; it stops with the sandbox.
@@ -270,16 +239,10 @@ impl Viewer {
 
     /// Sends a text message; returns its `MsgSeq`.
     pub async fn send_text(&self, group_id: &str, text: &str) -> Result<u64, ClientError> {
-        self.send(group_id, vec![MsgElement::text(text)], MsgPriority::Normal)
-            .await
+        self.send(group_id, vec![MsgElement::text(text)], MsgPriority::Normal).await
     }
 
-    pub async fn send(
-        &self,
-        group_id: &str,
-        body: Vec<MsgElement>,
-        priority: MsgPriority,
-    ) -> Result<u64, ClientError> {
+    pub async fn send(&self, group_id: &str, body: Vec<MsgElement>, priority: MsgPriority) -> Result<u64, ClientError> {
         let msg = world::Outgoing {
             group_id: group_id.to_string(),
             from: self.user_id.clone(),
@@ -292,8 +255,6 @@ impl Viewer {
             from_admin: false,
             require_member: true,
         };
-        world::send_message(&self.shared, msg)
-            .await
-            .map(|(seq, _)| seq)
+        world::send_message(&self.shared, msg).await.map(|(seq, _)| seq)
     }
 }

@@ -10,9 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::routing::post;
 use axum::{Json, Router};
-use im::api::{
-    self, limits, AccountImport, CreateGroup, ForbidSendMsg, ModifyGroupBaseInfo, SendGroupMsg,
-};
+use im::api::{self, limits, AccountImport, CreateGroup, ForbidSendMsg, ModifyGroupBaseInfo, SendGroupMsg};
 use serde::de::DeserializeOwned;
 use serde_json::{json, Value};
 use std::collections::HashMap;
@@ -21,9 +19,7 @@ use crate::world::{self, now_secs, Delivered, Group, Outgoing};
 use crate::Shared;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new()
-        .route("/v4/{service}/{command}", post(handle))
-        .with_state(shared)
+    Router::new().route("/v4/{service}/{command}", post(handle)).with_state(shared)
 }
 
 type Answer = Result<Value, (i64, String)>;
@@ -60,25 +56,15 @@ async fn handle(
     match q.get("sdkappid").map(|s| s.parse::<u64>()) {
         Some(Ok(id)) if id == config.sdkappid => {}
         Some(Ok(_)) => return Json(fail(70020, "SDKAppID not found")),
-        _ => {
-            return Json(fail(
-                60002,
-                "HTTP parse error: sdkappid is missing or not a number",
-            ))
-        }
+        _ => return Json(fail(60002, "HTTP parse error: sdkappid is missing or not a number")),
     }
     let Some(identifier) = q.get("identifier").filter(|s| !s.is_empty()) else {
         return Json(fail(60005, "the identifier in the URL is missing"));
     };
     let usersig = q.get("usersig").map(String::as_str).unwrap_or_default();
-    if let Err(e) = im::usersig::verify(
-        usersig,
-        config.sdkappid,
-        config.secret_key.expose(),
-        identifier,
-        now_secs(),
-        None,
-    ) {
+    if let Err(e) =
+        im::usersig::verify(usersig, config.sdkappid, config.secret_key.expose(), identifier, now_secs(), None)
+    {
         return Json(fail(e.tencent_code(), e.to_string()));
     }
     if identifier != &config.admin {
@@ -94,9 +80,7 @@ async fn handle(
         ("group_open_http_svc", "modify_group_base_info") => modify_group(&shared, &body).await,
         ("group_open_http_svc", "destroy_group") => destroy_group(&shared, &body),
         ("group_open_http_svc", "send_group_msg") => send_group_msg(&shared, &body).await,
-        ("group_open_http_svc", "send_group_system_notification") => {
-            system_notification(&shared, &body)
-        }
+        ("group_open_http_svc", "send_group_system_notification") => system_notification(&shared, &body),
         ("group_open_http_svc", "forbid_send_msg") => forbid_send_msg(&shared, &body),
         ("group_open_http_svc", "get_group_muted_account") => muted_accounts(&shared, &body),
         ("group_open_http_svc", "get_online_member_num") => online_member_num(&shared, &body),
@@ -117,10 +101,7 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, world::World> {
 
 fn check_bytes(field: &str, value: &str, max: usize) -> Result<(), (i64, String)> {
     if value.len() > max {
-        return Err((
-            10004,
-            format!("{field} is {} bytes, over the limit of {max}", value.len()),
-        ));
+        return Err((10004, format!("{field} is {} bytes, over the limit of {max}", value.len())));
     }
     Ok(())
 }
@@ -128,19 +109,9 @@ fn check_bytes(field: &str, value: &str, max: usize) -> Result<(), (i64, String)
 fn check_app_defined(shared: &Shared, data: &[api::AppDefinedData]) -> Result<(), (i64, String)> {
     for d in data {
         if !shared.config.app_defined_keys.iter().any(|k| k == &d.key) {
-            return Err((
-                10004,
-                format!(
-                    "the group custom field {:?} is not configured in the console",
-                    d.key
-                ),
-            ));
+            return Err((10004, format!("the group custom field {:?} is not configured in the console", d.key)));
         }
-        check_bytes(
-            &format!("custom field {}", d.key),
-            &d.value,
-            limits::APP_DEFINED_VALUE_BYTES,
-        )?;
+        check_bytes(&format!("custom field {}", d.key), &d.value, limits::APP_DEFINED_VALUE_BYTES)?;
     }
     Ok(())
 }
@@ -158,22 +129,11 @@ fn missing_group(id: &str) -> (i64, String) {
     if id.len() > limits::GROUP_ID_BYTES || !id.bytes().all(|b| (0x20..=0x7e).contains(&b)) {
         (10015, format!("invalid group ID {id:?}"))
     } else {
-        (
-            10010,
-            format!("group {id} does not exist or has been disbanded"),
-        )
+        (10010, format!("group {id} does not exist or has been disbanded"))
     }
 }
 
-const GROUP_TYPES: &[&str] = &[
-    "Private",
-    "Work",
-    "Public",
-    "ChatRoom",
-    "Meeting",
-    "AVChatRoom",
-    "Community",
-];
+const GROUP_TYPES: &[&str] = &["Private", "Work", "Public", "ChatRoom", "Meeting", "AVChatRoom", "Community"];
 
 fn create_group(shared: &Shared, body: &Value) -> Answer {
     let req: CreateGroup = parse(body)?;
@@ -187,21 +147,9 @@ fn create_group(shared: &Shared, body: &Value) -> Answer {
         return Err((10004, "Name is required".into()));
     }
     check_bytes("Name", &req.name, limits::NAME_BYTES)?;
-    check_bytes(
-        "Introduction",
-        req.introduction.as_deref().unwrap_or(""),
-        limits::INTRODUCTION_BYTES,
-    )?;
-    check_bytes(
-        "Notification",
-        req.notification.as_deref().unwrap_or(""),
-        limits::NOTIFICATION_BYTES,
-    )?;
-    check_bytes(
-        "FaceUrl",
-        req.face_url.as_deref().unwrap_or(""),
-        limits::FACE_URL_BYTES,
-    )?;
+    check_bytes("Introduction", req.introduction.as_deref().unwrap_or(""), limits::INTRODUCTION_BYTES)?;
+    check_bytes("Notification", req.notification.as_deref().unwrap_or(""), limits::NOTIFICATION_BYTES)?;
+    check_bytes("FaceUrl", req.face_url.as_deref().unwrap_or(""), limits::FACE_URL_BYTES)?;
     check_app_defined(shared, &req.app_defined_data)?;
     let mut w = lock(shared);
     let id = match &req.group_id {
@@ -223,15 +171,9 @@ fn create_group(shared: &Shared, body: &Value) -> Answer {
         face_url: req.face_url.unwrap_or_default(),
         owner: req.owner_account.unwrap_or_default(),
         create_time: now_secs(),
-        apply_join_option: req
-            .apply_join_option
-            .unwrap_or_else(|| "NeedPermission".into()),
+        apply_join_option: req.apply_join_option.unwrap_or_else(|| "NeedPermission".into()),
         mute_all: false,
-        app_defined: req
-            .app_defined_data
-            .into_iter()
-            .map(|d| (d.key, d.value))
-            .collect(),
+        app_defined: req.app_defined_data.into_iter().map(|d| (d.key, d.value)).collect(),
         mutes: Default::default(),
         next_seq: 0,
         members: Default::default(),
@@ -276,44 +218,20 @@ fn get_group_info(shared: &Shared, body: &Value) -> Answer {
 
 async fn modify_group(shared: &Arc<Shared>, body: &Value) -> Answer {
     let req: ModifyGroupBaseInfo = parse(body)?;
-    check_bytes(
-        "Name",
-        req.name.as_deref().unwrap_or(""),
-        limits::NAME_BYTES,
-    )?;
-    check_bytes(
-        "Introduction",
-        req.introduction.as_deref().unwrap_or(""),
-        limits::INTRODUCTION_BYTES,
-    )?;
-    check_bytes(
-        "Notification",
-        req.notification.as_deref().unwrap_or(""),
-        limits::NOTIFICATION_BYTES,
-    )?;
-    check_bytes(
-        "FaceUrl",
-        req.face_url.as_deref().unwrap_or(""),
-        limits::FACE_URL_BYTES,
-    )?;
+    check_bytes("Name", req.name.as_deref().unwrap_or(""), limits::NAME_BYTES)?;
+    check_bytes("Introduction", req.introduction.as_deref().unwrap_or(""), limits::INTRODUCTION_BYTES)?;
+    check_bytes("Notification", req.notification.as_deref().unwrap_or(""), limits::NOTIFICATION_BYTES)?;
+    check_bytes("FaceUrl", req.face_url.as_deref().unwrap_or(""), limits::FACE_URL_BYTES)?;
     check_app_defined(shared, &req.app_defined_data)?;
     let mute_all = match req.mute_all_member.as_deref() {
         None => None,
         Some("On") => Some(true),
         Some("Off") => Some(false),
-        Some(other) => {
-            return Err((
-                10004,
-                format!("MuteAllMember must be On or Off, not {other:?}"),
-            ))
-        }
+        Some(other) => return Err((10004, format!("MuteAllMember must be On or Off, not {other:?}"))),
     };
     let changed = {
         let mut w = lock(shared);
-        let g = w
-            .groups
-            .get_mut(&req.group_id)
-            .ok_or_else(|| missing_group(&req.group_id))?;
+        let g = w.groups.get_mut(&req.group_id).ok_or_else(|| missing_group(&req.group_id))?;
         if let Some(v) = &req.name {
             g.name = v.clone();
         }
@@ -338,33 +256,24 @@ async fn modify_group(shared: &Arc<Shared>, body: &Value) -> Answer {
         }
         let group_type = g.group_type.clone();
         w.save();
-        let profile_changed = req.name.is_some()
-            || req.introduction.is_some()
-            || req.notification.is_some()
-            || req.face_url.is_some();
+        let profile_changed =
+            req.name.is_some() || req.introduction.is_some() || req.notification.is_some() || req.face_url.is_some();
         profile_changed.then_some(group_type)
     };
     // Only Name, Introduction, Notification and FaceUrl changes trigger the callback.
     if let Some(group_type) = changed {
-        let cb =
-            im::callback::Callback::AfterGroupInfoChanged(im::callback::AfterGroupInfoChanged {
-                group_id: req.group_id.clone(),
-                group_type,
-                operator_account: shared.config.admin.clone(),
-                name: req.name,
-                introduction: req.introduction,
-                notification: req.notification,
-                face_url: req.face_url,
-                event_time: now_secs() * 1000,
-            });
-        let target = shared
-            .callback
-            .read()
-            .unwrap_or_else(|p| p.into_inner())
-            .clone();
-        shared
-            .callbacks
-            .after(target, shared.config.sdkappid, cb, "RESTAPI");
+        let cb = im::callback::Callback::AfterGroupInfoChanged(im::callback::AfterGroupInfoChanged {
+            group_id: req.group_id.clone(),
+            group_type,
+            operator_account: shared.config.admin.clone(),
+            name: req.name,
+            introduction: req.introduction,
+            notification: req.notification,
+            face_url: req.face_url,
+            event_time: now_secs() * 1000,
+        });
+        let target = shared.callback.read().unwrap_or_else(|p| p.into_inner()).clone();
+        shared.callbacks.after(target, shared.config.sdkappid, cb, "RESTAPI");
     }
     Ok(json!({}))
 }
@@ -382,25 +291,14 @@ async fn send_group_msg(shared: &Arc<Shared>, body: &Value) -> Answer {
     if req.msg_body.is_empty() {
         return Err((10004, "MsgBody is empty".into()));
     }
-    if req
-        .msg_body
-        .iter()
-        .filter(|e| matches!(e, im::MsgElement::Custom(_)))
-        .count()
-        > 1
-    {
+    if req.msg_body.iter().filter(|e| matches!(e, im::MsgElement::Custom(_))).count() > 1 {
         return Err((10004, "a message may contain only one TIMCustomElem".into()));
     }
-    let size = serde_json::to_vec(&req.msg_body)
-        .map(|v| v.len())
-        .unwrap_or(0);
+    let size = serde_json::to_vec(&req.msg_body).map(|v| v.len()).unwrap_or(0);
     if size > limits::MESSAGE_BYTES {
         return Err((80002, format!("the message is {size} bytes, over 12 KB")));
     }
-    let from = req
-        .from_account
-        .clone()
-        .unwrap_or_else(|| shared.config.admin.clone());
+    let from = req.from_account.clone().unwrap_or_else(|| shared.config.admin.clone());
     let msg = Outgoing {
         group_id: req.group_id.clone(),
         from_admin: from == shared.config.admin,
@@ -408,14 +306,8 @@ async fn send_group_msg(shared: &Arc<Shared>, body: &Value) -> Answer {
         body: req.msg_body,
         priority: req.msg_priority.unwrap_or_default(),
         random: req.random,
-        forbid_before: req
-            .forbid_callback_control
-            .iter()
-            .any(|c| c == "ForbidBeforeSendMsgCallback"),
-        forbid_after: req
-            .forbid_callback_control
-            .iter()
-            .any(|c| c == "ForbidAfterSendMsgCallback"),
+        forbid_before: req.forbid_callback_control.iter().any(|c| c == "ForbidBeforeSendMsgCallback"),
+        forbid_after: req.forbid_callback_control.iter().any(|c| c == "ForbidAfterSendMsgCallback"),
         platform: "RESTAPI",
         require_member: false,
     };
@@ -430,21 +322,12 @@ async fn send_group_msg(shared: &Arc<Shared>, body: &Value) -> Answer {
 
 fn system_notification(shared: &Shared, body: &Value) -> Answer {
     let id = group_id_of(body)?;
-    let content = body
-        .get("Content")
-        .and_then(Value::as_str)
-        .ok_or((10004, "Content is required".to_string()))?;
+    let content = body.get("Content").and_then(Value::as_str).ok_or((10004, "Content is required".to_string()))?;
     let w = lock(shared);
     let g = w.groups.get(&id).ok_or_else(|| missing_group(&id))?;
-    let targeted = body
-        .get("ToMembers_Account")
-        .and_then(Value::as_array)
-        .is_some_and(|a| !a.is_empty());
+    let targeted = body.get("ToMembers_Account").and_then(Value::as_array).is_some_and(|a| !a.is_empty());
     if targeted && g.group_type == "AVChatRoom" {
-        return Err((
-            10004,
-            "AVChatRoom system notifications go to all members; omit ToMembers_Account".into(),
-        ));
+        return Err((10004, "AVChatRoom system notifications go to all members; omit ToMembers_Account".into()));
     }
     let _ = shared.deliveries.send(Delivered {
         group_id: id,
@@ -463,16 +346,10 @@ fn forbid_send_msg(shared: &Shared, body: &Value) -> Answer {
         return Err((10004, "Members_Account is empty".into()));
     }
     if req.members_account.len() > limits::MUTE_BATCH {
-        return Err((
-            10005,
-            format!("at most {} accounts per call", limits::MUTE_BATCH),
-        ));
+        return Err((10005, format!("at most {} accounts per call", limits::MUTE_BATCH)));
     }
     let mut w = lock(shared);
-    let g = w
-        .groups
-        .get_mut(&req.group_id)
-        .ok_or_else(|| missing_group(&req.group_id))?;
+    let g = w.groups.get_mut(&req.group_id).ok_or_else(|| missing_group(&req.group_id))?;
     if matches!(g.group_type.as_str(), "Private" | "Work") {
         return Err((10007, "muting is not supported for Work groups".into()));
     }
@@ -507,10 +384,7 @@ fn online_member_num(shared: &Shared, body: &Value) -> Answer {
     let mut w = lock(shared);
     let g = w.groups.get(&id).ok_or_else(|| missing_group(&id))?;
     if g.group_type != "AVChatRoom" {
-        return Err((
-            10007,
-            "get_online_member_num is for AVChatRoom groups".into(),
-        ));
+        return Err((10007, "get_online_member_num is for AVChatRoom groups".into()));
     }
     let n = w.online_count(&id).unwrap_or(0);
     Ok(json!({"OnlineMemberNum": n}))
@@ -521,10 +395,7 @@ fn history(shared: &Shared, body: &Value) -> Answer {
     let w = lock(shared);
     let g = w.groups.get(&id).ok_or_else(|| missing_group(&id))?;
     if g.group_type == "AVChatRoom" {
-        return Err((
-            10044,
-            "this group type (AVChatRoom) does not support getting roaming messages".into(),
-        ));
+        return Err((10044, "this group type (AVChatRoom) does not support getting roaming messages".into()));
     }
     Ok(json!({"GroupId": id, "IsFinished": 1, "RspMsgList": []}))
 }
@@ -533,18 +404,9 @@ fn account_import(shared: &Shared, body: &Value) -> Answer {
     let req: AccountImport = parse(body).map_err(|(_, info)| (70402, info))?;
     if req.user_id.is_empty()
         || req.user_id.len() > 32
-        || !req
-            .user_id
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+        || !req.user_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
     {
-        return Err((
-            70402,
-            format!(
-                "invalid UserID {:?}: up to 32 letters, digits, _ or -",
-                req.user_id
-            ),
-        ));
+        return Err((70402, format!("invalid UserID {:?}: up to 32 letters, digits, _ or -", req.user_id)));
     }
     let mut w = lock(shared);
     w.accounts.insert(req.user_id);
@@ -553,11 +415,7 @@ fn account_import(shared: &Shared, body: &Value) -> Answer {
 }
 
 fn group_list(shared: &Shared, body: &Value) -> Answer {
-    let limit = body
-        .get("Limit")
-        .and_then(Value::as_u64)
-        .unwrap_or(10_000)
-        .clamp(1, 10_000) as usize;
+    let limit = body.get("Limit").and_then(Value::as_u64).unwrap_or(10_000).clamp(1, 10_000) as usize;
     let next = body.get("Next").and_then(Value::as_u64).unwrap_or(0) as usize;
     let wanted = body.get("GroupType").and_then(Value::as_str);
     if let Some(t) = wanted {
@@ -566,18 +424,9 @@ fn group_list(shared: &Shared, body: &Value) -> Answer {
         }
     }
     let w = lock(shared);
-    let mut groups: Vec<&Group> = w
-        .groups
-        .values()
-        .filter(|g| wanted.is_none_or(|t| g.group_type == t))
-        .collect();
+    let mut groups: Vec<&Group> = w.groups.values().filter(|g| wanted.is_none_or(|t| g.group_type == t)).collect();
     groups.sort_by_key(|g| (g.create_time, g.id.clone()));
-    let page: Vec<Value> = groups
-        .iter()
-        .skip(next)
-        .take(limit)
-        .map(|g| json!({"GroupId": g.id}))
-        .collect();
+    let page: Vec<Value> = groups.iter().skip(next).take(limit).map(|g| json!({"GroupId": g.id})).collect();
     let after = next + page.len();
     Ok(json!({
         "TotalCount": groups.len(),

@@ -8,11 +8,12 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{Duration, Instant};
+
+pub(crate) use im::clock::{now_ms, now_secs};
 
 use im::callback::{
-    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount,
-    MsgCallback, Verdict,
+    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount, MsgCallback, Verdict,
 };
 use im::{MsgElement, MsgPriority};
 use rand::Rng;
@@ -23,20 +24,6 @@ use crate::{ClientError, Error, SandboxConfig, Shared};
 
 /// How long `Random` de-duplicates a sender's messages.
 const DEDUP_WINDOW: Duration = Duration::from_secs(300);
-
-pub(crate) fn now_secs() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
-
-fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0)
-}
 
 /// A message as members' clients receive it.
 #[derive(Clone, Debug, PartialEq)]
@@ -96,28 +83,17 @@ pub(crate) struct SavedCredentials {
 }
 
 pub(crate) fn load_credentials(path: &Path) -> Result<Option<SavedCredentials>, Error> {
-    Ok(read_saved(path)?.map(|s| SavedCredentials {
-        sdkappid: s.sdkappid,
-        secret_key: s.secret_key,
-        admin: s.admin,
-    }))
+    Ok(read_saved(path)?.map(|s| SavedCredentials { sdkappid: s.sdkappid, secret_key: s.secret_key, admin: s.admin }))
 }
 
 fn read_saved(path: &Path) -> Result<Option<Saved>, Error> {
     match std::fs::read(path) {
-        Ok(bytes) => serde_json::from_slice(&bytes)
-            .map(Some)
-            .map_err(|e| Error::State {
-                path: path.display().to_string(),
-                detail: format!(
-                    "it is not a sandbox state file ({e}); move it away to start afresh"
-                ),
-            }),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(Error::State {
+        Ok(bytes) => serde_json::from_slice(&bytes).map(Some).map_err(|e| Error::State {
             path: path.display().to_string(),
-            detail: e.to_string(),
+            detail: format!("it is not a sandbox state file ({e}); move it away to start afresh"),
         }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(Error::State { path: path.display().to_string(), detail: e.to_string() }),
     }
 }
 
@@ -138,10 +114,9 @@ impl World {
             None => None,
         };
         let (groups, accounts) = match saved {
-            Some(s) if s.sdkappid == config.sdkappid => (
-                s.groups.into_iter().map(|g| (g.id.clone(), g)).collect(),
-                s.accounts.into_iter().collect(),
-            ),
+            Some(s) if s.sdkappid == config.sdkappid => {
+                (s.groups.into_iter().map(|g| (g.id.clone(), g)).collect(), s.accounts.into_iter().collect())
+            }
             _ => (BTreeMap::new(), HashSet::from([config.admin.clone()])),
         };
         let world = Self {
@@ -196,20 +171,13 @@ impl World {
     }
 
     pub fn av_rooms(&self) -> Vec<String> {
-        let mut rooms: Vec<_> = self
-            .groups
-            .values()
-            .filter(|g| g.group_type == "AVChatRoom")
-            .collect();
+        let mut rooms: Vec<_> = self.groups.values().filter(|g| g.group_type == "AVChatRoom").collect();
         rooms.sort_by_key(|g| (g.create_time, g.id.clone()));
         rooms.into_iter().map(|g| g.id.clone()).collect()
     }
 
     pub fn members(&self, group_id: &str) -> Vec<String> {
-        self.groups
-            .get(group_id)
-            .map(|g| g.members.keys().cloned().collect())
-            .unwrap_or_default()
+        self.groups.get(group_id).map(|g| g.members.keys().cloned().collect()).unwrap_or_default()
     }
 
     /// `get_online_member_num`: the member count, refreshed at Tencent's granularity.
@@ -232,18 +200,11 @@ fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, World> {
 }
 
 fn target(shared: &Shared) -> Option<crate::CallbackTarget> {
-    shared
-        .callback
-        .read()
-        .unwrap_or_else(|p| p.into_inner())
-        .clone()
+    shared.callback.read().unwrap_or_else(|p| p.into_inner()).clone()
 }
 
 fn err(code: i64, info: impl Into<String>) -> ClientError {
-    ClientError {
-        code,
-        info: info.into(),
-    }
+    ClientError { code, info: info.into() }
 }
 
 /// A message on its way into a group, from a client or from REST.
@@ -287,17 +248,11 @@ fn decide(shared: &Shared, outcome: Outcome) -> Result<Option<Vec<MsgElement>>, 
 
 /// Sends a message into a group. Returns `(MsgSeq, MsgTime)`; a silently dropped message returns
 /// success with a sequence number that nobody receives, as Tencent does.
-pub(crate) async fn send_message(
-    shared: &Arc<Shared>,
-    msg: Outgoing,
-) -> Result<(u64, u64), ClientError> {
+pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<(u64, u64), ClientError> {
     let now = now_secs();
     let template = {
         let mut w = lock(shared);
-        let g = w
-            .groups
-            .get_mut(&msg.group_id)
-            .ok_or_else(|| err(10010, "group not found"))?;
+        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
         if msg.require_member && !g.members.contains_key(&msg.from) {
             return Err(err(10007, "the sender is not a member of the group"));
         }
@@ -324,11 +279,8 @@ pub(crate) async fn send_message(
             error_info: None,
         };
         if muted {
-            let exception = MsgCallback {
-                error_code: Some(10017),
-                error_info: Some("the sender is muted".into()),
-                ..cb
-            };
+            let exception =
+                MsgCallback { error_code: Some(10017), error_info: Some("the sender is muted".into()), ..cb };
             shared.callbacks.after(
                 target(shared),
                 shared.config.sdkappid,
@@ -344,12 +296,7 @@ pub(crate) async fn send_message(
     if !msg.forbid_before {
         let outcome = shared
             .callbacks
-            .before(
-                target(shared),
-                shared.config.sdkappid,
-                &Callback::BeforeSendMsg(template.clone()),
-                msg.platform,
-            )
+            .before(target(shared), shared.config.sdkappid, &Callback::BeforeSendMsg(template.clone()), msg.platform)
             .await;
         match decide(shared, outcome) {
             Ok(Some(modified)) => body = modified,
@@ -367,14 +314,10 @@ pub(crate) async fn send_message(
 
     let (seq, time) = {
         let mut w = lock(shared);
-        let g = w
-            .groups
-            .get_mut(&msg.group_id)
-            .ok_or_else(|| err(10010, "group not found"))?;
+        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
         g.next_seq += 1;
         let seq = g.next_seq;
-        g.recent
-            .insert((msg.from.clone(), msg.random), (Instant::now(), seq));
+        g.recent.insert((msg.from.clone(), msg.random), (Instant::now(), seq));
         let _ = shared.deliveries.send(Delivered {
             group_id: msg.group_id.clone(),
             from: msg.from.clone(),
@@ -386,19 +329,9 @@ pub(crate) async fn send_message(
         (seq, now)
     };
     if !msg.forbid_after {
-        let after = MsgCallback {
-            msg_body: body,
-            msg_seq: Some(seq),
-            msg_time: Some(time),
-            event_time: now_ms(),
-            ..template
-        };
-        shared.callbacks.after(
-            target(shared),
-            shared.config.sdkappid,
-            Callback::AfterSendMsg(after),
-            msg.platform,
-        );
+        let after =
+            MsgCallback { msg_body: body, msg_seq: Some(seq), msg_time: Some(time), event_time: now_ms(), ..template };
+        shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::AfterSendMsg(after), msg.platform);
     }
     Ok((seq, time))
 }
@@ -411,10 +344,7 @@ pub(crate) async fn join(
 ) -> Result<(), ClientError> {
     let group_type = {
         let w = lock(shared);
-        let g = w
-            .groups
-            .get(group_id)
-            .ok_or_else(|| err(10010, "group not found"))?;
+        let g = w.groups.get(group_id).ok_or_else(|| err(10010, "group not found"))?;
         if g.members.contains_key(user) {
             return Ok(());
         }
@@ -427,17 +357,11 @@ pub(crate) async fn join(
         apply_msg: None,
         event_time: now_ms(),
     });
-    let outcome = shared
-        .callbacks
-        .before(target(shared), shared.config.sdkappid, &before, platform)
-        .await;
+    let outcome = shared.callbacks.before(target(shared), shared.config.sdkappid, &before, platform).await;
     decide(shared, outcome)?;
     {
         let mut w = lock(shared);
-        let g = w
-            .groups
-            .get_mut(group_id)
-            .ok_or_else(|| err(10010, "group not found"))?;
+        let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
         g.members.insert(user.into(), now_secs());
         w.accounts.insert(user.into());
     }
@@ -446,14 +370,10 @@ pub(crate) async fn join(
         group_type,
         join_type: "Apply".into(),
         operator_account: user.into(),
-        new_member_list: vec![MemberAccount {
-            member_account: user.into(),
-        }],
+        new_member_list: vec![MemberAccount { member_account: user.into() }],
         event_time: now_ms(),
     });
-    shared
-        .callbacks
-        .after(target(shared), shared.config.sdkappid, after, platform);
+    shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
     Ok(())
 }
 
@@ -465,10 +385,7 @@ pub(crate) async fn leave(
 ) -> Result<(), ClientError> {
     let group_type = {
         let mut w = lock(shared);
-        let g = w
-            .groups
-            .get_mut(group_id)
-            .ok_or_else(|| err(10010, "group not found"))?;
+        let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
         if g.members.remove(user).is_none() {
             return Err(err(10007, "not a member of the group"));
         }
@@ -479,13 +396,9 @@ pub(crate) async fn leave(
         group_type,
         exit_type: "Quit".into(),
         operator_account: user.into(),
-        exit_member_list: vec![MemberAccount {
-            member_account: user.into(),
-        }],
+        exit_member_list: vec![MemberAccount { member_account: user.into() }],
         event_time: now_ms(),
     });
-    shared
-        .callbacks
-        .after(target(shared), shared.config.sdkappid, after, platform);
+    shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
     Ok(())
 }

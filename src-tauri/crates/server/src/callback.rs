@@ -13,7 +13,6 @@ use im::callback::{Callback, CallbackQuery};
 use im::sign::verify_callback_sign;
 use im::Secret;
 use room::RoomHandle;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 #[derive(Clone, Debug)]
 pub struct HubConfig {
@@ -31,19 +30,12 @@ pub struct Hub {
 
 /// The hub's HTTP surface, without a port (tests call it directly).
 pub fn router(hub: Hub) -> Router {
-    Router::new()
-        .route("/im/callback", post(callback))
-        .route("/healthz", get(|| async { "ok" }))
-        .with_state(hub)
+    Router::new().route("/im/callback", post(callback)).route("/healthz", get(|| async { "ok" })).with_state(hub)
 }
 
 fn refuse(status: StatusCode, why: String) -> Response {
     tracing::warn!(%status, %why, "refused a callback");
-    (
-        status,
-        Json(serde_json::json!({"ActionStatus": "FAIL", "ErrorCode": 1, "ErrorInfo": why})),
-    )
-        .into_response()
+    (status, Json(serde_json::json!({"ActionStatus": "FAIL", "ErrorCode": 1, "ErrorInfo": why}))).into_response()
 }
 
 async fn callback(
@@ -52,44 +44,27 @@ async fn callback(
     body: Bytes,
 ) -> Response {
     let Ok(Query(q)) = query else {
-        return refuse(
-            StatusCode::BAD_REQUEST,
-            "the callback URL's query is malformed".into(),
-        );
+        return refuse(StatusCode::BAD_REQUEST, "the callback URL's query is malformed".into());
     };
     if q.sdk_appid != Some(hub.config.sdkappid) {
-        return refuse(
-            StatusCode::FORBIDDEN,
-            format!("callback for SdkAppid {:?}, not this app", q.sdk_appid),
-        );
+        return refuse(StatusCode::FORBIDDEN, format!("callback for SdkAppid {:?}, not this app", q.sdk_appid));
     }
     if let Some(token) = &hub.config.callback_token {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| d.as_secs())
-            .unwrap_or(0);
-        if let Err(e) = verify_callback_sign(token.expose(), q.sign.as_deref(), q.request_time, now)
-        {
+        let now = im::clock::now_secs();
+        if let Err(e) = verify_callback_sign(token.expose(), q.sign.as_deref(), q.request_time, now) {
             return refuse(StatusCode::UNAUTHORIZED, e.to_string());
         }
     }
     let cb: Callback = match serde_json::from_slice(&body) {
         Ok(cb) => cb,
         Err(e) => {
-            return refuse(
-                StatusCode::BAD_REQUEST,
-                format!("{} body not understood: {e}", q.callback_command),
-            );
+            return refuse(StatusCode::BAD_REQUEST, format!("{} body not understood: {e}", q.callback_command));
         }
     };
     if !q.callback_command.is_empty() && q.callback_command != cb.command() {
         return refuse(
             StatusCode::BAD_REQUEST,
-            format!(
-                "CallbackCommand {} in the URL but {} in the body",
-                q.callback_command,
-                cb.command()
-            ),
+            format!("CallbackCommand {} in the URL but {} in the body", q.callback_command, cb.command()),
         );
     }
     Json(hub.room.callback(cb).await).into_response()

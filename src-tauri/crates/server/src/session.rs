@@ -20,17 +20,9 @@ use crate::callback::{router, Hub, HubConfig};
 #[derive(Clone, Debug)]
 pub enum ImBackend {
     /// The built-in sandbox, kept in `data_dir/sandbox.json`, with a simulated audience.
-    Sandbox {
-        listen: SocketAddr,
-        audience: Option<AudienceConfig>,
-    },
+    Sandbox { listen: SocketAddr, audience: Option<AudienceConfig> },
     /// Tencent Cloud (or any endpoint speaking its REST API, such as `anchordesk sandbox`).
-    Tencent {
-        base_url: String,
-        sdkappid: u64,
-        admin: String,
-        secret_key: Secret,
-    },
+    Tencent { base_url: String, sdkappid: u64, admin: String, secret_key: Secret },
 }
 
 #[derive(Clone, Debug)]
@@ -68,15 +60,9 @@ pub struct AppInfo {
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     #[error("the hub cannot listen on {addr}: {source}")]
-    Listen {
-        addr: SocketAddr,
-        source: std::io::Error,
-    },
+    Listen { addr: SocketAddr, source: std::io::Error },
     #[error("the data folder {path} cannot be used: {source}")]
-    DataDir {
-        path: String,
-        source: std::io::Error,
-    },
+    DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Sandbox(#[from] sandbox::Error),
     #[error("cannot set up the Tencent IM client: {0}")]
@@ -99,71 +85,36 @@ pub struct Session {
 impl Session {
     pub async fn start(config: SessionConfig) -> Result<Self, Error> {
         let cancel = CancellationToken::new();
-        std::fs::create_dir_all(&config.data_dir).map_err(|source| Error::DataDir {
-            path: config.data_dir.display().to_string(),
-            source,
-        })?;
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|source| Error::DataDir { path: config.data_dir.display().to_string(), source })?;
         let hub_listener = TcpListener::bind(config.hub_listen)
             .await
-            .map_err(|source| Error::Listen {
-                addr: config.hub_listen,
-                source,
-            })?;
-        let hub_addr = hub_listener.local_addr().map_err(|source| Error::Listen {
-            addr: config.hub_listen,
-            source,
-        })?;
+            .map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
+        let hub_addr = hub_listener.local_addr().map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
 
         let (sandbox, im, mode, token, audience) = match &config.backend {
             ImBackend::Sandbox { listen, audience } => {
                 let token = config.callback_token.clone().unwrap_or_else(|| {
                     let mut rng = rand::thread_rng();
-                    Secret::new(
-                        (0..24)
-                            .map(|_| format!("{:02x}", rng.gen::<u8>()))
-                            .collect::<String>(),
-                    )
+                    Secret::new((0..24).map(|_| format!("{:02x}", rng.gen::<u8>())).collect::<String>())
                 });
                 let mut sb = SandboxConfig::load_or_generate(config.data_dir.join("sandbox.json"))?;
-                sb.callback = Some(CallbackTarget {
-                    url: format!("http://{hub_addr}/im/callback"),
-                    token: Some(token.clone()),
-                });
-                let listener = TcpListener::bind(listen)
-                    .await
-                    .map_err(|source| Error::Listen {
-                        addr: *listen,
-                        source,
-                    })?;
+                sb.callback =
+                    Some(CallbackTarget { url: format!("http://{hub_addr}/im/callback"), token: Some(token.clone()) });
+                let listener =
+                    TcpListener::bind(listen).await.map_err(|source| Error::Listen { addr: *listen, source })?;
                 let sandbox = Sandbox::start(sb, listener, cancel.clone()).await?;
                 let im = ImClient::builder(sandbox.sdkappid(), sandbox.secret_key().clone())
                     .base_url(sandbox.base_url())
                     .build()?;
-                (
-                    Some(sandbox),
-                    im,
-                    ConsoleMode::Sandbox,
-                    Some(token),
-                    audience.clone(),
-                )
+                (Some(sandbox), im, ConsoleMode::Sandbox, Some(token), audience.clone())
             }
-            ImBackend::Tencent {
-                base_url,
-                sdkappid,
-                admin,
-                secret_key,
-            } => {
+            ImBackend::Tencent { base_url, sdkappid, admin, secret_key } => {
                 let im = ImClient::builder(*sdkappid, secret_key.clone())
                     .base_url(base_url.clone())
                     .identifier(admin.clone())
                     .build()?;
-                (
-                    None,
-                    im,
-                    ConsoleMode::Tencent,
-                    config.callback_token.clone(),
-                    None,
-                )
+                (None, im, ConsoleMode::Tencent, config.callback_token.clone(), None)
             }
         };
 
@@ -173,20 +124,11 @@ impl Session {
             ..RoomConfig::default()
         };
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
-        let hub = Hub {
-            config: HubConfig {
-                sdkappid: im.sdkappid(),
-                callback_token: token,
-            },
-            room: room.clone(),
-        };
+        let hub = Hub { config: HubConfig { sdkappid: im.sdkappid(), callback_token: token }, room: room.clone() };
         let app = router(hub);
         let stop = cancel.clone();
         tokio::spawn(async move {
-            if let Err(e) = axum::serve(hub_listener, app)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await
-            {
+            if let Err(e) = axum::serve(hub_listener, app).with_graceful_shutdown(stop.cancelled_owned()).await {
                 tracing::error!(error = %e, "the hub's listener stopped");
             }
         });
@@ -201,14 +143,7 @@ impl Session {
             sdk_app_id: im.sdkappid(),
         };
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
-        Ok(Self {
-            room,
-            sandbox,
-            hub_addr,
-            info,
-            im,
-            cancel,
-        })
+        Ok(Self { room, sandbox, hub_addr, info, im, cancel })
     }
 
     /// Stops the hub, the room and the sandbox.
@@ -237,27 +172,20 @@ Environment (the desktop console and `anchordesk sandbox` read these):
 
 impl SessionConfig {
     /// Reads the configuration from environment variables (see [`ENV_HELP`]) through `var`.
-    pub fn from_env(
-        data_dir: PathBuf,
-        var: impl Fn(&str) -> Option<String>,
-    ) -> Result<Self, String> {
-        let get = |k: &str| {
-            var(k)
-                .map(|v| v.trim().to_string())
-                .filter(|v| !v.is_empty())
-        };
+    pub fn from_env(data_dir: PathBuf, var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |k: &str| var(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
         let addr = |k: &str, default: &str| -> Result<SocketAddr, String> {
             let v = get(k).unwrap_or_else(|| default.to_string());
-            v.parse()
-                .map_err(|_| format!("{k}={v:?} is not an address like 127.0.0.1:8690"))
+            v.parse().map_err(|_| format!("{k}={v:?} is not an address like 127.0.0.1:8690"))
         };
         let backend = match get("ANCHORDESK_SDKAPPID") {
             Some(id) => {
-                let sdkappid = id
-                    .parse()
-                    .map_err(|_| format!("ANCHORDESK_SDKAPPID={id:?} is not a number; copy the SDKAppID from the IM console"))?;
-                let secret_key = get("ANCHORDESK_IM_SECRET_KEY")
-                    .ok_or("ANCHORDESK_SDKAPPID is set but ANCHORDESK_IM_SECRET_KEY is not; copy the key from the IM console")?;
+                let sdkappid = id.parse().map_err(|_| {
+                    format!("ANCHORDESK_SDKAPPID={id:?} is not a number; copy the SDKAppID from the IM console")
+                })?;
+                let secret_key = get("ANCHORDESK_IM_SECRET_KEY").ok_or(
+                    "ANCHORDESK_SDKAPPID is set but ANCHORDESK_IM_SECRET_KEY is not; copy the key from the IM console",
+                )?;
                 let base_url = match (get("ANCHORDESK_IM_ENDPOINT"), get("ANCHORDESK_IM_REGION")) {
                     (Some(url), _) => url,
                     (None, Some(region)) => region.parse::<im::Region>()?.base_url(),
@@ -276,23 +204,20 @@ impl SessionConfig {
                     _ => {
                         let mut a = AudienceConfig::default();
                         if let Some(seed) = get("ANCHORDESK_SANDBOX_SEED") {
-                            a.seed = seed.parse().map_err(|_| {
-                                format!("ANCHORDESK_SANDBOX_SEED={seed:?} is not a number")
-                            })?;
+                            a.seed = seed
+                                .parse()
+                                .map_err(|_| format!("ANCHORDESK_SANDBOX_SEED={seed:?} is not a number"))?;
                         }
                         if let Some(ms) = get("ANCHORDESK_AUDIENCE_PACE_MS") {
-                            let ms: u64 = ms.parse().map_err(|_| {
-                                format!("ANCHORDESK_AUDIENCE_PACE_MS={ms:?} is not a number")
-                            })?;
+                            let ms: u64 = ms
+                                .parse()
+                                .map_err(|_| format!("ANCHORDESK_AUDIENCE_PACE_MS={ms:?} is not a number"))?;
                             a.pace = std::time::Duration::from_millis(ms.max(2));
                         }
                         Some(a)
                     }
                 };
-                ImBackend::Sandbox {
-                    listen: addr("ANCHORDESK_SANDBOX_LISTEN", "127.0.0.1:0")?,
-                    audience,
-                }
+                ImBackend::Sandbox { listen: addr("ANCHORDESK_SANDBOX_LISTEN", "127.0.0.1:0")?, audience }
             }
         };
         let hub_default = match backend {
@@ -315,23 +240,14 @@ mod tests {
     use std::collections::HashMap;
 
     fn from(vars: &[(&str, &str)]) -> Result<SessionConfig, String> {
-        let map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         SessionConfig::from_env("/tmp/x".into(), |k| map.get(k).cloned())
     }
 
     #[test]
     fn no_credentials_means_the_sandbox_with_an_audience() {
         let c = from(&[]).unwrap();
-        assert!(matches!(
-            c.backend,
-            ImBackend::Sandbox {
-                audience: Some(_),
-                ..
-            }
-        ));
+        assert!(matches!(c.backend, ImBackend::Sandbox { audience: Some(_), .. }));
         assert_eq!(c.hub_listen.port(), 0);
     }
 
@@ -343,22 +259,10 @@ mod tests {
             ("ANCHORDESK_IM_REGION", "seoul"),
         ])
         .unwrap();
-        let ImBackend::Tencent {
-            base_url,
-            sdkappid,
-            admin,
-            ..
-        } = c.backend
-        else {
-            panic!("expected Tencent")
-        };
+        let ImBackend::Tencent { base_url, sdkappid, admin, .. } = c.backend else { panic!("expected Tencent") };
         assert_eq!(
             (base_url.as_str(), sdkappid, admin.as_str()),
-            (
-                "https://adminapikr.im.qcloud.com",
-                1400000000,
-                "administrator"
-            )
+            ("https://adminapikr.im.qcloud.com", 1400000000, "administrator")
         );
         assert_eq!(c.hub_listen.port(), 8690);
     }
@@ -375,9 +279,6 @@ mod tests {
             ("ANCHORDESK_HUB_LISTEN", "nope"),
         ])
         .unwrap_err();
-        assert!(
-            e.contains("ANCHORDESK_HUB_LISTEN") && !e.contains("topsecret"),
-            "{e}"
-        );
+        assert!(e.contains("ANCHORDESK_HUB_LISTEN") && !e.contains("topsecret"), "{e}");
     }
 }

@@ -37,9 +37,7 @@ pub fn tx_secret(key: &str, stream_name: &str, tx_time: &str) -> String {
 pub fn validate_stream_name(name: &str) -> Result<(), Error> {
     let ok = !name.is_empty()
         && name.len() <= 128
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        && name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
     if ok {
         Ok(())
     } else {
@@ -72,18 +70,10 @@ pub fn push_address(
     key: &str,
     expires_at: u64,
 ) -> Result<PushAddress, Error> {
-    if domain.is_empty()
-        || !domain
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':')
-    {
+    if domain.is_empty() || !domain.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-' || b == b':') {
         return Err(Error::Domain(domain.to_string()));
     }
-    if app_name.is_empty()
-        || !app_name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-    {
+    if app_name.is_empty() || !app_name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_') {
         return Err(Error::AppName(app_name.to_string()));
     }
     validate_stream_name(stream_name)?;
@@ -91,14 +81,7 @@ pub fn push_address(
     let tx_secret = tx_secret(key, stream_name, &tx_time);
     let server = format!("rtmp://{domain}/{app_name}/");
     let stream_key = format!("{stream_name}?txSecret={tx_secret}&txTime={tx_time}");
-    Ok(PushAddress {
-        url: format!("{server}{stream_key}"),
-        server,
-        stream_key,
-        tx_time,
-        tx_secret,
-        expires_at,
-    })
+    Ok(PushAddress { url: format!("{server}{stream_key}"), server, stream_key, tx_time, tx_secret, expires_at })
 }
 
 /// Play URL formats.
@@ -147,22 +130,16 @@ mod tests {
     #[test]
     fn the_documented_push_example_matches() {
         // tencent-cloud.md §6.1: 2018-12-29 14:13:45 UTC+8 = 1546064025 = 5C271099.
-        let a = push_address(
-            "livepush.tcloud.com",
-            "live",
-            "test",
-            "e12c46f2612d5106e2034781ab261ca3",
-            1546064025,
-        )
-        .unwrap();
+        let a = push_address("livepush.tcloud.com", "live", "test", "e12c46f2612d5106e2034781ab261ca3", 1546064025)
+            .unwrap();
         assert_eq!(a.tx_time, "5C271099");
         assert_eq!(a.tx_secret, "f85a2ab363fe4deaffef9754d79da6fe");
-        assert_eq!(a.url, "rtmp://livepush.tcloud.com/live/test?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099");
-        assert_eq!(a.server, "rtmp://livepush.tcloud.com/live/");
         assert_eq!(
-            a.stream_key,
-            "test?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099"
+            a.url,
+            "rtmp://livepush.tcloud.com/live/test?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099"
         );
+        assert_eq!(a.server, "rtmp://livepush.tcloud.com/live/");
+        assert_eq!(a.stream_key, "test?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099");
     }
 
     #[test]
@@ -171,24 +148,17 @@ mod tests {
             tx_secret("e12c46f2612d5106e2034781ab261ca3", "test", "5c271099"),
             "9603387445825a481e6b7496aced5746"
         );
-        assert_eq!(
-            tx_secret("txrtmp", "11212122", &tx_time(1469762325)),
-            "2133c689c452f0bf81b1a88261f1d9a6"
-        );
+        assert_eq!(tx_secret("txrtmp", "11212122", &tx_time(1469762325)), "2133c689c452f0bf81b1a88261f1d9a6");
     }
 
     #[test]
     fn the_documented_play_auth_example_matches() {
-        let url = play_url(
-            "www.test.com",
-            "live",
-            "test01",
-            None,
-            PlayFormat::Flv,
-            Some(("ngoeiq03", 0x5C01D608)),
-        )
-        .unwrap();
-        assert_eq!(url, "https://www.test.com/live/test01.flv?txSecret=ce797dc6238156d548ef945e6ad1ea20&txTime=5C01D608");
+        let url =
+            play_url("www.test.com", "live", "test01", None, PlayFormat::Flv, Some(("ngoeiq03", 0x5C01D608))).unwrap();
+        assert_eq!(
+            url,
+            "https://www.test.com/live/test01.flv?txSecret=ce797dc6238156d548ef945e6ad1ea20&txTime=5C01D608"
+        );
     }
 
     #[test]

@@ -1,0 +1,55 @@
+//! What several test files need: child processes that die with the test, and a headless
+//! `anchordesk sandbox` with the credentials it prints.
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+pub const APP: &str = env!("CARGO_BIN_EXE_anchordesk");
+
+/// A child process killed when the test ends, pass or fail.
+pub struct Proc(pub Child);
+
+impl Drop for Proc {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The credentials `anchordesk sandbox --json` prints.
+pub struct Creds(pub serde_json::Value);
+
+impl Creds {
+    pub fn base_url(&self) -> &str {
+        self.0["base_url"].as_str().expect("base_url")
+    }
+    pub fn sdkappid(&self) -> u64 {
+        self.0["sdkappid"].as_u64().expect("sdkappid")
+    }
+    pub fn secret_key(&self) -> &str {
+        self.0["secret_key"].as_str().expect("secret_key")
+    }
+    /// An admin IM client pointed at the sandbox.
+    pub fn im(&self) -> im::ImClient {
+        im::ImClient::builder(self.sdkappid(), im::Secret::new(self.secret_key()))
+            .base_url(self.base_url())
+            .build()
+            .expect("the client builds")
+    }
+}
+
+/// Starts `anchordesk sandbox --listen 127.0.0.1:0 --json ARGS…` and reads its credentials.
+pub fn headless_sandbox(args: &[&str], env: &[(&str, &str)]) -> (Proc, Creds) {
+    let mut cmd = Command::new(APP);
+    cmd.args(["sandbox", "--listen", "127.0.0.1:0", "--json"]).args(args).env("ANCHORDESK_LOG", "warn");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.stdout(Stdio::piped()).spawn().expect("anchordesk sandbox starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("piped stdout")).read_line(&mut line).unwrap();
+    let creds =
+        serde_json::from_str(&line).unwrap_or_else(|e| panic!("the sandbox printed {line:?}, not credentials: {e}"));
+    (Proc(child), Creds(creds))
+}
