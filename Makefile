@@ -5,7 +5,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := run
 .PHONY: run test ui bindings lint fmt setup-run setup-test release
 
-UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/package.json -type f 2>/dev/null)
+UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/tsconfig.node.json ui/package.json -type f 2>/dev/null)
 
 run: setup-run
 	@$(MAKE) --no-print-directory ui

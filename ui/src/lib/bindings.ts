@@ -1,3 +1,5 @@
+// Generated from the Rust types by tests/bindings.rs. Do not edit: change the Rust type, then run `make bindings`.
+
 export type RoomStatus = "upcoming" | "live" | "paused" | "ended" | "replay";
 
 export type ChatLine = { 
@@ -33,3 +35,4 @@ export type WireError = { code: ErrorCode, message: string, };
 export type ConsoleMode = "sandbox" | "tencent";
 
 export type AppInfo = { version: string, mode: ConsoleMode, groupId: string, hubUrl: string, sdkAppId: number, };
+

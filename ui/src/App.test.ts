@@ -1,0 +1,212 @@
+// @vitest-environment jsdom
+// Why: the whole window against the fake backend — connecting state, feeds, counters, the status
+// toggle and the user card — using the same test ids the WebDriver tests rely on.
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { flushSync, mount, unmount } from 'svelte';
+import App from './App.svelte';
+import { FakeBackend } from './lib/fake-backend';
+import { locale } from './lib/locale.svelte';
+import { Room } from './lib/room.svelte';
+import { fixedClock, manualFrames, type ManualFrames } from './lib/test-support';
+
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
+
+let app: Record<string, unknown> | null = null;
+let backend: FakeBackend;
+let frames: ManualFrames;
+let room: Room;
+
+const q = <T extends HTMLElement = HTMLElement>(id: string) =>
+  document.querySelector<T>(`[data-testid="${id}"]`);
+const qa = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+
+async function settle() {
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  frames.frame();
+  flushSync();
+}
+
+beforeEach(() => {
+  const clock = fixedClock(T0);
+  frames = manualFrames();
+  backend = new FakeBackend({
+    seed: 5,
+    clock,
+    room: {
+      name: 'Test room',
+      status: 'live',
+      likes: 1200,
+      online: 34,
+      chat: [
+        { id: '1', userId: 'alice', text: 'hello', at: T0 },
+        { id: '2', userId: '小龙女', text: '主播好！', at: T0 },
+      ],
+      gifts: [{ id: 'g1', userId: 'bob', giftId: 'rose', giftName: 'Rose', count: 5, unitPrice: 1, at: T0 }],
+      members: [{ userId: 'alice', at: T0 }],
+    },
+  });
+  room = new Room({ backend, clock, schedule: frames.schedule, retryDelayMs: 0, sleep: async () => {} });
+});
+
+afterEach(() => {
+  if (app) unmount(app);
+  app = null;
+  document.body.innerHTML = '';
+});
+
+describe('App', () => {
+  it('shows "Connecting to the room…" while notReady, then the room', async () => {
+    const release = backend.holdNext('subscribe');
+    backend.failNext('subscribe', { code: 'notReady', message: 'starting' });
+    app = mount(App, { target: document.body, props: { room } });
+    flushSync();
+    expect(q('connection-state')!.dataset.state).toBe('connecting');
+    expect(q('connection-overlay')!.textContent).toContain('Connecting to the room…');
+    release();
+    await vi.waitFor(() => expect(room.connection).toBe('connected'));
+    flushSync();
+    expect(q('connection-state')!.dataset.state).toBe('connected');
+    expect(q('connection-overlay')).toBeNull();
+    expect(backend.calls.filter((c) => c.method === 'subscribe')).toHaveLength(2);
+  });
+
+  it('shows other subscribe errors with a retry', async () => {
+    backend.failNext('subscribe', { code: 'authExpired', message: 'the IM sign-in expired' });
+    app = mount(App, { target: document.body, props: { room } });
+    await vi.waitFor(() => expect(room.connection).toBe('error'));
+    flushSync();
+    expect(q('connection-state')!.dataset.state).toBe('error');
+    expect(q('connection-error')!.textContent).toBe('the IM sign-in expired');
+    q('connection-retry')!.click();
+    await vi.waitFor(() => expect(room.connection).toBe('connected'));
+  });
+
+  describe('connected', () => {
+    beforeEach(async () => {
+      app = mount(App, { target: document.body, props: { room } });
+      await vi.waitFor(() => expect(room.connection).toBe('connected'));
+      flushSync();
+    });
+
+    it('renders chat, gifts and plain-digit counters, and applies events per frame', async () => {
+      expect(qa('chat-line').map((l) => l.dataset.userId)).toEqual(['alice', '小龙女']);
+      expect(qa('chat-user')[1].textContent!.trim()).toBe('小龙女');
+      expect(q('chat-feed')).not.toBeNull();
+      expect(qa('gift-line')).toHaveLength(1);
+      expect(q('gift-feed')!.textContent).toContain('×5');
+      expect(q('like-count')!.textContent).toBe('1200');
+      expect(q('online-count')!.textContent).toBe('34');
+
+      backend.push(
+        { type: 'chat', id: '3', userId: '지민이', text: '안녕하세요!', at: T0 },
+        { type: 'likes', total: 1234567 },
+        { type: 'online', count: 40 },
+        { type: 'gift', id: 'g2', userId: 'さくら_jp', giftId: 'rocket', giftName: 'Rocket', count: 10, unitPrice: 520, at: T0 },
+        { type: 'status', status: 'paused' },
+      );
+      flushSync();
+      expect(qa('chat-line')).toHaveLength(2); // not before the frame
+      frames.frame();
+      flushSync();
+      expect(qa('chat-line').at(-1)!.textContent).toContain('안녕하세요!');
+      expect(q('like-count')!.textContent).toBe('1234567');
+      expect(q('online-count')!.textContent).toBe('40');
+      expect(qa('gift-line')[0].dataset.userId).toBe('さくら_jp'); // newest first
+      expect(q('status-toggle')!.dataset.status).toBe('paused');
+      expect(qa('system-line').at(-1)!.textContent).toContain('Room status changed to Paused');
+    });
+
+    it('changes the status from the menu, and shows a rejection inline', async () => {
+      q('status-toggle')!.click();
+      flushSync();
+      expect(q<HTMLButtonElement>('status-option-upcoming')!.disabled).toBe(true);
+      q('status-option-ended')!.click();
+      await vi.waitFor(() => expect(room.status).toBe('ended'));
+      flushSync();
+      expect(q('status-toggle')!.dataset.status).toBe('ended');
+
+      backend.failNext('setStatus', { code: 'offline', message: 'Tencent IM is unreachable; retry' });
+      q('status-toggle')!.click();
+      flushSync();
+      q('status-option-replay')!.click();
+      await vi.waitFor(() => expect(q('status-error')).not.toBeNull());
+      expect(q('status-error')!.textContent).toBe('Tencent IM is unreachable; retry');
+      expect(q('status-toggle')!.dataset.status).toBe('ended');
+    });
+
+    it('opens the user card, mutes (buttons locked in flight), unmutes, kicks, shows errors, closes on Escape', async () => {
+      qa('chat-user')[0].click();
+      flushSync();
+      const card = q('user-card')!;
+      expect(card.dataset.userId).toBe('alice');
+      expect(card.dataset.muted).toBe('false');
+
+      const select = q<HTMLSelectElement>('mute-duration')!;
+      expect([...select.options].map((o) => o.value)).toEqual(['10', '60', '600', '3600', '86400', '4294967295']);
+      select.value = '60';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      flushSync();
+
+      const release = backend.holdNext('mute');
+      q('user-mute')!.click();
+      flushSync();
+      for (const id of ['user-mute', 'user-unmute', 'user-kick']) expect(q<HTMLButtonElement>(id)!.disabled).toBe(true);
+      release();
+      await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('true'));
+      flushSync();
+      expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['alice', 60] });
+      expect(q('user-card-status')!.textContent).toContain('Muted');
+      expect(q<HTMLButtonElement>('user-kick')!.disabled).toBe(false);
+      expect(q('muted-list')!.textContent).toContain('alice');
+
+      q('user-unmute')!.click();
+      await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('false'));
+      expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['alice', 0] });
+
+      backend.failNext('kick', { code: 'forbidden', message: 'cannot kick an admin' });
+      q('user-kick')!.click();
+      await vi.waitFor(() => expect(q('user-card-error')).not.toBeNull());
+      expect(q('user-card-error')!.textContent).toBe('cannot kick an admin');
+
+      q('user-kick')!.click();
+      await vi.waitFor(() => expect(q('user-card')!.dataset.blocked).toBe('true'));
+      expect(q('blocked-list')!.textContent).toContain('alice');
+
+      window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
+      flushSync();
+      expect(q('user-card')).toBeNull();
+    });
+
+    it('mutes permanently from the card', async () => {
+      qa('chat-user')[1].click();
+      flushSync();
+      const select = q<HTMLSelectElement>('mute-duration')!;
+      select.value = '4294967295';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      q('user-mute')!.click();
+      await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('true'));
+      expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['小龙女', 4294967295] });
+      flushSync();
+      expect(q('user-card-status')!.textContent).toContain('Muted permanently');
+      await settle();
+      expect(qa('system-line').at(-1)!.textContent).toContain('小龙女 was muted permanently');
+    });
+
+    it('switches language from the header, remembers it, and tags the document for CJK fonts', () => {
+      const select = document.querySelector<HTMLSelectElement>('header select')!;
+      expect(select.value).toBe('en');
+      select.value = 'zh';
+      select.dispatchEvent(new Event('change', { bubbles: true }));
+      flushSync();
+      try {
+        expect(document.querySelector('header')!.textContent).toContain('在线');
+        expect(q('status-toggle')!.textContent).toContain('直播中');
+        expect(localStorage.getItem('anchordesk.lang')).toBe('zh');
+        expect(document.documentElement.lang).toBe('zh-CN');
+      } finally {
+        locale.set('en');
+        localStorage.clear();
+      }
+    });
+  });
+});
