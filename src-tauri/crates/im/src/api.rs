@@ -16,6 +16,13 @@ pub mod limits {
     pub const APP_DEFINED_KEY_BYTES: usize = 15;
     pub const APP_DEFINED_VALUE_BYTES: usize = 512;
     pub const MUTE_BATCH: usize = 500;
+    pub const BAN_BATCH: usize = 20;
+    pub const ACCOUNT_BATCH: usize = 100;
+    pub const GROUP_INFO_BATCH: usize = 50;
+    pub const BAN_DESCRIPTION_BYTES: usize = 1000;
+    pub const USER_ID_BYTES: usize = 32;
+    /// A banned-member page holds at most this many.
+    pub const BAN_PAGE: u32 = 100;
     /// Messages over this are refused with 80002 (current documents: 12 KB).
     pub const MESSAGE_BYTES: usize = 12 * 1024;
     /// `ShutUpTime` meaning "muted for good".
@@ -205,3 +212,189 @@ pub struct AccountImport {
 /// The body of a command answered with the envelope only.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct Empty {}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendGroupSystemNotification {
+    #[serde(rename = "GroupId")]
+    pub group_id: String,
+    /// Must be empty for AVChatRoom (all members).
+    #[serde(rename = "ToMembers_Account", skip_serializing_if = "Vec::is_empty", default)]
+    pub to_members_account: Vec<String>,
+    #[serde(rename = "Content")]
+    pub content: String,
+}
+
+/// AVChatRoom online members (`group_open_avchatroom_http_svc/get_members`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GetMembers {
+    #[serde(rename = "GroupId")]
+    pub group_id: String,
+    /// 0 for the first page, then the previous answer's `NextTimestamp`.
+    #[serde(rename = "Timestamp", default)]
+    pub timestamp: u64,
+    #[serde(rename = "Mark", skip_serializing_if = "Option::is_none", default)]
+    pub mark: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OnlineMember {
+    #[serde(rename = "Member_Account")]
+    pub member_account: String,
+    #[serde(rename = "JoinTime", default)]
+    pub join_time: u64,
+    #[serde(rename = "NickName", default)]
+    pub nick_name: String,
+    #[serde(rename = "Avatar", default)]
+    pub avatar: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GetMembersResponse {
+    #[serde(rename = "MemberList", default)]
+    pub member_list: Vec<OnlineMember>,
+    /// 0 when there are no more pages.
+    #[serde(rename = "NextTimestamp", default)]
+    pub next_timestamp: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct BanGroupMember {
+    #[serde(rename = "GroupId")]
+    pub group_id: String,
+    /// At most 20 per call.
+    #[serde(rename = "Members_Account")]
+    pub members_account: Vec<String>,
+    /// Seconds.
+    #[serde(rename = "Duration")]
+    pub duration: u32,
+    /// At most 1000 bytes.
+    #[serde(rename = "Description", skip_serializing_if = "Option::is_none", default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct UnbanGroupMember {
+    #[serde(rename = "GroupId")]
+    pub group_id: String,
+    #[serde(rename = "Members_Account")]
+    pub members_account: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GetGroupBanMember {
+    #[serde(rename = "GroupId")]
+    pub group_id: String,
+    /// At most 100.
+    #[serde(rename = "Limit")]
+    pub limit: u32,
+    #[serde(rename = "Offset")]
+    pub offset: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct BannedAccount {
+    #[serde(rename = "Member_Account")]
+    pub member_account: String,
+    /// Unix seconds.
+    #[serde(rename = "BannedUntil")]
+    pub banned_until: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GetGroupBanMemberResponse {
+    #[serde(rename = "BannedAccountList", default)]
+    pub banned_account_list: Vec<BannedAccount>,
+    /// 0 when the list is done.
+    #[serde(rename = "NextOffset", default)]
+    pub next_offset: u32,
+}
+
+/// A message to every AVChatRoom of the app (Ultimate edition, behind a console switch, 1 call/s).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SendBroadcastMsg {
+    #[serde(rename = "From_Account", skip_serializing_if = "Option::is_none", default)]
+    pub from_account: Option<String>,
+    #[serde(rename = "Random")]
+    pub random: u32,
+    #[serde(rename = "MsgBody")]
+    pub msg_body: Vec<MsgElement>,
+    #[serde(rename = "CloudCustomData", skip_serializing_if = "Option::is_none", default)]
+    pub cloud_custom_data: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct SendBroadcastMsgResponse {
+    #[serde(rename = "MsgSeq", default)]
+    pub msg_seq: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct MultiAccountImport {
+    /// At most 100.
+    #[serde(rename = "Accounts")]
+    pub accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct MultiAccountImportResponse {
+    #[serde(rename = "FailAccounts", default)]
+    pub fail_accounts: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct CheckItem {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AccountCheck {
+    /// At most 100.
+    #[serde(rename = "CheckItem")]
+    pub check_item: Vec<CheckItem>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AccountCheckResult {
+    #[serde(rename = "UserID")]
+    pub user_id: String,
+    #[serde(rename = "ResultCode", default)]
+    pub result_code: i64,
+    #[serde(rename = "ResultInfo", default)]
+    pub result_info: String,
+    /// `Imported` or `NotImported`.
+    #[serde(rename = "AccountStatus", default)]
+    pub account_status: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AccountCheckResponse {
+    #[serde(rename = "ResultItem", default)]
+    pub result_item: Vec<AccountCheckResult>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GetAppidGroupList {
+    #[serde(rename = "Limit", skip_serializing_if = "Option::is_none", default)]
+    pub limit: Option<u32>,
+    #[serde(rename = "Next", skip_serializing_if = "Option::is_none", default)]
+    pub next: Option<u64>,
+    #[serde(rename = "GroupType", skip_serializing_if = "Option::is_none", default)]
+    pub group_type: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GroupIdItem {
+    #[serde(rename = "GroupId")]
+    pub group_id: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct GetAppidGroupListResponse {
+    #[serde(rename = "TotalCount", default)]
+    pub total_count: u64,
+    #[serde(rename = "GroupIdList", default)]
+    pub group_id_list: Vec<GroupIdItem>,
+    #[serde(rename = "Next", default)]
+    pub next: u64,
+}

@@ -7,8 +7,12 @@
 //! with backoff; the body is resent unchanged, so `send_group_msg` keeps its `Random` and a retry can
 //! never show a message twice.
 
+use std::collections::HashMap;
+use std::num::NonZeroU32;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
 use serde::{de::DeserializeOwned, Serialize};
 
@@ -146,6 +150,7 @@ impl ImClientBuilder {
                 key: self.key,
                 attempts: self.attempts,
                 sig: Mutex::new(None),
+                limiters: Mutex::new(HashMap::new()),
             }),
         })
     }
@@ -160,6 +165,19 @@ struct Inner {
     attempts: u32,
     /// The cached admin UserSig and when it was made. A std mutex: held only to copy a string.
     sig: Mutex<Option<(UserSig, u64)>>,
+    /// One token bucket per API, made on first use. A std mutex: held only to look up or insert.
+    limiters: Mutex<HashMap<&'static str, Arc<DefaultDirectRateLimiter>>>,
+}
+
+/// Tencent's per-API frequency limits (tencent-cloud.md §1.3), per second.
+pub fn calls_per_second(path: &str) -> u32 {
+    match path {
+        "group_open_http_svc/send_broadcast_msg" => 1,
+        "im_open_login_svc/multiaccount_import"
+        | "im_open_login_svc/account_check"
+        | "im_open_login_svc/account_delete" => 100,
+        _ => 200,
+    }
 }
 
 /// A cloneable handle to Tencent IM's REST API, acting as one admin account of one app.
@@ -226,21 +244,37 @@ impl ImClient {
         }
     }
 
+    fn limiter(&self, path: &'static str) -> Arc<DefaultDirectRateLimiter> {
+        let mut map = self.inner.limiters.lock().unwrap_or_else(|p| p.into_inner());
+        map.entry(path)
+            .or_insert_with(|| {
+                let per_second = NonZeroU32::new(calls_per_second(path)).unwrap_or(NonZeroU32::MIN);
+                // A burst of one second's allowance, refilled evenly.
+                Arc::new(RateLimiter::direct(Quota::per_second(per_second)))
+            })
+            .clone()
+    }
+
     /// Calls `v4/{path}` with `body` and decodes the command-specific part of the answer.
+    ///
+    /// Waits for the API's token bucket first, so a burst never exceeds Tencent's frequency limit.
     pub async fn call<B: Serialize + ?Sized, R: DeserializeOwned>(&self, path: &'static str, body: &B) -> Result<R> {
         let body = serde_json::to_vec(body).map_err(|e| Error::Invalid(format!("cannot encode {path}: {e}")))?;
         let mut renewed_sig = false;
         let mut attempt = 0;
+        let limiter = self.limiter(path);
         loop {
             attempt += 1;
+            limiter.until_ready().await;
             let result = self.call_once(path, &body, renewed_sig).await;
             match result {
                 Err(e) if e.kind() == ErrorKind::AuthExpired && !renewed_sig => {
                     renewed_sig = true;
                     attempt -= 1;
                 }
-                Err(e) if e.kind() == ErrorKind::Retryable && attempt < self.inner.attempts => {
-                    let backoff = Duration::from_millis(100 * 2u64.pow(attempt - 1) + u64::from(rand::random::<u8>()));
+                Err(e) if e.is_retried() && attempt < self.inner.attempts => {
+                    let base = if e.kind() == ErrorKind::Throttled { 500 } else { 100 };
+                    let backoff = Duration::from_millis(base * 2u64.pow(attempt - 1) + u64::from(rand::random::<u8>()));
                     tracing::warn!(command = path, attempt, error = %e, "retrying after {backoff:?}");
                     tokio::time::sleep(backoff).await;
                 }
@@ -291,21 +325,91 @@ impl ImClient {
         self.call("group_open_http_svc/create_group", req).await
     }
 
-    /// `get_group_info` for up to 50 groups; per-item errors are returned inside each `GroupInfo`.
-    pub async fn get_group_info(&self, ids: &[String]) -> Result<Vec<GroupInfo>> {
+    /// `get_group_info` for any number of groups (50 per call). Each group's own `ErrorCode` becomes
+    /// its own result: one missing group does not hide the others.
+    pub async fn get_group_info(&self, ids: &[String]) -> Result<Vec<Result<GroupInfo>>> {
         let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(50) {
+        for chunk in ids.chunks(limits::GROUP_INFO_BATCH) {
             let r: GetGroupInfoResponse = self
                 .call("group_open_http_svc/get_group_info", &GetGroupInfo { group_id_list: chunk.to_vec() })
                 .await?;
-            out.extend(r.group_info);
+            out.extend(r.group_info.into_iter().map(|info| {
+                if info.error_code == 0 {
+                    Ok(info)
+                } else {
+                    Err(Error::Api {
+                        command: "group_open_http_svc/get_group_info",
+                        code: info.error_code,
+                        info: info.error_info,
+                    })
+                }
+            }));
         }
         Ok(out)
     }
 
+    /// Every group ID of the app (optionally of one type), following `Next` until the list ends.
+    pub async fn group_ids(&self, group_type: Option<&str>) -> Result<Vec<String>> {
+        let mut ids = Vec::new();
+        let mut next = 0;
+        loop {
+            let req =
+                GetAppidGroupList { limit: Some(10_000), next: Some(next), group_type: group_type.map(Into::into) };
+            let r: GetAppidGroupListResponse = self.call("group_open_http_svc/get_appid_group_list", &req).await?;
+            ids.extend(r.group_id_list.into_iter().map(|g| g.group_id));
+            if r.next == 0 {
+                return Ok(ids);
+            }
+            next = r.next;
+        }
+    }
+
+    /// Sends one message to every AVChatRoom of the app (1 call/s; needs the edition and console switch).
+    pub async fn broadcast(&self, body: Vec<MsgElement>, from: Option<String>) -> Result<SendBroadcastMsgResponse> {
+        check_message_size(&body)?;
+        let req =
+            SendBroadcastMsg { from_account: from, random: rand::random(), msg_body: body, cloud_custom_data: None };
+        self.call("group_open_http_svc/send_broadcast_msg", &req).await
+    }
+
     pub async fn account_import(&self, req: &AccountImport) -> Result<()> {
+        validate_user_id(&req.user_id)?;
         let _: Empty = self.call("im_open_login_svc/account_import", req).await?;
         Ok(())
+    }
+
+    /// Imports accounts, 100 per call; returns those Tencent could not import.
+    pub async fn multiaccount_import(&self, accounts: &[String]) -> Result<Vec<String>> {
+        let mut failed = Vec::new();
+        for chunk in accounts.chunks(limits::ACCOUNT_BATCH) {
+            let r: MultiAccountImportResponse = self
+                .call("im_open_login_svc/multiaccount_import", &MultiAccountImport { accounts: chunk.to_vec() })
+                .await?;
+            failed.extend(r.fail_accounts);
+        }
+        Ok(failed)
+    }
+
+    /// Whether each account is imported, 100 per call; a per-item failure is that item's error.
+    pub async fn account_check(&self, user_ids: &[String]) -> Result<Vec<(String, Result<bool>)>> {
+        let mut out = Vec::with_capacity(user_ids.len());
+        for chunk in user_ids.chunks(limits::ACCOUNT_BATCH) {
+            let req = AccountCheck { check_item: chunk.iter().map(|u| CheckItem { user_id: u.clone() }).collect() };
+            let r: AccountCheckResponse = self.call("im_open_login_svc/account_check", &req).await?;
+            out.extend(r.result_item.into_iter().map(|item| {
+                let result = if item.result_code == 0 {
+                    Ok(item.account_status == "Imported")
+                } else {
+                    Err(Error::Api {
+                        command: "im_open_login_svc/account_check",
+                        code: item.result_code,
+                        info: item.result_info,
+                    })
+                };
+                (item.user_id, result)
+            }));
+        }
+        Ok(out)
     }
 }
 
@@ -320,6 +424,30 @@ pub fn decode_envelope<R: DeserializeOwned>(command: &'static str, bytes: &[u8])
         return Err(Error::Api { command, code: if code == 0 { -1 } else { code }, info });
     }
     serde_json::from_value(value).map_err(|e| Error::Decode { command, detail: e.to_string() })
+}
+
+/// Refuses, before sending, a body Tencent would refuse with 80002.
+pub fn check_message_size(body: &[MsgElement]) -> Result<()> {
+    let size = serde_json::to_vec(body).map(|v| v.len()).unwrap_or(0);
+    if size > limits::MESSAGE_BYTES {
+        return Err(Error::Invalid(format!(
+            "the message is {size} bytes; Tencent refuses messages over {} bytes (12 KB)",
+            limits::MESSAGE_BYTES
+        )));
+    }
+    Ok(())
+}
+
+/// A UserID: 1 to 32 bytes of letters, digits, `_` or `-`.
+pub fn validate_user_id(id: &str) -> Result<()> {
+    let ok = !id.is_empty()
+        && id.len() <= limits::USER_ID_BYTES
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-');
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!("{id:?} is not a valid user ID: use 1 to 32 letters, digits, '_' or '-'")))
+    }
 }
 
 fn check_bytes(field: &str, value: &str, max: usize) -> Result<()> {
@@ -364,19 +492,12 @@ impl GroupHandle {
 
     /// The group's profile; a per-item failure (e.g. 10010 for a destroyed group) is an error.
     pub async fn info(&self) -> Result<GroupInfo> {
-        let mut infos = self.client.get_group_info(std::slice::from_ref(&self.group_id)).await?;
-        let info = infos.pop().ok_or(Error::Decode {
-            command: "group_open_http_svc/get_group_info",
-            detail: "no GroupInfo item in the answer".into(),
-        })?;
-        if info.error_code != 0 {
-            return Err(Error::Api {
+        self.client.get_group_info(std::slice::from_ref(&self.group_id)).await?.pop().unwrap_or_else(|| {
+            Err(Error::Decode {
                 command: "group_open_http_svc/get_group_info",
-                code: info.error_code,
-                info: info.error_info,
-            });
-        }
-        Ok(info)
+                detail: "no GroupInfo item in the answer".into(),
+            })
+        })
     }
 
     pub async fn modify(&self, mut req: ModifyGroupBaseInfo) -> Result<()> {
@@ -414,14 +535,9 @@ impl GroupHandle {
         self.send_msg(&req).await
     }
 
+    /// Sends `req` as it is (its `Random` included), retrying transient failures with the same body.
     pub async fn send_msg(&self, req: &SendGroupMsg) -> Result<SendGroupMsgResponse> {
-        let size = serde_json::to_vec(&req.msg_body).map(|v| v.len()).unwrap_or(0);
-        if size > limits::MESSAGE_BYTES {
-            return Err(Error::Invalid(format!(
-                "the message is {size} bytes; Tencent refuses messages over {} bytes",
-                limits::MESSAGE_BYTES
-            )));
-        }
+        check_message_size(&req.msg_body)?;
         let r: SendGroupMsgResponse = self.client.call("group_open_http_svc/send_group_msg", req).await?;
         if r.msg_drop_reason == "MsgFreqCtrl" {
             return Err(Error::Dropped);
@@ -445,6 +561,87 @@ impl GroupHandle {
             .call("group_open_http_svc/get_group_muted_account", &GroupIdBody { group_id: self.group_id.clone() })
             .await?;
         Ok(r.muted_account_list)
+    }
+
+    /// Mutes or unmutes everyone but the owner and admins (`MuteAllMember`).
+    pub async fn mute_all(&self, on: bool) -> Result<()> {
+        self.modify(ModifyGroupBaseInfo {
+            mute_all_member: Some(if on { "On" } else { "Off" }.into()),
+            ..ModifyGroupBaseInfo::default()
+        })
+        .await
+    }
+
+    /// A group system notification: not subject to the 40 msg/s ceiling, online members only.
+    pub async fn system_notification(&self, content: impl Into<String>) -> Result<()> {
+        let req = SendGroupSystemNotification {
+            group_id: self.group_id.clone(),
+            to_members_account: Vec::new(),
+            content: content.into(),
+        };
+        let _: Empty = self.client.call("group_open_http_svc/send_group_system_notification", &req).await?;
+        Ok(())
+    }
+
+    /// One page of the AVChatRoom online member list (latest joiners first).
+    pub async fn members_page(&self, timestamp: u64) -> Result<GetMembersResponse> {
+        let req = GetMembers { group_id: self.group_id.clone(), timestamp, mark: None };
+        self.client.call("group_open_avchatroom_http_svc/get_members", &req).await
+    }
+
+    /// The online member list as far as Tencent shows it (30, or 1000 with the edition switch).
+    pub async fn members(&self) -> Result<Vec<OnlineMember>> {
+        let mut out = Vec::new();
+        let mut timestamp = 0;
+        loop {
+            let page = self.members_page(timestamp).await?;
+            out.extend(page.member_list);
+            if page.next_timestamp == 0 || page.next_timestamp == timestamp {
+                return Ok(out);
+            }
+            timestamp = page.next_timestamp;
+        }
+    }
+
+    /// Bans (removes and keeps out) `accounts` for `secs` seconds, 20 per call.
+    pub async fn ban(&self, accounts: &[String], secs: u32, description: Option<&str>) -> Result<()> {
+        if let Some(d) = description {
+            check_bytes("the ban description", d, limits::BAN_DESCRIPTION_BYTES)?;
+        }
+        for chunk in accounts.chunks(limits::BAN_BATCH) {
+            let req = BanGroupMember {
+                group_id: self.group_id.clone(),
+                members_account: chunk.to_vec(),
+                duration: secs,
+                description: description.map(Into::into),
+            };
+            let _: Empty = self.client.call("group_open_http_svc/ban_group_member", &req).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn unban(&self, accounts: &[String]) -> Result<()> {
+        for chunk in accounts.chunks(limits::BAN_BATCH) {
+            let req = UnbanGroupMember { group_id: self.group_id.clone(), members_account: chunk.to_vec() };
+            let _: Empty = self.client.call("group_open_http_svc/unban_group_member", &req).await?;
+        }
+        Ok(())
+    }
+
+    /// Every banned member, following `NextOffset` until the list ends.
+    pub async fn banned(&self) -> Result<Vec<BannedAccount>> {
+        let mut out = Vec::new();
+        let mut offset = 0;
+        loop {
+            let req = GetGroupBanMember { group_id: self.group_id.clone(), limit: limits::BAN_PAGE, offset };
+            let page: GetGroupBanMemberResponse =
+                self.client.call("group_open_http_svc/get_group_ban_member", &req).await?;
+            out.extend(page.banned_account_list);
+            if page.next_offset == 0 || page.next_offset == offset {
+                return Ok(out);
+            }
+            offset = page.next_offset;
+        }
     }
 
     pub async fn online_member_num(&self) -> Result<u64> {

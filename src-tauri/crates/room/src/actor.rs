@@ -82,10 +82,7 @@ impl std::fmt::Debug for RoomHandle {
 }
 
 fn validate_user_id(user_id: &str) -> Result<()> {
-    if user_id.is_empty() || user_id.len() > 32 {
-        return Err(Error::Invalid(format!("a user ID must be 1 to 32 bytes; {user_id:?} is {}", user_id.len())));
-    }
-    Ok(())
+    im::client::validate_user_id(user_id).map_err(|e| Error::Invalid(e.to_string()))
 }
 
 /// Opens rooms.

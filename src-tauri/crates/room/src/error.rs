@@ -74,7 +74,7 @@ impl Error {
             Error::Transition { .. } | Error::Invalid(_) => ErrorCode::Invalid,
             Error::Im { source, .. } => match source.kind() {
                 K::Retryable => ErrorCode::Offline,
-                K::RateLimited => ErrorCode::RateLimited,
+                K::RateLimited | K::Throttled => ErrorCode::RateLimited,
                 K::AuthExpired | K::Config => ErrorCode::AuthExpired,
                 K::RoomGone => ErrorCode::RoomGone,
                 K::Forbidden | K::Rejected | K::Muted => ErrorCode::Forbidden,
@@ -87,8 +87,12 @@ impl Error {
 }
 
 impl From<&Error> for WireError {
+    /// The message says what happened and, for Tencent's errors, what to do about it.
     fn from(e: &Error) -> Self {
-        WireError::new(e.code(), e.to_string())
+        match e {
+            Error::Im { source, .. } => WireError::new(e.code(), format!("{e}. {}", source.advice())),
+            _ => WireError::new(e.code(), e.to_string()),
+        }
     }
 }
 

@@ -219,18 +219,23 @@ pub async fn run(sandbox: Sandbox, config: AudienceConfig, cancel: CancellationT
         let viewer = sandbox.viewer(&people[i].id);
         let outcome = if roll < 0.04 {
             present.remove(&i);
-            viewer.leave(&group).await.map(|_| 0)
+            viewer.leave(&group).await
         } else if roll < 0.20 {
-            viewer.send(&group, like_body(rng.gen_range(1..=15)), MsgPriority::Low).await
+            viewer.send(&group, like_body(rng.gen_range(1..=15)), MsgPriority::Low).await.map(|_| ())
         } else if roll < 0.26 {
             let (id, name, price) = *GIFTS.choose(&mut rng).expect("not empty");
             let count = *[1, 1, 1, 5, 10, 99].choose(&mut rng).expect("not empty");
-            viewer.send(&group, gift_body(id, name, count, price), MsgPriority::High).await
+            viewer.send(&group, gift_body(id, name, count, price), MsgPriority::High).await.map(|_| ())
         } else {
             let text = line(&mut rng, people[i].lang);
-            viewer.send_text(&group, text).await
+            viewer.send_text(&group, text).await.map(|_| ())
         };
         if let Err(e) = outcome {
+            // 10007: no longer a member (banned by the room); the viewer is gone.
+            if e.code == 10007 {
+                present.remove(&i);
+                kicked.insert(i);
+            }
             tracing::trace!(viewer = %people[i].id, error = %e, "a simulated viewer's action failed");
         }
     }

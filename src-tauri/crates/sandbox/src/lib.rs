@@ -9,6 +9,7 @@
 
 pub mod audience;
 mod callbacks;
+mod faults;
 mod rest;
 mod world;
 
@@ -58,6 +59,62 @@ pub struct SandboxConfig {
     pub state_file: Option<PathBuf>,
     /// Granularity of `get_online_member_num` (Tencent: 10 s).
     pub online_granularity: Duration,
+    /// The per-group delivery ceiling (Tencent: 40 messages a second).
+    pub messages_per_second: u32,
+    /// The edition and console switches that gate features.
+    pub switches: Switches,
+    /// Seeds the sandbox's own random choices (which equal-priority message the ceiling drops, fault
+    /// injection, group IDs), so a test run can be repeated.
+    pub seed: u64,
+}
+
+/// Features Tencent gates behind an edition and a console switch. A feature that is off answers 10007.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Switches {
+    /// "(Audio-video) group member banning": `ban_group_member` and friends.
+    pub ban: bool,
+    /// "Broadcast messaging of audio-video group": `send_broadcast_msg`.
+    pub broadcast: bool,
+    /// "List of online audio-video group members": `get_members` shows up to 1,000 instead of 30.
+    pub member_list: bool,
+}
+
+impl Switches {
+    /// Ultimate edition with every switch on: the sandbox's default, so the console can show everything.
+    pub fn all() -> Self {
+        Self { ban: true, broadcast: true, member_list: true }
+    }
+
+    /// A base edition: no banning, no broadcast, the latest 30 members only.
+    pub fn none() -> Self {
+        Self { ban: false, broadcast: false, member_list: false }
+    }
+}
+
+/// What fault injection does to a REST request it picks.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FaultKind {
+    /// Answer after this extra delay (the request is then handled normally).
+    Latency(Duration),
+    /// Answer with this HTTP status, without handling the request (a gateway failure).
+    Http(u16),
+    /// Answer with this Tencent error code in the envelope, without handling the request.
+    Code(i64),
+    /// Close the connection without an answer, without handling the request.
+    DropConnection,
+    /// Handle the request, then close the connection without the answer (the caller cannot know it
+    /// happened: the case `Random` de-duplication exists for).
+    LoseResponse,
+}
+
+/// Fault injection for tests: each REST request matching `command` is faulted with probability `rate`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Faults {
+    pub kind: FaultKind,
+    /// 0.0 to 1.0.
+    pub rate: f64,
+    /// Only requests to this command (e.g. `send_group_msg`); `None` for every command.
+    pub command: Option<String>,
 }
 
 impl SandboxConfig {
@@ -75,6 +132,9 @@ impl SandboxConfig {
             app_defined_keys: DEFAULT_APP_DEFINED_KEYS.iter().map(|s| s.to_string()).collect(),
             state_file: None,
             online_granularity: Duration::from_secs(10),
+            messages_per_second: 40,
+            switches: Switches::all(),
+            seed: rng.gen(),
         }
     }
 
@@ -124,6 +184,10 @@ pub(crate) struct Shared {
     pub callback: RwLock<Option<CallbackTarget>>,
     pub callbacks: Callbacks,
     pub deliveries: broadcast::Sender<Delivered>,
+    /// Fault injection; `None` most of the time. A std lock: read once per request.
+    pub faults: RwLock<Option<Faults>>,
+    /// Random choices for fault injection, seeded from the config.
+    pub fault_rng: Mutex<rand_chacha::ChaCha8Rng>,
 }
 
 /// A running sandbox.
@@ -144,6 +208,8 @@ impl Sandbox {
             callback: RwLock::new(config.callback.clone()),
             callbacks: Callbacks::new(config.callback_timeout, cancel.clone()),
             world: Mutex::new(world),
+            faults: RwLock::new(None),
+            fault_rng: Mutex::new(rand::SeedableRng::seed_from_u64(config.seed ^ 0xFA17)),
             config,
             deliveries,
         });
@@ -189,6 +255,11 @@ impl Sandbox {
         *self.shared.callback.write().unwrap_or_else(|p| p.into_inner()) = target;
     }
 
+    /// Turns fault injection on (`Some`) or off (`None`).
+    pub fn set_faults(&self, faults: Option<Faults>) {
+        *self.shared.faults.write().unwrap_or_else(|p| p.into_inner()) = faults;
+    }
+
     /// Every message the sandbox delivers to a group, as members' clients receive it.
     pub fn deliveries(&self) -> broadcast::Receiver<Delivered> {
         self.shared.deliveries.subscribe()
@@ -215,6 +286,14 @@ impl Sandbox {
     }
 }
 
+/// What a client's send returned. Tencent tells the sender "success" even when the group's frequency
+/// control dropped the message, so `dropped` is the sandbox's knowledge, not the client's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Sent {
+    pub seq: u64,
+    pub dropped: bool,
+}
+
 /// The sandbox's client SDK: what a viewer's app can do in a room.
 #[derive(Clone)]
 pub struct Viewer {
@@ -237,12 +316,17 @@ impl Viewer {
         world::leave(&self.shared, group_id, &self.user_id, self.platform).await
     }
 
-    /// Sends a text message; returns its `MsgSeq`.
-    pub async fn send_text(&self, group_id: &str, text: &str) -> Result<u64, ClientError> {
+    /// Sends a text message (Normal priority).
+    pub async fn send_text(&self, group_id: &str, text: &str) -> Result<Sent, ClientError> {
         self.send(group_id, vec![MsgElement::text(text)], MsgPriority::Normal).await
     }
 
-    pub async fn send(&self, group_id: &str, body: Vec<MsgElement>, priority: MsgPriority) -> Result<u64, ClientError> {
+    pub async fn send(
+        &self,
+        group_id: &str,
+        body: Vec<MsgElement>,
+        priority: MsgPriority,
+    ) -> Result<Sent, ClientError> {
         let msg = world::Outgoing {
             group_id: group_id.to_string(),
             from: self.user_id.clone(),
@@ -255,6 +339,6 @@ impl Viewer {
             from_admin: false,
             require_member: true,
         };
-        world::send_message(&self.shared, msg).await.map(|(seq, _)| seq)
+        world::send_message(&self.shared, msg).await.map(|o| Sent { seq: o.seq, dropped: o.dropped })
     }
 }

@@ -19,7 +19,10 @@ use crate::world::{self, now_secs, Delivered, Group, Outgoing};
 use crate::Shared;
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
-    Router::new().route("/v4/{service}/{command}", post(handle)).with_state(shared)
+    Router::new()
+        .route("/v4/{service}/{command}", post(handle))
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), crate::faults::inject))
+        .with_state(shared)
 }
 
 type Answer = Result<Value, (i64, String)>;
@@ -86,7 +89,14 @@ async fn handle(
         ("group_open_http_svc", "get_online_member_num") => online_member_num(&shared, &body),
         ("group_open_http_svc", "group_msg_get_simple") => history(&shared, &body),
         ("group_open_http_svc", "get_appid_group_list") => group_list(&shared, &body),
+        ("group_open_http_svc", "ban_group_member") => ban(&shared, &body),
+        ("group_open_http_svc", "unban_group_member") => unban(&shared, &body),
+        ("group_open_http_svc", "get_group_ban_member") => banned(&shared, &body),
+        ("group_open_http_svc", "send_broadcast_msg") => broadcast(&shared, &body),
+        ("group_open_avchatroom_http_svc", "get_members") => members(&shared, &body),
         ("im_open_login_svc", "account_import") => account_import(&shared, &body),
+        ("im_open_login_svc", "multiaccount_import") => multiaccount_import(&shared, &body),
+        ("im_open_login_svc", "account_check") => account_check(&shared, &body),
         _ => Err((10003, format!("invalid command word: {service}/{command}"))),
     };
     Json(match answer {
@@ -176,6 +186,8 @@ fn create_group(shared: &Shared, body: &Value) -> Answer {
         app_defined: req.app_defined_data.into_iter().map(|d| (d.key, d.value)).collect(),
         mutes: Default::default(),
         next_seq: 0,
+        bans: Default::default(),
+        window: Default::default(),
         members: Default::default(),
         online_cache: None,
         recent: Default::default(),
@@ -315,7 +327,8 @@ async fn send_group_msg(shared: &Arc<Shared>, body: &Value) -> Answer {
         return Err(missing_group(&req.group_id));
     }
     match world::send_message(shared, msg).await {
-        Ok((seq, time)) => Ok(json!({"MsgTime": time, "MsgSeq": seq})),
+        Ok(o) if o.dropped => Ok(json!({"MsgTime": o.time, "MsgSeq": o.seq, "MsgDropReason": "MsgFreqCtrl"})),
+        Ok(o) => Ok(json!({"MsgTime": o.time, "MsgSeq": o.seq, "MsgDropReason": ""})),
         Err(e) => Err((e.code, e.info)),
     }
 }
@@ -400,12 +413,13 @@ fn history(shared: &Shared, body: &Value) -> Answer {
     Ok(json!({"GroupId": id, "IsFinished": 1, "RspMsgList": []}))
 }
 
+fn valid_user_id(id: &str) -> bool {
+    im::client::validate_user_id(id).is_ok()
+}
+
 fn account_import(shared: &Shared, body: &Value) -> Answer {
     let req: AccountImport = parse(body).map_err(|(_, info)| (70402, info))?;
-    if req.user_id.is_empty()
-        || req.user_id.len() > 32
-        || !req.user_id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
-    {
+    if !valid_user_id(&req.user_id) {
         return Err((70402, format!("invalid UserID {:?}: up to 32 letters, digits, _ or -", req.user_id)));
     }
     let mut w = lock(shared);
@@ -433,4 +447,174 @@ fn group_list(shared: &Shared, body: &Value) -> Answer {
         "GroupIdList": page,
         "Next": if after < groups.len() { after } else { 0 },
     }))
+}
+
+fn multiaccount_import(shared: &Shared, body: &Value) -> Answer {
+    let req: im::api::MultiAccountImport = parse(body).map_err(|(_, info)| (70402, info))?;
+    if req.accounts.is_empty() || req.accounts.len() > limits::ACCOUNT_BATCH {
+        return Err((70402, format!("Accounts must hold 1 to {} user IDs", limits::ACCOUNT_BATCH)));
+    }
+    let mut w = lock(shared);
+    let mut failed = Vec::new();
+    for id in req.accounts {
+        if valid_user_id(&id) {
+            w.accounts.insert(id);
+        } else {
+            failed.push(id);
+        }
+    }
+    w.save();
+    Ok(json!({"FailAccounts": failed}))
+}
+
+fn account_check(shared: &Shared, body: &Value) -> Answer {
+    let req: im::api::AccountCheck = parse(body).map_err(|(_, info)| (70402, info))?;
+    if req.check_item.is_empty() || req.check_item.len() > limits::ACCOUNT_BATCH {
+        return Err((70402, format!("CheckItem must hold 1 to {} items", limits::ACCOUNT_BATCH)));
+    }
+    let w = lock(shared);
+    let items: Vec<Value> = req
+        .check_item
+        .iter()
+        .map(|c| {
+            if !valid_user_id(&c.user_id) {
+                json!({"UserID": c.user_id, "ResultCode": 70402, "ResultInfo": "invalid UserID", "AccountStatus": ""})
+            } else {
+                let status = if w.accounts.contains(&c.user_id) { "Imported" } else { "NotImported" };
+                json!({"UserID": c.user_id, "ResultCode": 0, "ResultInfo": "", "AccountStatus": status})
+            }
+        })
+        .collect();
+    Ok(json!({"ResultItem": items}))
+}
+
+fn require_switch(on: bool, what: &str) -> Result<(), (i64, String)> {
+    if on {
+        Ok(())
+    } else {
+        Err((10007, format!("{what} needs a higher edition and its console switch, which are off")))
+    }
+}
+
+fn ban(shared: &Shared, body: &Value) -> Answer {
+    require_switch(shared.config.switches.ban, "group member banning")?;
+    let req: im::api::BanGroupMember = parse(body)?;
+    if req.members_account.is_empty() {
+        return Err((10004, "Members_Account is empty".into()));
+    }
+    if req.members_account.len() > limits::BAN_BATCH {
+        return Err((10005, format!("at most {} accounts per ban", limits::BAN_BATCH)));
+    }
+    check_bytes("Description", req.description.as_deref().unwrap_or(""), limits::BAN_DESCRIPTION_BYTES)?;
+    if req.duration == 0 {
+        return Err((10004, "Duration must be at least 1 second".into()));
+    }
+    let until = now_secs() + u64::from(req.duration);
+    let present: Vec<String> = {
+        let mut w = lock(shared);
+        let g = w.groups.get_mut(&req.group_id).ok_or_else(|| missing_group(&req.group_id))?;
+        for user in &req.members_account {
+            g.bans.insert(user.clone(), until);
+        }
+        let present = req.members_account.iter().filter(|u| g.members.contains_key(*u)).cloned().collect();
+        w.save();
+        present
+    };
+    // Banned members are removed at once: they neither receive messages nor stay in the room.
+    for user in present {
+        let _ = world::remove_member(shared, &req.group_id, &user, "Kicked", &shared.config.admin, "RESTAPI");
+    }
+    Ok(json!({}))
+}
+
+fn unban(shared: &Shared, body: &Value) -> Answer {
+    require_switch(shared.config.switches.ban, "group member banning")?;
+    let req: im::api::UnbanGroupMember = parse(body)?;
+    if req.members_account.is_empty() || req.members_account.len() > limits::BAN_BATCH {
+        return Err((10005, format!("Members_Account must hold 1 to {} accounts", limits::BAN_BATCH)));
+    }
+    let mut w = lock(shared);
+    let g = w.groups.get_mut(&req.group_id).ok_or_else(|| missing_group(&req.group_id))?;
+    for user in &req.members_account {
+        g.bans.remove(user);
+    }
+    w.save();
+    Ok(json!({}))
+}
+
+fn banned(shared: &Shared, body: &Value) -> Answer {
+    require_switch(shared.config.switches.ban, "group member banning")?;
+    let req: im::api::GetGroupBanMember = parse(body)?;
+    if req.limit == 0 || req.limit > limits::BAN_PAGE {
+        return Err((10004, format!("Limit must be 1 to {}", limits::BAN_PAGE)));
+    }
+    let w = lock(shared);
+    let g = w.groups.get(&req.group_id).ok_or_else(|| missing_group(&req.group_id))?;
+    let now = now_secs();
+    let all: Vec<(&String, &u64)> = g.bans.iter().filter(|(_, until)| **until > now).collect();
+    let start = req.offset as usize;
+    let page: Vec<Value> = all
+        .iter()
+        .skip(start)
+        .take(req.limit as usize)
+        .map(|(user, until)| json!({"Member_Account": user, "BannedUntil": until}))
+        .collect();
+    let end = start + page.len();
+    Ok(json!({"BannedAccountList": page, "NextOffset": if end < all.len() { end } else { 0 }}))
+}
+
+/// The online list of an AVChatRoom: the latest joiners first, 30 of them (1,000 with the console
+/// switch), 250 a page. `Timestamp`/`NextTimestamp` carry the join time (unix ms) of the last member
+/// of the previous page; the next page holds those who joined before it.
+fn members(shared: &Shared, body: &Value) -> Answer {
+    let req: im::api::GetMembers = parse(body)?;
+    let w = lock(shared);
+    let g = w.groups.get(&req.group_id).ok_or_else(|| missing_group(&req.group_id))?;
+    if g.group_type != "AVChatRoom" {
+        return Err((10007, "get_members is for AVChatRoom groups".into()));
+    }
+    const PAGE: usize = 250;
+    let visible = if shared.config.switches.member_list { 1000 } else { 30 };
+    let mut latest: Vec<(&String, &u64)> = g.members.iter().collect();
+    latest.sort_by(|a, b| b.1.cmp(a.1).then_with(|| a.0.cmp(b.0)));
+    latest.truncate(visible);
+    let rest: Vec<_> = latest.into_iter().filter(|(_, at)| req.timestamp == 0 || **at < req.timestamp).collect();
+    let page: Vec<_> = rest.iter().take(PAGE).collect();
+    let next = if rest.len() > PAGE { page.last().map(|(_, at)| **at).unwrap_or(0) } else { 0 };
+    let list: Vec<Value> = page
+        .iter()
+        .map(|(user, at)| json!({"Member_Account": user, "JoinTime": **at / 1000, "NickName": "", "Avatar": ""}))
+        .collect();
+    Ok(json!({"MemberList": list, "NextTimestamp": next}))
+}
+
+fn broadcast(shared: &Shared, body: &Value) -> Answer {
+    require_switch(shared.config.switches.broadcast, "broadcast messaging of audio-video groups")?;
+    let req: im::api::SendBroadcastMsg = parse(body)?;
+    if req.msg_body.is_empty() {
+        return Err((10004, "MsgBody is empty".into()));
+    }
+    let size = serde_json::to_vec(&req.msg_body).map(|v| v.len()).unwrap_or(0);
+    if size > limits::MESSAGE_BYTES {
+        return Err((80002, format!("the message is {size} bytes, over 12,000")));
+    }
+    let mut w = lock(shared);
+    if w.last_broadcast.is_some_and(|at| at.elapsed() < std::time::Duration::from_secs(1)) {
+        return Err((10023, "send_broadcast_msg allows 1 call per second".into()));
+    }
+    w.last_broadcast = Some(std::time::Instant::now());
+    w.broadcast_seq += 1;
+    let seq = w.broadcast_seq;
+    let from = req.from_account.unwrap_or_else(|| shared.config.admin.clone());
+    for id in w.av_rooms() {
+        let _ = shared.deliveries.send(Delivered {
+            group_id: id,
+            from: from.clone(),
+            body: req.msg_body.clone(),
+            priority: im::MsgPriority::High,
+            seq,
+            system: false,
+        });
+    }
+    Ok(json!({"MsgSeq": seq}))
 }

@@ -5,7 +5,7 @@
 //! Groups and accounts persist to the state file (Tencent keeps them); members do not (an AVChatRoom
 //! member is an online client, and a restarted sandbox has none).
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,10 +13,12 @@ use std::time::{Duration, Instant};
 pub(crate) use im::clock::{now_ms, now_secs};
 
 use im::callback::{
-    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount, MsgCallback, Verdict,
+    AfterMemberExit, AfterNewMemberJoin, BeforeApplyJoinGroup, Callback, MemberAccount, MsgCallback, StateChange,
+    StateChangeInfo, Verdict,
 };
 use im::{MsgElement, MsgPriority};
-use rand::Rng;
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::callbacks::Outcome;
@@ -53,8 +55,15 @@ pub(crate) struct Group {
     /// user → muted until (unix s).
     pub mutes: BTreeMap<String, u64>,
     pub next_seq: u64,
+    /// user → banned until (unix s).
+    #[serde(default)]
+    pub bans: BTreeMap<String, u64>,
+    /// user → joined at (unix ms).
     #[serde(skip)]
     pub members: BTreeMap<String, u64>,
+    /// The last second's messages that reached frequency control: when, how important, delivered.
+    #[serde(skip)]
+    pub window: VecDeque<(Instant, MsgPriority, bool)>,
     #[serde(skip)]
     pub online_cache: Option<(u64, Instant)>,
     #[serde(skip)]
@@ -64,6 +73,46 @@ pub(crate) struct Group {
 impl Group {
     pub fn is_muted(&self, user: &str, now: u64) -> bool {
         self.mutes.get(user).is_some_and(|until| *until > now)
+    }
+
+    pub fn is_banned(&self, user: &str, now: u64) -> bool {
+        self.bans.get(user).is_some_and(|until| *until > now)
+    }
+
+    /// Tencent's per-group frequency control: at most `ceiling` messages delivered in any second; when
+    /// more arrive, higher priorities go first and equal priorities are chosen at random.
+    ///
+    /// Tencent decides at send time (the sender's answer carries `MsgDropReason`), so the policy is
+    /// causal: from the last second's arrivals it gives the capacity to High first, then Normal, then
+    /// Low, and admits this message with its priority's share (capacity left ÷ arrivals of that
+    /// priority). The hard cap is checked first: past it even High is dropped.
+    pub fn admit(&mut self, priority: MsgPriority, ceiling: u32, rng: &mut ChaCha8Rng) -> bool {
+        let now = Instant::now();
+        while self.window.front().is_some_and(|(at, _, _)| now.duration_since(*at) >= Duration::from_secs(1)) {
+            self.window.pop_front();
+        }
+        let delivered = self.window.iter().filter(|(_, _, d)| *d).count() as f64;
+        let ceiling = f64::from(ceiling);
+        let admitted = if delivered >= ceiling {
+            false
+        } else {
+            let arrivals = |p: MsgPriority| {
+                self.window.iter().filter(|(_, q, _)| *q == p).count() as f64 + if p == priority { 1.0 } else { 0.0 }
+            };
+            let mut left = ceiling;
+            let mut share = 1.0;
+            for p in [MsgPriority::High, MsgPriority::Normal, MsgPriority::Low] {
+                let n = arrivals(p);
+                if p == priority {
+                    share = if n <= left { 1.0 } else { (left / n).max(0.0) };
+                    break;
+                }
+                left -= n.min(left);
+            }
+            share >= 1.0 || rng.gen_bool(share.clamp(0.0, 1.0))
+        };
+        self.window.push_back((now, priority, admitted));
+        admitted
     }
 }
 
@@ -100,6 +149,10 @@ fn read_saved(path: &Path) -> Result<Option<Saved>, Error> {
 pub(crate) struct World {
     pub groups: BTreeMap<String, Group>,
     pub accounts: HashSet<String>,
+    /// The sandbox's own random choices, seeded from the config.
+    pub rng: ChaCha8Rng,
+    pub last_broadcast: Option<Instant>,
+    pub broadcast_seq: u64,
     sdkappid: u64,
     secret_key: String,
     admin: String,
@@ -122,6 +175,9 @@ impl World {
         let world = Self {
             groups,
             accounts,
+            rng: ChaCha8Rng::seed_from_u64(config.seed),
+            last_broadcast: None,
+            broadcast_seq: 0,
             sdkappid: config.sdkappid,
             secret_key: config.secret_key.expose().to_string(),
             admin: config.admin.clone(),
@@ -156,9 +212,9 @@ impl World {
         }
     }
 
-    pub fn new_group_id(&self) -> String {
+    pub fn new_group_id(&mut self) -> String {
         const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-        let mut rng = rand::thread_rng();
+        let rng = &mut self.rng;
         loop {
             let id: String = std::iter::once('a')
                 .chain((0..9).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char))
@@ -246,9 +302,24 @@ fn decide(shared: &Shared, outcome: Outcome) -> Result<Option<Vec<MsgElement>>, 
     }
 }
 
-/// Sends a message into a group. Returns `(MsgSeq, MsgTime)`; a silently dropped message returns
-/// success with a sequence number that nobody receives, as Tencent does.
-pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<(u64, u64), ClientError> {
+/// How a send went, as Tencent answers it: `MsgSeq`, `MsgTime`, and whether frequency control dropped
+/// the message (`MsgDropReason: MsgFreqCtrl`; the sender is still told success).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct SendOutcome {
+    pub seq: u64,
+    pub time: u64,
+    pub dropped: bool,
+}
+
+fn exception(shared: &Shared, cb: &MsgCallback, code: i64, info: &str, platform: &'static str) {
+    let exception = MsgCallback { error_code: Some(code), error_info: Some(info.into()), ..cb.clone() };
+    shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::SendMsgException(exception), platform);
+}
+
+/// Sends a message into a group: checks (group, membership, duplicate `Random`, mute), the
+/// before-send callback and its answer, the group's frequency control, delivery, and the after-send
+/// callback (not fired for a dropped message, as on Tencent).
+pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<SendOutcome, ClientError> {
     let now = now_secs();
     let template = {
         let mut w = lock(shared);
@@ -259,9 +330,8 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
         g.recent.retain(|_, (at, _)| at.elapsed() < DEDUP_WINDOW);
         if let Some((_, seq)) = g.recent.get(&(msg.from.clone(), msg.random)) {
             // Same sender, same Random within 5 minutes: a duplicate, not delivered again.
-            return Ok((*seq, now));
+            return Ok(SendOutcome { seq: *seq, time: now, dropped: false });
         }
-        let muted = !msg.from_admin && (g.is_muted(&msg.from, now) || g.mute_all);
         let cb = MsgCallback {
             group_id: g.id.clone(),
             group_type: g.group_type.clone(),
@@ -278,21 +348,15 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
             error_code: None,
             error_info: None,
         };
-        if muted {
-            let exception =
-                MsgCallback { error_code: Some(10017), error_info: Some("the sender is muted".into()), ..cb };
-            shared.callbacks.after(
-                target(shared),
-                shared.config.sdkappid,
-                Callback::SendMsgException(exception),
-                msg.platform,
-            );
+        if !msg.from_admin && (g.is_muted(&msg.from, now) || g.mute_all) {
+            exception(shared, &cb, 10017, "the sender is muted", msg.platform);
             return Err(err(10017, "you are muted in this group"));
         }
         cb
     };
 
     let mut body = msg.body.clone();
+    let mut silently_dropped = false;
     if !msg.forbid_before {
         let outcome = shared
             .callbacks
@@ -301,39 +365,58 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
         match decide(shared, outcome) {
             Ok(Some(modified)) => body = modified,
             Ok(None) => {}
-            Err(e) if e.code == 0 => {
-                let seq = lock(shared).groups.get_mut(&msg.group_id).map(|g| {
-                    g.next_seq += 1;
-                    g.next_seq
-                });
-                return Ok((seq.unwrap_or(0), now));
+            Err(e) if e.code == 0 => silently_dropped = true,
+            Err(e) => {
+                exception(shared, &template, e.code, &e.info, msg.platform);
+                return Err(e);
             }
-            Err(e) => return Err(e),
         }
     }
 
-    let (seq, time) = {
+    let (seq, admitted) = {
         let mut w = lock(shared);
-        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
+        let ceiling = shared.config.messages_per_second;
+        let World { groups, rng, .. } = &mut *w;
+        let g = groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
         g.next_seq += 1;
         let seq = g.next_seq;
         g.recent.insert((msg.from.clone(), msg.random), (Instant::now(), seq));
-        let _ = shared.deliveries.send(Delivered {
-            group_id: msg.group_id.clone(),
-            from: msg.from.clone(),
-            body: body.clone(),
-            priority: msg.priority,
-            seq,
-            system: false,
-        });
-        (seq, now)
+        if silently_dropped {
+            // The business server said "drop silently": success for the sender, nothing delivered.
+            return Ok(SendOutcome { seq, time: now, dropped: false });
+        }
+        let admitted = g.admit(msg.priority, ceiling, rng);
+        if admitted {
+            let _ = shared.deliveries.send(Delivered {
+                group_id: msg.group_id.clone(),
+                from: msg.from.clone(),
+                body: body.clone(),
+                priority: msg.priority,
+                seq,
+                system: false,
+            });
+        }
+        (seq, admitted)
     };
+    if !admitted {
+        exception(shared, &template, 10023, "msg count exceeds limit,please retry later", msg.platform);
+        return Ok(SendOutcome { seq, time: now, dropped: true });
+    }
     if !msg.forbid_after {
         let after =
-            MsgCallback { msg_body: body, msg_seq: Some(seq), msg_time: Some(time), event_time: now_ms(), ..template };
+            MsgCallback { msg_body: body, msg_seq: Some(seq), msg_time: Some(now), event_time: now_ms(), ..template };
         shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::AfterSendMsg(after), msg.platform);
     }
-    Ok((seq, time))
+    Ok(SendOutcome { seq, time: now, dropped: false })
+}
+
+fn state_change(shared: &Shared, user: &str, action: &str, reason: &str, platform: &'static str) {
+    let cb = Callback::StateChange(StateChange {
+        event_time: now_ms(),
+        info: StateChangeInfo { action: action.into(), to_account: user.into(), reason: reason.into() },
+        kicked_device: Vec::new(),
+    });
+    shared.callbacks.after(target(shared), shared.config.sdkappid, cb, platform);
 }
 
 pub(crate) async fn join(
@@ -348,6 +431,9 @@ pub(crate) async fn join(
         if g.members.contains_key(user) {
             return Ok(());
         }
+        if g.is_banned(user, now_secs()) {
+            return Err(err(10007, "you are banned from this group"));
+        }
         g.group_type.clone()
     };
     let before = Callback::BeforeApplyJoinGroup(BeforeApplyJoinGroup {
@@ -358,12 +444,22 @@ pub(crate) async fn join(
         event_time: now_ms(),
     });
     let outcome = shared.callbacks.before(target(shared), shared.config.sdkappid, &before, platform).await;
-    decide(shared, outcome)?;
-    {
+    match decide(shared, outcome) {
+        // "Drop silently" is a message answer; for a join, anything but 0 refuses.
+        Err(e) if e.code == 0 => return Err(err(10016, "rejected by the business server's callback")),
+        Err(e) => return Err(e),
+        Ok(_) => {}
+    }
+    let first_group = {
         let mut w = lock(shared);
+        let first = !w.groups.values().any(|g| g.members.contains_key(user));
         let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
-        g.members.insert(user.into(), now_secs());
+        g.members.insert(user.into(), now_ms());
         w.accounts.insert(user.into());
+        first
+    };
+    if first_group {
+        state_change(shared, user, "Login", "Register", platform);
     }
     let after = Callback::AfterNewMemberJoin(AfterNewMemberJoin {
         group_id: group_id.into(),
@@ -383,22 +479,38 @@ pub(crate) async fn leave(
     user: &str,
     platform: &'static str,
 ) -> Result<(), ClientError> {
-    let group_type = {
+    remove_member(shared, group_id, user, "Quit", user, platform)
+}
+
+/// Removes a member (leaving, or banned by the admin) and tells the business server.
+pub(crate) fn remove_member(
+    shared: &Shared,
+    group_id: &str,
+    user: &str,
+    exit_type: &str,
+    operator: &str,
+    platform: &'static str,
+) -> Result<(), ClientError> {
+    let (group_type, last_group) = {
         let mut w = lock(shared);
         let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
         if g.members.remove(user).is_none() {
             return Err(err(10007, "not a member of the group"));
         }
-        g.group_type.clone()
+        let group_type = g.group_type.clone();
+        (group_type, !w.groups.values().any(|g| g.members.contains_key(user)))
     };
     let after = Callback::AfterMemberExit(AfterMemberExit {
         group_id: group_id.into(),
         group_type,
-        exit_type: "Quit".into(),
-        operator_account: user.into(),
+        exit_type: exit_type.into(),
+        operator_account: operator.into(),
         exit_member_list: vec![MemberAccount { member_account: user.into() }],
         event_time: now_ms(),
     });
     shared.callbacks.after(target(shared), shared.config.sdkappid, after, platform);
+    if last_group && exit_type == "Quit" {
+        state_change(shared, user, "Logout", "Unregister", platform);
+    }
     Ok(())
 }
