@@ -51,6 +51,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Runs one operation on a room through Tencent IM's REST API and prints the result as JSON.
+    Admin(AdminArgs),
     /// Prints a TLSSigAPIv2 UserSig.
     Usersig {
         #[arg(long)]
@@ -66,8 +68,101 @@ pub enum Command {
     },
 }
 
+#[derive(clap::Args, Debug)]
+pub struct AdminArgs {
+    /// A base URL instead of a region's domain, e.g. an `anchordesk sandbox`'s endpoint.
+    #[arg(long, env = "ANCHORDESK_IM_ENDPOINT", conflicts_with = "region")]
+    endpoint: Option<String>,
+    /// china, singapore, seoul, tokyo, frankfurt, mumbai, siliconvalley or jakarta.
+    #[arg(long, env = "ANCHORDESK_IM_REGION")]
+    region: Option<String>,
+    #[arg(long, env = "ANCHORDESK_SDKAPPID")]
+    sdkappid: u64,
+    /// The app's secret key.
+    #[arg(long, env = "ANCHORDESK_IM_SECRET_KEY", hide_env_values = true)]
+    key: String,
+    /// The admin account.
+    #[arg(long, env = "ANCHORDESK_IM_ADMIN", default_value = "administrator")]
+    identifier: String,
+    /// The room's group ID (every operation but create-room needs it).
+    #[arg(long, env = "ANCHORDESK_GROUP")]
+    group: Option<String>,
+    #[command(subcommand)]
+    op: AdminOp,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminOp {
+    /// Creates an AVChatRoom group for a live room (status: upcoming).
+    CreateRoom {
+        #[arg(long, default_value = "AnchorDesk live room")]
+        name: String,
+        /// A custom group ID (printable ASCII, at most 48 bytes, not starting with @TGS#).
+        #[arg(long)]
+        group_id: Option<String>,
+    },
+    /// Prints the group's profile.
+    RoomInfo,
+    /// Sets the room notice (Notification, at most 300 bytes).
+    SetNotice { text: String },
+    /// Sets the introduction (at most 240 bytes).
+    SetIntro { text: String },
+    /// Writes the status to the group field and announces it (upcoming, live, paused, ended, replay).
+    SetStatus {
+        status: String,
+        /// Skip the check that the room may go from its current status to this one.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Sends a text message as the admin.
+    SendText {
+        text: String,
+        /// high, normal or low.
+        #[arg(long, default_value = "normal")]
+        priority: String,
+    },
+    /// Mutes a user for SECS seconds (4294967295: permanent) and tells clients to disable their input.
+    Mute { user: String, secs: u32 },
+    /// Unmutes a user.
+    Unmute { user: String },
+    /// Mutes everyone but the owner and admins (on) or lifts it (off).
+    MuteAll { state: String },
+    /// Tells the users' clients to leave the room. (Rejoins are refused by the hub's blocklist, which
+    /// this command does not hold: use `ban`, or kick from the console.)
+    Kick {
+        #[arg(required = true)]
+        users: Vec<String>,
+    },
+    /// Bans a user for SECS seconds: removed at once and kept out (needs the edition and console switch).
+    Ban {
+        user: String,
+        secs: u32,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// Lifts a ban.
+    Unban { user: String },
+    /// Prints the online member count (10 s granularity).
+    Online,
+    /// Prints the muted members.
+    Muted,
+    /// Prints the banned members.
+    Banned,
+    /// Prints the online member list (latest joiners; 30, or 1,000 with the console switch).
+    Members,
+    /// Lists the app's AVChatRoom groups.
+    Rooms,
+}
+
 pub fn run(command: Command) -> i32 {
     match command {
+        Command::Admin(args) => match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt.block_on(admin(args)),
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                1
+            }
+        },
         Command::Usersig { sdkappid, key, identifier, expire } => {
             if identifier.is_empty() || identifier.len() > 32 {
                 eprintln!("error: --identifier must be 1 to 32 bytes");
@@ -153,4 +248,172 @@ async fn run_sandbox(
     let _ = tokio::signal::ctrl_c().await;
     cancel.cancel();
     0
+}
+
+/// What `admin` prints for a command Tencent answers with the envelope only.
+fn ok_envelope() -> serde_json::Value {
+    serde_json::json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": ""})
+}
+
+async fn admin(args: AdminArgs) -> i32 {
+    match admin_op(args).await {
+        Ok(value) => {
+            println!("{}", serde_json::to_string_pretty(&value).expect("JSON values serialize"));
+            0
+        }
+        Err(AdminError::Usage(message)) => {
+            eprintln!("error: {message}");
+            2
+        }
+        Err(AdminError::Room(e)) => {
+            let mut out = serde_json::json!({"ActionStatus": "FAIL", "ErrorInfo": e.to_string()});
+            if let room::Error::Im { source, .. } = &e {
+                out["ErrorCode"] = source.code().map(Into::into).unwrap_or(serde_json::Value::Null);
+                out["Advice"] = source.advice().into();
+            }
+            eprintln!("{}", serde_json::to_string_pretty(&out).expect("JSON values serialize"));
+            1
+        }
+    }
+}
+
+enum AdminError {
+    Usage(String),
+    Room(room::Error),
+}
+
+impl From<room::Error> for AdminError {
+    fn from(e: room::Error) -> Self {
+        AdminError::Room(e)
+    }
+}
+
+fn im_err(action: &str) -> impl FnOnce(im::Error) -> AdminError + '_ {
+    move |e| AdminError::Room(room::Error::im(action, e))
+}
+
+fn json<T: serde::Serialize>(value: T) -> serde_json::Value {
+    serde_json::to_value(value).expect("API results serialize")
+}
+
+async fn admin_op(args: AdminArgs) -> Result<serde_json::Value, AdminError> {
+    use AdminOp::*;
+    let base_url = match (&args.endpoint, &args.region) {
+        (Some(url), _) => url.clone(),
+        (None, Some(region)) => region.parse::<im::Region>().map_err(AdminError::Usage)?.base_url(),
+        (None, None) => im::Region::China.base_url(),
+    };
+    let client = im::ImClient::builder(args.sdkappid, im::Secret::new(args.key))
+        .base_url(base_url)
+        .identifier(args.identifier)
+        .build()
+        .map_err(im_err("setting up the client"))?;
+    if let CreateRoom { name, group_id } = &args.op {
+        let req = im::api::CreateGroup {
+            group_type: "AVChatRoom".into(),
+            name: name.clone(),
+            group_id: group_id.clone(),
+            apply_join_option: Some("FreeAccess".into()),
+            app_defined_data: vec![im::api::AppDefinedData {
+                key: room::ops::STATUS_FIELD.into(),
+                value: room::RoomStatus::Upcoming.as_str().into(),
+            }],
+            ..Default::default()
+        };
+        let created = client.create_group(&req).await.map_err(im_err("creating the room"))?;
+        return Ok(serde_json::json!({"GroupId": created.group_id}));
+    }
+    if let Rooms = &args.op {
+        let ids = client.group_ids(Some("AVChatRoom")).await.map_err(im_err("listing rooms"))?;
+        return Ok(serde_json::json!({"GroupIdList": ids}));
+    }
+    let group_id =
+        args.group.ok_or_else(|| AdminError::Usage("this operation needs --group (or ANCHORDESK_GROUP)".into()))?;
+    let group = client.group(&group_id);
+    let now = im::clock::now_secs();
+    let value = match args.op {
+        CreateRoom { .. } | Rooms => unreachable!("handled above"),
+        RoomInfo => json(group.info().await.map_err(im_err("reading the room"))?),
+        SetNotice { text } => {
+            let req = im::api::ModifyGroupBaseInfo { notification: Some(text), ..Default::default() };
+            group.modify(req).await.map_err(im_err("setting the notice"))?;
+            ok_envelope()
+        }
+        SetIntro { text } => {
+            let req = im::api::ModifyGroupBaseInfo { introduction: Some(text), ..Default::default() };
+            group.modify(req).await.map_err(im_err("setting the introduction"))?;
+            ok_envelope()
+        }
+        SetStatus { status, force } => {
+            let to = room::RoomStatus::parse(&status).ok_or_else(|| {
+                AdminError::Usage(format!("{status:?} is not a status: use upcoming, live, paused, ended or replay"))
+            })?;
+            if !force {
+                let info = group.info().await.map_err(im_err("reading the current status"))?;
+                let from = info.app_defined(room::ops::STATUS_FIELD).and_then(room::RoomStatus::parse);
+                if let Some(from) = from.filter(|f| !f.can_become(to)) {
+                    let allowed: Vec<_> = from.next_allowed().iter().map(|s| s.as_str()).collect();
+                    return Err(AdminError::Usage(format!(
+                        "the room is {from} and cannot become {to} (it can become {}); add --force to write it anyway",
+                        allowed.join(" or ")
+                    )));
+                }
+            }
+            room::ops::write_status(&group, to).await?;
+            serde_json::json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "Status": to})
+        }
+        SendText { text, priority } => {
+            let priority = match priority.to_ascii_lowercase().as_str() {
+                "high" => im::MsgPriority::High,
+                "normal" => im::MsgPriority::Normal,
+                "low" => im::MsgPriority::Low,
+                other => {
+                    return Err(AdminError::Usage(format!("{other:?} is not a priority: use high, normal or low")))
+                }
+            };
+            json(group.send(vec![im::MsgElement::text(text)], priority, None).await.map_err(im_err("sending"))?)
+        }
+        Mute { user, secs } => {
+            let until = room::ops::mute(&group, &[user], secs, now).await?;
+            serde_json::json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "MutedUntil": until.unwrap_or(0)})
+        }
+        Unmute { user } => {
+            room::ops::mute(&group, &[user], 0, now).await?;
+            ok_envelope()
+        }
+        MuteAll { state } => {
+            let on = match state.to_ascii_lowercase().as_str() {
+                "on" => true,
+                "off" => false,
+                other => return Err(AdminError::Usage(format!("mute-all takes on or off, not {other:?}"))),
+            };
+            group.mute_all(on).await.map_err(im_err("switching mute-all"))?;
+            ok_envelope()
+        }
+        Kick { users } => {
+            room::ops::send_kicks(&group, &users).await?;
+            serde_json::json!({"ActionStatus": "OK", "ErrorCode": 0, "ErrorInfo": "", "Kicked": users})
+        }
+        Ban { user, secs, reason } => {
+            group.ban(&[user], secs, reason.as_deref()).await.map_err(im_err("banning"))?;
+            ok_envelope()
+        }
+        Unban { user } => {
+            group.unban(&[user]).await.map_err(im_err("lifting the ban"))?;
+            ok_envelope()
+        }
+        Online => serde_json::json!({
+            "OnlineMemberNum": group.online_member_num().await.map_err(im_err("reading the online count"))?
+        }),
+        Muted => serde_json::json!({
+            "MutedAccountList": json(group.muted_accounts().await.map_err(im_err("reading the muted list"))?)
+        }),
+        Banned => serde_json::json!({
+            "BannedAccountList": json(group.banned().await.map_err(im_err("reading the banned list"))?)
+        }),
+        Members => serde_json::json!({
+            "MemberList": json(group.members().await.map_err(im_err("reading the member list"))?)
+        }),
+    };
+    Ok(value)
 }

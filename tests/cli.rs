@@ -62,3 +62,95 @@ async fn the_headless_sandbox_prints_credentials_that_work_against_it() {
         .expect("the printed credentials are the admin's");
     assert!(created.group_id.starts_with("@TGS#"), "Tencent-style group IDs: {}", created.group_id);
 }
+
+/// Runs `anchordesk admin OP…` against a sandbox, credentials from the environment as documented.
+fn admin(creds: &support::Creds, group: Option<&str>, op: &[&str]) -> (i32, serde_json::Value, String) {
+    let mut cmd = Command::new(APP);
+    cmd.arg("admin")
+        .args(op)
+        .env("ANCHORDESK_IM_ENDPOINT", creds.base_url())
+        .env("ANCHORDESK_SDKAPPID", creds.sdkappid().to_string())
+        .env("ANCHORDESK_IM_SECRET_KEY", creds.secret_key())
+        .env_remove("ANCHORDESK_GROUP");
+    if let Some(g) = group {
+        cmd.env("ANCHORDESK_GROUP", g);
+    }
+    let out = cmd.output().unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout).to_string();
+    let stderr = String::from_utf8_lossy(&out.stderr).to_string();
+    let value = serde_json::from_str(&stdout).unwrap_or(serde_json::Value::Null);
+    (out.status.code().unwrap_or(-1), value, stderr)
+}
+
+#[test]
+fn an_operator_can_script_a_room_with_admin_and_every_result_is_json() {
+    let (_sandbox, creds) = support::headless_sandbox(&["--no-audience"], &[]);
+    let (code, created, err) = admin(&creds, None, &["create-room", "--name", "Night show"]);
+    assert_eq!(code, 0, "{err}");
+    let group = created["GroupId"].as_str().expect("create-room prints the GroupId").to_string();
+    let g = Some(group.as_str());
+
+    assert_eq!(admin(&creds, g, &["set-notice", "今晚八点见"]).0, 0);
+    assert_eq!(admin(&creds, g, &["set-intro", "Music and chat"]).0, 0);
+    assert_eq!(admin(&creds, g, &["set-status", "live"]).0, 0);
+    let (_, info, _) = admin(&creds, g, &["room-info"]);
+    assert_eq!(info["Notification"], "今晚八点见");
+    assert_eq!(info["Introduction"], "Music and chat");
+    assert!(info["AppDefinedData"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["Key"] == "room_status" && d["Value"] == "live"));
+
+    let (code, _, err) = admin(&creds, g, &["set-status", "upcoming"]);
+    assert_eq!(code, 2, "live cannot go back to upcoming");
+    assert!(err.contains("--force") && err.contains("paused"), "the refusal says what is allowed: {err}");
+
+    let (code, sent, _) = admin(&creds, g, &["send-text", "welcome!", "--priority", "high"]);
+    assert_eq!(code, 0);
+    assert!(sent["MsgSeq"].as_u64().unwrap() > 0);
+
+    let (code, muted, _) = admin(&creds, g, &["mute", "loud_1", "600"]);
+    assert_eq!(code, 0);
+    assert!(muted["MutedUntil"].as_u64().unwrap() > im::clock::now_secs() + 500);
+    let (_, list, _) = admin(&creds, g, &["muted"]);
+    assert_eq!(list["MutedAccountList"][0]["Member_Account"], "loud_1");
+    assert_eq!(admin(&creds, g, &["unmute", "loud_1"]).0, 0);
+    assert_eq!(admin(&creds, g, &["muted"]).1["MutedAccountList"], serde_json::json!([]));
+
+    assert_eq!(admin(&creds, g, &["mute-all", "on"]).0, 0);
+    assert_eq!(admin(&creds, g, &["room-info"]).1["MuteAllMember"], "On");
+    assert_eq!(admin(&creds, g, &["mute-all", "off"]).0, 0);
+
+    assert_eq!(
+        admin(&creds, g, &["kick", "troll_1", "troll_2"]).1["Kicked"],
+        serde_json::json!(["troll_1", "troll_2"])
+    );
+    assert_eq!(admin(&creds, g, &["ban", "troll_1", "3600", "--reason", "spam"]).0, 0);
+    assert_eq!(admin(&creds, g, &["banned"]).1["BannedAccountList"][0]["Member_Account"], "troll_1");
+    assert_eq!(admin(&creds, g, &["unban", "troll_1"]).0, 0);
+    assert_eq!(admin(&creds, g, &["online"]).1["OnlineMemberNum"], 0);
+    assert_eq!(admin(&creds, None, &["rooms"]).1["GroupIdList"], serde_json::json!([group]));
+}
+
+#[test]
+fn admin_errors_carry_tencents_code_and_what_to_do() {
+    let (_sandbox, creds) = support::headless_sandbox(&["--no-audience"], &[]);
+    let out = Command::new(APP)
+        .args(["admin", "--endpoint", creds.base_url(), "--sdkappid", &creds.sdkappid().to_string()])
+        .args(["--key", "not-the-key", "--group", "@TGS#x", "online"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let err: serde_json::Value = serde_json::from_slice(&out.stderr).expect("errors are JSON too");
+    assert_eq!(err["ErrorCode"], 70009, "a wrong key is Tencent's 70009");
+    assert!(err["Advice"].as_str().unwrap().contains("secret key"), "{err}");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("not-the-key"), "the key is never echoed");
+
+    let (code, _, err) = admin(&creds, None, &["online"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("--group"), "{err}");
+    let (code, _, err) = admin(&creds, Some("@TGS#aNOSUCHROOM"), &["room-info"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("10010"), "a missing room is 10010: {err}");
+}

@@ -201,6 +201,19 @@ pub enum Callback {
 }
 
 impl Callback {
+    /// Every `CallbackCommand` this type understands.
+    pub const KNOWN: &'static [&'static str] = &[
+        "Group.CallbackBeforeSendMsg",
+        "Group.CallbackAfterSendMsg",
+        "Group.CallbackSendMsgException",
+        "Group.CallbackBeforeApplyJoinGroup",
+        "Group.CallbackAfterNewMemberJoin",
+        "Group.CallbackAfterMemberExit",
+        "Group.CallbackOnMemberStateChange",
+        "Group.CallbackAfterGroupInfoChanged",
+        "State.StateChange",
+    ];
+
     pub fn command(&self) -> &'static str {
         match self {
             Callback::BeforeSendMsg(_) => "Group.CallbackBeforeSendMsg",

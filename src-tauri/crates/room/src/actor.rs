@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use im::clock::{now_ms, now_secs};
 
-use im::api::{limits, AppDefinedData, CreateGroup, ModifyGroupBaseInfo};
+use im::api::{AppDefinedData, CreateGroup};
 use im::callback::{Callback, CallbackAnswer, MsgCallback};
 use im::msg::body_text;
 use im::{ErrorKind, GroupHandle, ImClient};
@@ -23,14 +23,11 @@ use tokio_util::sync::CancellationToken;
 use crate::error::{Error, Result};
 use crate::event::{ChatLine, EventEnvelope, GiftLine, MemberLine, MuteLine, RoomEvent, RoomSnapshot};
 use crate::message::RoomMessage;
+use crate::ops;
 use crate::status::RoomStatus;
 use crate::store::{Store, StoredRoom};
 
-/// The group custom field (`AppDefinedData` key) holding the room status. It must be configured in
-/// Tencent's console (Feature configuration → Group custom fields) before use.
-pub const STATUS_FIELD: &str = "room_status";
-/// The group custom field holding the like total.
-pub const LIKES_FIELD: &str = "like_count";
+pub use crate::ops::{LIKES_FIELD, STATUS_FIELD};
 /// The error code a refused join carries (Tencent passes 10100–10200 and `ErrorInfo` to the client).
 pub const KICKED_JOIN_CODE: i64 = 10100;
 
@@ -61,7 +58,7 @@ enum Command {
     SetStatus(RoomStatus, oneshot::Sender<Result<()>>),
     StatusApplied(RoomStatus, Result<()>, oneshot::Sender<Result<()>>),
     Mute(String, u32, oneshot::Sender<Result<()>>),
-    MuteApplied(String, Option<u64>, Result<()>, oneshot::Sender<Result<()>>),
+    MuteApplied(String, Result<Option<u64>>, oneshot::Sender<Result<()>>),
     Kick(String, oneshot::Sender<Result<()>>),
     Online(u64),
     /// A spawned call finished and already replied; nothing to update.
@@ -345,32 +342,14 @@ impl Actor {
             }
             Command::Mute(user, secs, reply) => {
                 let group = self.group.clone();
-                let until = (secs != 0).then(|| {
-                    if secs == limits::MUTE_PERMANENT {
-                        u64::from(u32::MAX) + now_secs()
-                    } else {
-                        now_secs() + u64::from(secs)
-                    }
-                });
                 let target = user.clone();
                 self.spawn_then(
-                    async move {
-                        group
-                            .mute(std::slice::from_ref(&target), secs)
-                            .await
-                            .map_err(|e| Error::im(format!("muting {target}"), e))?;
-                        // Tell clients to disable (or re-enable) the user's input box.
-                        let notice = RoomMessage::mute(&target, until.unwrap_or(0));
-                        if let Err(e) = group.send(notice.to_body(), notice.priority(), None).await {
-                            tracing::warn!(user = %target, error = %e, "the mute notice was not delivered");
-                        }
-                        Ok(())
-                    },
-                    move |r| Command::MuteApplied(user, until, r, reply),
+                    async move { ops::mute(&group, std::slice::from_ref(&target), secs, now_secs()).await },
+                    move |r| Command::MuteApplied(user, r, reply),
                 );
             }
-            Command::MuteApplied(user, until, result, reply) => {
-                let result = result.and_then(|()| {
+            Command::MuteApplied(user, result, reply) => {
+                let result = result.and_then(|until| {
                     self.store.set_mute(&user, until, now_secs())?;
                     match until {
                         Some(t) => self.muted.insert(user.clone(), t),
@@ -389,20 +368,10 @@ impl Actor {
                 self.blocked.insert(user.clone());
                 self.emit(RoomEvent::UserKicked { user_id: user.clone() });
                 let group = self.group.clone();
-                self.spawn_then(
-                    async move {
-                        let msg = RoomMessage::kick(vec![user.clone()]);
-                        group
-                            .send(msg.to_body(), msg.priority(), None)
-                            .await
-                            .map(|_| ())
-                            .map_err(|e| Error::im(format!("telling {user}'s client to leave"), e))
-                    },
-                    |r| {
-                        let _ = reply.send(r);
-                        Command::Done
-                    },
-                );
+                self.spawn_then(async move { ops::send_kicks(&group, std::slice::from_ref(&user)).await }, |r| {
+                    let _ = reply.send(r);
+                    Command::Done
+                });
             }
             Command::Done => {}
             Command::Online(n) => {
@@ -428,25 +397,9 @@ impl Actor {
         }
         self.pending_status = Some(to);
         let group = self.group.clone();
-        self.spawn_then(
-            async move {
-                // The profile first: anyone entering from now on reads the new state.
-                group
-                    .modify(ModifyGroupBaseInfo {
-                        app_defined_data: vec![AppDefinedData { key: STATUS_FIELD.into(), value: to.as_str().into() }],
-                        ..ModifyGroupBaseInfo::default()
-                    })
-                    .await
-                    .map_err(|e| Error::im(format!("writing status {to} to the group profile"), e))?;
-                let msg = RoomMessage::status(to);
-                group
-                    .send(msg.to_body(), msg.priority(), None)
-                    .await
-                    .map_err(|e| Error::im(format!("announcing status {to}"), e))?;
-                Ok(())
-            },
-            move |r| Command::StatusApplied(to, r, reply),
-        );
+        self.spawn_then(async move { ops::write_status(&group, to).await }, move |r| {
+            Command::StatusApplied(to, r, reply)
+        });
     }
 
     fn on_callback(&mut self, cb: Callback) -> CallbackAnswer {

@@ -10,6 +10,7 @@ pub mod actor;
 pub mod error;
 pub mod event;
 pub mod message;
+pub mod ops;
 pub mod status;
 pub mod store;
 

@@ -9,7 +9,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use im::callback::{Callback, CallbackQuery};
+use im::callback::{Callback, CallbackAnswer, CallbackQuery};
 use im::sign::verify_callback_sign;
 use im::Secret;
 use room::RoomHandle;
@@ -55,17 +55,26 @@ async fn callback(
             return refuse(StatusCode::UNAUTHORIZED, e.to_string());
         }
     }
-    let cb: Callback = match serde_json::from_slice(&body) {
-        Ok(cb) => cb,
-        Err(e) => {
-            return refuse(StatusCode::BAD_REQUEST, format!("{} body not understood: {e}", q.callback_command));
-        }
+    let value: serde_json::Value = match serde_json::from_slice(&body) {
+        Ok(v @ serde_json::Value::Object(_)) => v,
+        _ => return refuse(StatusCode::BAD_REQUEST, format!("{} body is not a JSON object", q.callback_command)),
     };
-    if !q.callback_command.is_empty() && q.callback_command != cb.command() {
+    let command = value.get("CallbackCommand").and_then(|c| c.as_str()).unwrap_or_default().to_string();
+    if !q.callback_command.is_empty() && !command.is_empty() && q.callback_command != command {
         return refuse(
             StatusCode::BAD_REQUEST,
-            format!("CallbackCommand {} in the URL but {} in the body", q.callback_command, cb.command()),
+            format!("CallbackCommand {} in the URL but {command} in the body", q.callback_command),
         );
     }
+    if !Callback::KNOWN.contains(&command.as_str()) {
+        // A callback the console enabled but the hub does not use (e.g. Group.CallbackAfterCreateGroup):
+        // acknowledge it, so Tencent does not count it as a failure.
+        tracing::debug!(%command, "acknowledged a callback the hub does not act on");
+        return Json(CallbackAnswer::allow()).into_response();
+    }
+    let cb: Callback = match serde_json::from_value(value) {
+        Ok(cb) => cb,
+        Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("{command} body not understood: {e}")),
+    };
     Json(hub.room.callback(cb).await).into_response()
 }
