@@ -96,7 +96,8 @@ const USERSIG_TTL_SECS: u64 = 7 * 86_400;
 const USERSIG_RENEW_MARGIN_SECS: u64 = 3_600;
 /// Above Tencent's 3 s internal timeout, as the documents require.
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
-const DEFAULT_ATTEMPTS: u32 = 3;
+/// Three retries: 100, 200 and 400 ms of backoff (plus jitter) before giving up.
+const DEFAULT_ATTEMPTS: u32 = 4;
 
 pub struct ImClientBuilder {
     base_url: String,
@@ -167,6 +168,18 @@ struct Inner {
     sig: Mutex<Option<(UserSig, u64)>>,
     /// One token bucket per API, made on first use. A std mutex: held only to look up or insert.
     limiters: Mutex<HashMap<&'static str, Arc<DefaultDirectRateLimiter>>>,
+}
+
+/// A token bucket that never lets more than `per_second` calls land in any one-second window: a small
+/// burst (a twentieth of the allowance) refilled at the rest of the rate, since burst + refill over a
+/// second is what a sliding window sees.
+fn quota(per_second: u32) -> Quota {
+    let per_second = per_second.max(1);
+    let burst = (per_second / 20).max(1);
+    let refill = (per_second - burst).max(1);
+    Quota::with_period(Duration::from_secs(1) / refill)
+        .expect("a non-zero period")
+        .allow_burst(NonZeroU32::new(burst).expect("at least 1"))
 }
 
 /// Tencent's per-API frequency limits (tencent-cloud.md §1.3), per second.
@@ -246,13 +259,7 @@ impl ImClient {
 
     fn limiter(&self, path: &'static str) -> Arc<DefaultDirectRateLimiter> {
         let mut map = self.inner.limiters.lock().unwrap_or_else(|p| p.into_inner());
-        map.entry(path)
-            .or_insert_with(|| {
-                let per_second = NonZeroU32::new(calls_per_second(path)).unwrap_or(NonZeroU32::MIN);
-                // A burst of one second's allowance, refilled evenly.
-                Arc::new(RateLimiter::direct(Quota::per_second(per_second)))
-            })
-            .clone()
+        map.entry(path).or_insert_with(|| Arc::new(RateLimiter::direct(quota(calls_per_second(path))))).clone()
     }
 
     /// Calls `v4/{path}` with `body` and decodes the command-specific part of the answer.
