@@ -50,6 +50,12 @@ pub enum Command {
         /// Print the credentials as one JSON line.
         #[arg(long)]
         json: bool,
+        /// ultimate (banning, broadcast and the 1,000-member list switched on) or base (all off: 10007).
+        #[arg(long, default_value = "ultimate", value_parser = ["ultimate", "base"])]
+        edition: String,
+        /// The per-group delivery ceiling (Tencent: 40).
+        #[arg(long, default_value_t = 40)]
+        messages_per_second: u32,
     },
     /// Runs one operation on a room through Tencent IM's REST API and prints the result as JSON.
     Admin(AdminArgs),
@@ -172,7 +178,32 @@ pub fn run(command: Command) -> i32 {
             println!("{}", im::usersig::generate(sdkappid, &key, &identifier, expire, now).as_str());
             0
         }
-        Command::Sandbox { listen, callback_url, callback_token, seed, pace_ms, no_audience, state, json } => {
+        Command::Sandbox {
+            listen,
+            callback_url,
+            callback_token,
+            seed,
+            pace_ms,
+            no_audience,
+            state,
+            json,
+            edition,
+            messages_per_second,
+        } => {
+            let options = SandboxOptions {
+                listen,
+                callback: callback_url
+                    .map(|url| sandbox::CallbackTarget { url, token: callback_token.map(im::Secret::new) }),
+                audience: (!no_audience).then(|| sandbox::AudienceConfig {
+                    seed,
+                    pace: std::time::Duration::from_millis(pace_ms.max(2)),
+                    ..Default::default()
+                }),
+                state,
+                json,
+                switches: if edition == "base" { sandbox::Switches::none() } else { sandbox::Switches::all() },
+                messages_per_second: messages_per_second.max(1),
+            };
             let runtime = match tokio::runtime::Runtime::new() {
                 Ok(r) => r,
                 Err(e) => {
@@ -180,23 +211,23 @@ pub fn run(command: Command) -> i32 {
                     return 1;
                 }
             };
-            runtime.block_on(run_sandbox(listen, callback_url, callback_token, seed, pace_ms, no_audience, state, json))
+            runtime.block_on(run_sandbox(options))
         }
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-async fn run_sandbox(
+struct SandboxOptions {
     listen: SocketAddr,
-    callback_url: Option<String>,
-    callback_token: Option<String>,
-    seed: u64,
-    pace_ms: u64,
-    no_audience: bool,
+    callback: Option<sandbox::CallbackTarget>,
+    audience: Option<sandbox::AudienceConfig>,
     state: Option<PathBuf>,
     json: bool,
-) -> i32 {
-    let mut config = match state {
+    switches: sandbox::Switches,
+    messages_per_second: u32,
+}
+
+async fn run_sandbox(o: SandboxOptions) -> i32 {
+    let mut config = match o.state {
         Some(path) => match sandbox::SandboxConfig::load_or_generate(path) {
             Ok(c) => c,
             Err(e) => {
@@ -206,8 +237,10 @@ async fn run_sandbox(
         },
         None => sandbox::SandboxConfig::generate(),
     };
-    config.callback =
-        callback_url.map(|url| sandbox::CallbackTarget { url, token: callback_token.map(im::Secret::new) });
+    config.callback = o.callback;
+    config.switches = o.switches;
+    config.messages_per_second = o.messages_per_second;
+    let listen = o.listen;
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(l) => l,
         Err(e) => {
@@ -223,15 +256,11 @@ async fn run_sandbox(
             return 1;
         }
     };
-    if !no_audience {
-        sandbox.start_audience(sandbox::AudienceConfig {
-            seed,
-            pace: std::time::Duration::from_millis(pace_ms.max(2)),
-            ..Default::default()
-        });
+    if let Some(audience) = o.audience {
+        sandbox.start_audience(audience);
     }
     let c = sandbox.credentials();
-    if json {
+    if o.json {
         println!("{}", serde_json::to_string(&c).expect("credentials serialize"));
     } else {
         println!("AnchorDesk sandbox (a local stand-in for Tencent Cloud IM)");

@@ -154,3 +154,15 @@ fn admin_errors_carry_tencents_code_and_what_to_do() {
     assert_eq!(code, 1);
     assert!(err.contains("10010"), "a missing room is 10010: {err}");
 }
+
+#[test]
+fn on_a_base_edition_sandbox_ban_is_refused_with_10007_and_says_why() {
+    let (_sandbox, creds) = support::headless_sandbox(&["--no-audience", "--edition", "base"], &[]);
+    let (_, created, _) = admin(&creds, None, &["create-room"]);
+    let group = created["GroupId"].as_str().unwrap().to_string();
+    let (code, _, err) = admin(&creds, Some(&group), &["ban", "troll_1", "60"]);
+    assert_eq!(code, 1);
+    let err: serde_json::Value = serde_json::from_str(&err).unwrap();
+    assert_eq!(err["ErrorCode"], 10007, "banning is behind the edition switch");
+    assert!(err["Advice"].as_str().unwrap().contains("edition"), "{err}");
+}
