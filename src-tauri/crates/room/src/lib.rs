@@ -13,6 +13,7 @@ pub mod message;
 pub mod ops;
 pub mod status;
 pub mod store;
+pub mod words;
 
 pub use actor::{Room, RoomConfig, RoomHandle};
 pub use error::{Error, ErrorCode, Result, WireError};
