@@ -103,7 +103,8 @@ pub fn normalize(text: &str) -> String {
             let prev = tokens[i - 1];
             let cjk_join = prev.chars().next_back().is_some_and(is_han_or_kana)
                 && token.chars().next().is_some_and(is_han_or_kana);
-            if !(lone(prev) && lone(token)) && !cjk_join {
+            let closes_up = cjk_join || (lone(prev) && lone(token));
+            if !closes_up {
                 out.push(' ');
             }
         }

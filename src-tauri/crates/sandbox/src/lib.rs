@@ -336,6 +336,7 @@ impl Viewer {
             forbid_before: false,
             forbid_after: false,
             platform: self.platform,
+            operator: self.user_id.clone(),
             from_admin: false,
             require_member: true,
         };

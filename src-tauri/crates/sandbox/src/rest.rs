@@ -314,6 +314,8 @@ async fn send_group_msg(shared: &Arc<Shared>, body: &Value) -> Answer {
     let msg = Outgoing {
         group_id: req.group_id.clone(),
         from_admin: from == shared.config.admin,
+        // The admin makes the call, whoever the message is from (§4.3's example: jared, sent by admin).
+        operator: shared.config.admin.clone(),
         from,
         body: req.msg_body,
         priority: req.msg_priority.unwrap_or_default(),
@@ -564,8 +566,8 @@ fn banned(shared: &Shared, body: &Value) -> Answer {
 }
 
 /// The online list of an AVChatRoom: the latest joiners first, 30 of them (1,000 with the console
-/// switch), 250 a page. `Timestamp`/`NextTimestamp` carry the join time (unix ms) of the last member
-/// of the previous page; the next page holds those who joined before it.
+/// switch), 250 a page. `Timestamp`/`NextTimestamp` carry the join time (unix µs, unique in the group)
+/// of the last member of the previous page; the next page holds those who joined before it.
 fn members(shared: &Shared, body: &Value) -> Answer {
     let req: im::api::GetMembers = parse(body)?;
     let w = lock(shared);
@@ -583,7 +585,7 @@ fn members(shared: &Shared, body: &Value) -> Answer {
     let next = if rest.len() > PAGE { page.last().map(|(_, at)| **at).unwrap_or(0) } else { 0 };
     let list: Vec<Value> = page
         .iter()
-        .map(|(user, at)| json!({"Member_Account": user, "JoinTime": **at / 1000, "NickName": "", "Avatar": ""}))
+        .map(|(user, at)| json!({"Member_Account": user, "JoinTime": **at / 1_000_000, "NickName": "", "Avatar": ""}))
         .collect();
     Ok(json!({"MemberList": list, "NextTimestamp": next}))
 }

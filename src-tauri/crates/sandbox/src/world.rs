@@ -58,7 +58,8 @@ pub(crate) struct Group {
     /// user → banned until (unix s).
     #[serde(default)]
     pub bans: BTreeMap<String, u64>,
-    /// user → joined at (unix ms).
+    /// user → joined at (unix µs), unique within the group: `get_members` pages by join time, and two
+    /// members joining in the same instant must not share a page boundary (one would be skipped).
     #[serde(skip)]
     pub members: BTreeMap<String, u64>,
     /// The last second's messages that reached frequency control: when, how important, delivered.
@@ -66,8 +67,17 @@ pub(crate) struct Group {
     pub window: VecDeque<(Instant, MsgPriority, bool)>,
     #[serde(skip)]
     pub online_cache: Option<(u64, Instant)>,
+    /// `(sender, Random)` of the last 5 minutes' messages.
     #[serde(skip)]
-    pub recent: HashMap<(String, u32), (Instant, u64)>,
+    pub recent: HashMap<(String, u32), Remembered>,
+}
+
+/// A message remembered for de-duplication: when it came, and `(MsgSeq, dropped)` once decided (`None`
+/// while it is still on its way: a concurrent retry waits for it).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Remembered {
+    pub at: Instant,
+    pub outcome: Option<(u64, bool)>,
 }
 
 impl Group {
@@ -83,19 +93,33 @@ impl Group {
     /// more arrive, higher priorities go first and equal priorities are chosen at random.
     ///
     /// Tencent decides at send time (the sender's answer carries `MsgDropReason`), so the policy is
-    /// causal: from the last second's arrivals it gives the capacity to High first, then Normal, then
-    /// Low, and admits this message with its priority's share (capacity left ÷ arrivals of that
-    /// priority). The hard cap is checked first: past it even High is dropped.
+    /// causal. The hard cap is checked first: past it even High is dropped. Then, since a decision
+    /// cannot wait for the messages still to come, "higher priorities go first" means keeping room for
+    /// them: while High messages are arriving (any in the last second) Normal and Low may fill only
+    /// half the window, and while Normal ones are arriving Low gives up a further quarter. Without
+    /// that, the Low and Normal messages at the start of a burst would use up the second and the Highs
+    /// that follow would be dropped. A group whose messages share one priority, or that stays under a
+    /// quarter of its ceiling, is never affected. Within what is left, each priority is admitted with
+    /// its share of the capacity (capacity left ÷ that priority's arrivals in the last second), so equal
+    /// priorities are chosen at random.
     pub fn admit(&mut self, priority: MsgPriority, ceiling: u32, rng: &mut ChaCha8Rng) -> bool {
         let now = Instant::now();
         while self.window.front().is_some_and(|(at, _, _)| now.duration_since(*at) >= Duration::from_secs(1)) {
             self.window.pop_front();
         }
-        let delivered = self.window.iter().filter(|(_, _, d)| *d).count() as f64;
-        let ceiling = f64::from(ceiling);
-        let admitted = if delivered >= ceiling {
+        let delivered = self.window.iter().filter(|(_, _, d)| *d).count() as u32;
+        let arriving = |p: MsgPriority| self.window.iter().any(|(_, q, _)| *q == p);
+        let kept_for_high = if arriving(MsgPriority::High) { ceiling / 2 } else { 0 };
+        let kept_for_normal = if arriving(MsgPriority::Normal) { ceiling / 4 } else { 0 };
+        let kept = match priority {
+            MsgPriority::High => 0,
+            MsgPriority::Normal => kept_for_high,
+            MsgPriority::Low => kept_for_high + kept_for_normal,
+        };
+        let admitted = if delivered + kept >= ceiling {
             false
         } else {
+            let ceiling = f64::from(ceiling);
             let arrivals = |p: MsgPriority| {
                 self.window.iter().filter(|(_, q, _)| *q == p).count() as f64 + if p == priority { 1.0 } else { 0.0 }
             };
@@ -251,6 +275,11 @@ impl World {
     }
 }
 
+/// Unix microseconds (join times; see `Group::members`).
+fn now_us() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_micros() as u64).unwrap_or(0)
+}
+
 fn lock(shared: &Shared) -> std::sync::MutexGuard<'_, World> {
     shared.world.lock().unwrap_or_else(|p| p.into_inner())
 }
@@ -273,6 +302,8 @@ pub(crate) struct Outgoing {
     pub forbid_before: bool,
     pub forbid_after: bool,
     pub platform: &'static str,
+    /// `Operator_Account` of the callbacks: the client itself, or the admin making a REST call.
+    pub operator: String,
     /// The admin is never muted.
     pub from_admin: bool,
     /// Clients must be in the group to send; REST sends (as admin or `From_Account`) need not.
@@ -316,43 +347,90 @@ fn exception(shared: &Shared, cb: &MsgCallback, code: i64, info: &str, platform:
     shared.callbacks.after(target(shared), shared.config.sdkappid, Callback::SendMsgException(exception), platform);
 }
 
+/// Holds a message's `(sender, Random)` in the group's dedup table while the message is on its way
+/// (before-send callback included), so a retry that arrives meanwhile waits for the outcome instead of
+/// being delivered a second time. Released if the message does not go out: refused, or the request
+/// was abandoned half-way (its future dropped).
+struct Reservation<'a> {
+    shared: &'a Shared,
+    group_id: &'a str,
+    key: (String, u32),
+    decided: bool,
+}
+
+impl Reservation<'_> {
+    /// Records the outcome: from now on a duplicate gets the same answer.
+    fn decide(&mut self, g: &mut Group, seq: u64, dropped: bool) {
+        g.recent.insert(self.key.clone(), Remembered { at: Instant::now(), outcome: Some((seq, dropped)) });
+        self.decided = true;
+    }
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if self.decided {
+            return;
+        }
+        let mut w = lock(self.shared);
+        if let Some(g) = w.groups.get_mut(self.group_id) {
+            if g.recent.get(&self.key).is_some_and(|r| r.outcome.is_none()) {
+                g.recent.remove(&self.key);
+            }
+        }
+    }
+}
+
 /// Sends a message into a group: checks (group, membership, duplicate `Random`, mute), the
 /// before-send callback and its answer, the group's frequency control, delivery, and the after-send
 /// callback (not fired for a dropped message, as on Tencent).
+///
+/// A message with the sender and `Random` of one from the last 5 minutes is a duplicate: it gets the
+/// first one's answer and is not delivered again, also when it arrives while the first is still on
+/// its way (a client retrying after a lost answer or a timeout).
 pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<SendOutcome, ClientError> {
     let now = now_secs();
-    let template = {
-        let mut w = lock(shared);
-        let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
-        if msg.require_member && !g.members.contains_key(&msg.from) {
-            return Err(err(10007, "the sender is not a member of the group"));
+    let key = (msg.from.clone(), msg.random);
+    let (template, mut reservation) = loop {
+        {
+            let mut w = lock(shared);
+            let g = w.groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
+            if msg.require_member && !g.members.contains_key(&msg.from) {
+                return Err(err(10007, "the sender is not a member of the group"));
+            }
+            g.recent.retain(|_, r| r.at.elapsed() < DEDUP_WINDOW);
+            match g.recent.get(&key).map(|r| r.outcome) {
+                // Same sender, same Random within 5 minutes: a duplicate, not delivered again.
+                Some(Some((seq, dropped))) => return Ok(SendOutcome { seq, time: now, dropped }),
+                // The first is still on its way: wait for its outcome.
+                Some(None) => {}
+                None => {
+                    let cb = MsgCallback {
+                        group_id: g.id.clone(),
+                        group_type: g.group_type.clone(),
+                        from_account: msg.from.clone(),
+                        operator_account: msg.operator.clone(),
+                        random: msg.random,
+                        online_only_flag: 0,
+                        msg_body: msg.body.clone(),
+                        cloud_custom_data: None,
+                        topic_id: None,
+                        event_time: now_ms(),
+                        msg_seq: None,
+                        msg_time: None,
+                        error_code: None,
+                        error_info: None,
+                    };
+                    if !msg.from_admin && (g.is_muted(&msg.from, now) || g.mute_all) {
+                        exception(shared, &cb, 10017, "the sender is muted", msg.platform);
+                        return Err(err(10017, "you are muted in this group"));
+                    }
+                    g.recent.insert(key.clone(), Remembered { at: Instant::now(), outcome: None });
+                    let reservation = Reservation { shared, group_id: &msg.group_id, key, decided: false };
+                    break (cb, reservation);
+                }
+            }
         }
-        g.recent.retain(|_, (at, _)| at.elapsed() < DEDUP_WINDOW);
-        if let Some((_, seq)) = g.recent.get(&(msg.from.clone(), msg.random)) {
-            // Same sender, same Random within 5 minutes: a duplicate, not delivered again.
-            return Ok(SendOutcome { seq: *seq, time: now, dropped: false });
-        }
-        let cb = MsgCallback {
-            group_id: g.id.clone(),
-            group_type: g.group_type.clone(),
-            from_account: msg.from.clone(),
-            operator_account: msg.from.clone(),
-            random: msg.random,
-            online_only_flag: 0,
-            msg_body: msg.body.clone(),
-            cloud_custom_data: None,
-            topic_id: None,
-            event_time: now_ms(),
-            msg_seq: None,
-            msg_time: None,
-            error_code: None,
-            error_info: None,
-        };
-        if !msg.from_admin && (g.is_muted(&msg.from, now) || g.mute_all) {
-            exception(shared, &cb, 10017, "the sender is muted", msg.platform);
-            return Err(err(10017, "you are muted in this group"));
-        }
-        cb
+        tokio::time::sleep(Duration::from_millis(5)).await;
     };
 
     let mut body = msg.body.clone();
@@ -380,12 +458,13 @@ pub(crate) async fn send_message(shared: &Arc<Shared>, msg: Outgoing) -> Result<
         let g = groups.get_mut(&msg.group_id).ok_or_else(|| err(10010, "group not found"))?;
         g.next_seq += 1;
         let seq = g.next_seq;
-        g.recent.insert((msg.from.clone(), msg.random), (Instant::now(), seq));
         if silently_dropped {
             // The business server said "drop silently": success for the sender, nothing delivered.
+            reservation.decide(g, seq, false);
             return Ok(SendOutcome { seq, time: now, dropped: false });
         }
         let admitted = g.admit(msg.priority, ceiling, rng);
+        reservation.decide(g, seq, !admitted);
         if admitted {
             let _ = shared.deliveries.send(Delivered {
                 group_id: msg.group_id.clone(),
@@ -454,7 +533,8 @@ pub(crate) async fn join(
         let mut w = lock(shared);
         let first = !w.groups.values().any(|g| g.members.contains_key(user));
         let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
-        g.members.insert(user.into(), now_ms());
+        let at = now_us().max(g.members.values().max().map_or(0, |last| last + 1));
+        g.members.insert(user.into(), at);
         w.accounts.insert(user.into());
         first
     };
