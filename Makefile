@@ -3,7 +3,7 @@
 #   make test   install what is missing, and run every test (Rust, UI, and the real window under Xvfb)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test ui bindings lint fmt setup-run setup-test release
+.PHONY: run test ui bindings lint fmt setup-run setup-test release bench
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/tsconfig.node.json ui/package.json -type f 2>/dev/null)
 
@@ -38,6 +38,11 @@ ui/dist/index.html: $(UI_SOURCES) ui/package-lock.json
 # Regenerates ui/src/lib/bindings.ts from the Rust types (the bindings test fails when it drifts).
 bindings:
 	UPDATE_BINDINGS=1 cargo test --test bindings
+
+# Benchmarks print figures (each beside a baseline run in the same process); they assert nothing.
+bench: setup-run
+	@$(MAKE) --no-print-directory ui
+	cargo bench -p anchordesk-server --bench callbacks
 
 fmt:
 	cargo fmt --all

@@ -1,7 +1,10 @@
 //! IPC commands: one or two lines each. Errors reach the UI as `{code, message}` ([`WireError`]).
 
-use room::event::forward_batches;
-use room::{EventEnvelope, RoomSnapshot, RoomStatus, WireError};
+use room::actor::{ModAction, ANCHOR};
+use room::event::{forward_batches, AuditLine};
+use room::store::{export_audit, AuditQuery};
+use room::words::{format_list, parse_list, WordRule};
+use room::{ErrorCode, EventEnvelope, RoomSnapshot, RoomStatus, WireError};
 use server::AppInfo;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -32,12 +35,54 @@ pub async fn room_set_status(state: State<'_, SessionState>, status: RoomStatus)
     Ok(state.get()?.room.set_status(status).await?)
 }
 
+/// Mute, unmute, kick, unblock, ban or unban, as the anchor.
 #[tauri::command]
-pub async fn room_mute(state: State<'_, SessionState>, user_id: String, seconds: u32) -> Result<(), WireError> {
-    Ok(state.get()?.room.mute(&user_id, seconds).await?)
+pub async fn room_moderate(state: State<'_, SessionState>, action: ModAction) -> Result<(), WireError> {
+    Ok(state.get()?.room.moderate(ANCHOR, action).await?)
 }
 
 #[tauri::command]
-pub async fn room_kick(state: State<'_, SessionState>, user_id: String) -> Result<(), WireError> {
-    Ok(state.get()?.room.kick(&user_id).await?)
+pub async fn room_words(state: State<'_, SessionState>) -> Result<Vec<WordRule>, WireError> {
+    Ok(state.get()?.room.words().await?)
+}
+
+#[tauri::command]
+pub async fn room_set_words(state: State<'_, SessionState>, rules: Vec<WordRule>) -> Result<(), WireError> {
+    Ok(state.get()?.room.set_words(ANCHOR, rules).await?)
+}
+
+/// Reads a word list in the import format (`pattern` or `pattern<TAB>action` per line).
+#[tauri::command]
+pub fn words_parse(text: String) -> Result<Vec<WordRule>, WireError> {
+    parse_list(&text).map_err(|e| WireError::new(ErrorCode::Invalid, e))
+}
+
+#[tauri::command]
+pub fn words_format(rules: Vec<WordRule>) -> String {
+    format_list(&rules)
+}
+
+#[tauri::command]
+pub async fn room_resolve_held(state: State<'_, SessionState>, id: u64, approve: bool) -> Result<(), WireError> {
+    Ok(state.get()?.room.resolve_held(ANCHOR, id, approve).await?)
+}
+
+#[tauri::command]
+pub async fn room_audit(state: State<'_, SessionState>, query: AuditQuery) -> Result<Vec<AuditLine>, WireError> {
+    Ok(state.get()?.room.audit(query).await?)
+}
+
+/// The audit lines `query` finds, as `csv` or `json` text.
+#[tauri::command]
+pub async fn room_audit_export(
+    state: State<'_, SessionState>,
+    query: AuditQuery,
+    format: String,
+) -> Result<String, WireError> {
+    Ok(export_audit(&state.get()?.room.audit(query).await?, &format)?)
+}
+
+#[tauri::command]
+pub async fn room_undo(state: State<'_, SessionState>, audit_id: u64) -> Result<(), WireError> {
+    Ok(state.get()?.room.undo(ANCHOR, audit_id).await?)
 }

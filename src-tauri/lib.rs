@@ -35,8 +35,15 @@ fn run_console() -> i32 {
             commands::app_info,
             commands::room_subscribe,
             commands::room_set_status,
-            commands::room_mute,
-            commands::room_kick,
+            commands::room_moderate,
+            commands::room_words,
+            commands::room_set_words,
+            commands::words_parse,
+            commands::words_format,
+            commands::room_resolve_held,
+            commands::room_audit,
+            commands::room_audit_export,
+            commands::room_undo,
         ])
         .run(tauri::generate_context!());
     match result {

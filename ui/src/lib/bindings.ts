@@ -20,13 +20,73 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
 export type MuteLine = { userId: string, until: number, };
 
-export type RoomSnapshot = { seq: number, groupId: string, name: string, status: RoomStatus, likes: number, online: number, chat: Array<ChatLine>, gifts: Array<GiftLine>, members: Array<MemberLine>, muted: Array<MuteLine>, blocked: Array<string>, };
+export type WordAction = "deliver" | "hold" | "drop" | "refuse";
+
+export type WordRule = { pattern: string, action: WordAction, };
+
+export type HeldLine = { id: number, userId: string, text: string, 
+/**
+ * The rule that held it.
+ */
+pattern: string, at: number, };
+
+export type BlockedLine = { userId: string, text: string, pattern: string, action: WordAction, at: number, };
+
+export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "words" | "approve" | "reject";
+
+export type AuditLine = { id: number, 
+/**
+ * Unix milliseconds.
+ */
+at: number, actor: string, action: AuditAction, 
+/**
+ * A user ID, or what else was acted on (the room, the word list).
+ */
+target: string, detail: string, reason: string, 
+/**
+ * Seconds, for timed actions.
+ */
+duration: number | null, 
+/**
+ * The audit line that undid this one.
+ */
+undoneBy: number | null, };
+
+export type RoomSnapshot = { seq: number, groupId: string, name: string, status: RoomStatus, likes: number, online: number, chat: Array<ChatLine>, gifts: Array<GiftLine>, members: Array<MemberLine>, muted: Array<MuteLine>, blocked: Array<string>, held: Array<HeldLine>, 
+/**
+ * Recent word-filter blocks.
+ */
+filtered: Array<BlockedLine>, 
+/**
+ * The most recent audit lines, oldest first.
+ */
+audit: Array<AuditLine>, 
+/**
+ * How many word rules are in force.
+ */
+words: number, };
+
+export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, };
+
+export type AuditQuery = { 
+/**
+ * Matches actor, target, detail or reason (case-insensitive substring).
+ */
+text: string | null, 
+/**
+ * Only lines about this user.
+ */
+target: string | null, action: AuditAction | null, 
+/**
+ * At most this many lines, newest first (0: 200).
+ */
+limit: number, };
 
 export type ErrorCode = "invalid" | "forbidden" | "offline" | "authExpired" | "roomGone" | "rateLimited" | "notReady" | "internal";
 

@@ -1,75 +1,183 @@
 //! The room actor: one task owns a room's state; [`RoomHandle`] is the cloneable way in.
 //!
-//! Callbacks are answered from memory, inside the actor, so a before-join or before-send decision
-//! never waits on the network (Tencent gives a callback 2 s). Commands that call Tencent (status, mute,
-//! kick) run their REST calls on spawned tasks that report back to the actor as completions, so a slow
-//! REST call never delays a callback answer. Every state change becomes a [`RoomEvent`] with the next
-//! sequence number, broadcast to subscribers; a subscriber gets a snapshot and a receiver atomically,
-//! so it misses nothing between the two.
+//! Tencent's before-callbacks are decided on the caller's thread from the current [`Policy`]
+//! snapshot ([`RoomHandle::decide`]), never waiting on the actor, the disk or the network; the decided
+//! callback is then passed to the actor without waiting (if the actor is saturated the observation is
+//! counted as lost, and the answer still goes out). The actor applies observations and commands to its
+//! state, publishes a new policy when the blocklist or word list changes, hands writes to the store's
+//! write-behind thread, and emits every change as a [`RoomEvent`] with the next sequence number.
+//! Commands that call Tencent (status, mute, kick, ban, approving a held message) run their REST calls
+//! on spawned tasks that report back as completions, so a slow REST call never delays anything else.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
-use im::clock::{now_ms, now_secs};
-
-use im::api::{AppDefinedData, CreateGroup};
+use arc_swap::ArcSwap;
+use im::api::{AppDefinedData, CreateGroup, ModifyGroupBaseInfo, SendGroupMsg};
 use im::callback::{Callback, CallbackAnswer, MsgCallback};
+use im::clock::{now_ms, now_secs};
 use im::msg::body_text;
-use im::{ErrorKind, GroupHandle, ImClient};
+use im::{ErrorKind, GroupHandle, ImClient, MsgElement, MsgPriority};
+use serde::{Deserialize, Serialize};
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
+use ts_rs::TS;
 
 use crate::error::{Error, Result};
-use crate::event::{ChatLine, EventEnvelope, GiftLine, MemberLine, MuteLine, RoomEvent, RoomSnapshot};
+use crate::event::{
+    AuditAction, AuditLine, BlockedLine, ChatLine, EventEnvelope, GiftLine, HeldLine, MemberLine, MuteLine, RoomEvent,
+    RoomSnapshot,
+};
 use crate::message::RoomMessage;
 use crate::ops;
-use crate::status::RoomStatus;
-use crate::store::{Store, StoredRoom};
-
 pub use crate::ops::{LIKES_FIELD, STATUS_FIELD};
-/// The error code a refused join carries (Tencent passes 10100–10200 and `ErrorInfo` to the client).
-pub const KICKED_JOIN_CODE: i64 = 10100;
+use crate::policy::{Decision, Policy};
+pub use crate::policy::{KICKED_JOIN_CODE, WORD_REFUSED_CODE};
+use crate::status::RoomStatus;
+use crate::store::{self, AuditQuery, Reader, Store, StoredMute, StoredRoom, Writer};
+use crate::words::{WordFilter, WordRule};
 
 const CHAT_KEPT: usize = 200;
 const GIFTS_KEPT: usize = 100;
 const MEMBERS_KEPT: usize = 50;
+const FILTERED_KEPT: usize = 100;
+const AUDIT_KEPT: usize = 500;
 const EVENT_BUFFER: usize = 8192;
+/// Observations and commands waiting for the actor; past this the hub is overloaded.
+const QUEUE: usize = 65_536;
 
 #[derive(Debug, Clone)]
 pub struct RoomConfig {
     /// The group's name when the room is created (≤ 30 bytes).
     pub name: String,
-    /// The SQLite file; `None` keeps the room in memory (tests).
+    /// The SQLite file; `None` uses a temporary file removed with the room (tests).
     pub db_path: Option<PathBuf>,
     /// How often the online count is polled; Tencent's granularity is 10 s.
     pub online_poll: Duration,
+    /// How often the like total is written to the group field (only when it changed); the guide says
+    /// every 3–5 s.
+    pub likes_flush: Duration,
+    /// When overloaded, allow callbacks (Tencent's own default) or refuse them.
+    pub fail_open: bool,
+    /// How long Tencent mutes someone muted "until the end of this stream"; the room lifts it when the
+    /// stream ends, and this bounds it if the room is not running then.
+    pub end_of_stream_mute: u32,
 }
 
 impl Default for RoomConfig {
     fn default() -> Self {
-        Self { name: "AnchorDesk live room".into(), db_path: None, online_poll: Duration::from_secs(10) }
+        Self {
+            name: "AnchorDesk live room".into(),
+            db_path: None,
+            online_poll: Duration::from_secs(10),
+            likes_flush: Duration::from_secs(4),
+            fail_open: true,
+            end_of_stream_mute: 24 * 3600,
+        }
     }
+}
+
+/// A moderation action, as consoles ask for it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum ModAction {
+    /// `seconds`: 0 unmutes, 4294967295 is permanent; `until_end_of_stream` lifts it when the stream ends.
+    Mute {
+        user_id: String,
+        seconds: u32,
+        #[serde(default)]
+        until_end_of_stream: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    Unmute {
+        user_id: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Told to leave (High-priority message) and refused at the door from now on.
+    Kick {
+        user_id: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Lifts a kick's blocklisting.
+    Unblock {
+        user_id: String,
+    },
+    /// Tencent's native ban when the edition allows it, else kick + a blocklisting that ends.
+    Ban {
+        user_id: String,
+        seconds: u32,
+        #[serde(default)]
+        reason: String,
+    },
+    Unban {
+        user_id: String,
+    },
+}
+
+impl ModAction {
+    fn user_id(&self) -> &str {
+        match self {
+            ModAction::Mute { user_id, .. }
+            | ModAction::Unmute { user_id, .. }
+            | ModAction::Kick { user_id, .. }
+            | ModAction::Unblock { user_id }
+            | ModAction::Ban { user_id, .. }
+            | ModAction::Unban { user_id } => user_id,
+        }
+    }
+}
+
+/// What a finished REST call changes in the room.
+enum Effect {
+    Muted { user: String, until: Option<u64>, end_of_stream: bool, reason: String, secs: u32 },
+    Banned { user: String, until: u64, reason: String, secs: u32, native: bool },
+    Unbanned { user: String },
 }
 
 enum Command {
     Subscribe(oneshot::Sender<(RoomSnapshot, broadcast::Receiver<EventEnvelope>)>),
-    Callback(Box<Callback>, oneshot::Sender<CallbackAnswer>),
-    SetStatus(RoomStatus, oneshot::Sender<Result<()>>),
-    StatusApplied(RoomStatus, Result<()>, oneshot::Sender<Result<()>>),
-    Mute(String, u32, oneshot::Sender<Result<()>>),
-    MuteApplied(String, Result<Option<u64>>, oneshot::Sender<Result<()>>),
-    Kick(String, oneshot::Sender<Result<()>>),
+    Observed(Box<Callback>, Decision),
+    SetStatus(RoomStatus, String, oneshot::Sender<Result<()>>),
+    StatusApplied(RoomStatus, String, Result<()>, oneshot::Sender<Result<()>>),
+    Moderate(String, ModAction, oneshot::Sender<Result<()>>),
+    Applied(String, AuditAction, Result<Effect>, oneshot::Sender<Result<()>>),
+    SetWords(Vec<WordRule>, Arc<WordFilter>, String, oneshot::Sender<Result<()>>),
+    Resolve(u64, bool, String, oneshot::Sender<Result<()>>),
+    HeldSent(u64, String, Result<()>, oneshot::Sender<Result<()>>),
+    Undo(u64, String, oneshot::Sender<Result<()>>),
+    Words(oneshot::Sender<Vec<WordRule>>),
     Online(u64),
-    /// A spawned call finished and already replied; nothing to update.
+    FlushLikes,
+    LikesWritten(u64),
     Done,
+}
+
+/// Counters about the callback path itself.
+#[derive(Debug, Default)]
+pub struct CallbackStats {
+    /// Callbacks decided.
+    pub decided: AtomicU64,
+    /// Observations the actor never saw because its queue was full.
+    pub lost: AtomicU64,
 }
 
 /// A cloneable handle to a running room.
 #[derive(Clone)]
 pub struct RoomHandle {
     tx: mpsc::Sender<Command>,
+    policy: Arc<ArcSwap<Policy>>,
     group_id: String,
+    reader: Reader,
+    writer: Writer,
+    stats: Arc<CallbackStats>,
+    /// Keeps a temporary database alive while any handle is.
+    _temp: Option<Arc<store::TempDb>>,
 }
 
 impl std::fmt::Debug for RoomHandle {
@@ -89,10 +197,8 @@ impl Room {
     /// Opens the room kept in the store (reconciling its status from the group's profile), or creates
     /// an AVChatRoom group when there is none yet or Tencent no longer has it; then starts the actor.
     pub async fn open(config: RoomConfig, im: ImClient, cancel: CancellationToken) -> Result<RoomHandle> {
-        let store = match &config.db_path {
-            Some(p) => Store::open(p)?,
-            None => Store::in_memory()?,
-        };
+        let (path, temp) = store::database_path(config.db_path.as_deref())?;
+        let store = Store::open(&path)?;
         let stored = match store.room()? {
             Some(room) => match im.group(&room.group_id).info().await {
                 Ok(info) => {
@@ -143,7 +249,28 @@ impl Room {
         };
 
         let now = now_secs();
-        let (tx, rx) = mpsc::channel(1024);
+        let words = store.words()?;
+        let filter = Arc::new(WordFilter::new(words.clone()).map_err(Error::Invalid)?);
+        let blocked: HashMap<String, u64> = store.blocklist_until(now)?.into_iter().collect();
+        let mutes: BTreeMap<String, StoredMute> =
+            store.mutes_in_force(now)?.into_iter().map(|m| (m.user_id.clone(), m)).collect();
+        let mut held = BTreeMap::new();
+        for (line, body) in store.held()? {
+            let body: Vec<MsgElement> = serde_json::from_str(&body).unwrap_or_default();
+            held.insert(line.id, (line, body));
+        }
+        let (max_audit, max_held) = store.max_ids()?;
+        let audit: VecDeque<AuditLine> = store.recent_audit(AUDIT_KEPT)?.into();
+
+        let mut policy = Policy::new(stored.group_id.clone(), im.identifier().to_string());
+        policy.words = filter.clone();
+        policy.fail_open = config.fail_open;
+        policy.blocked = blocked.clone();
+        let policy = Arc::new(ArcSwap::from_pointee(policy));
+
+        let writer = Writer::start(store);
+        let reader = Reader::open(&path)?;
+        let (tx, rx) = mpsc::channel(QUEUE);
         let (events, _) = broadcast::channel(EVENT_BUFFER);
         let actor = Actor {
             group: im.group(&stored.group_id),
@@ -152,31 +279,65 @@ impl Room {
             status: stored.status,
             pending_status: None,
             likes: stored.likes,
+            likes_written: None,
             online: 0,
             chat: VecDeque::new(),
             gifts: VecDeque::new(),
             members: VecDeque::new(),
-            muted: store.mutes(now)?.into_iter().collect(),
-            blocked: store.blocklist()?.into_iter().collect(),
+            filtered: VecDeque::new(),
+            mutes,
+            blocked,
+            words,
+            filter,
+            held,
+            next_held: max_held + 1,
+            audit,
+            next_audit: max_audit + 1,
             seq: 0,
             events,
-            store,
+            policy: policy.clone(),
+            writer: writer.clone(),
+            config: config.clone(),
             tx: tx.downgrade(),
         };
-        let handle = RoomHandle { tx: tx.clone(), group_id: stored.group_id.clone() };
+        let handle = RoomHandle {
+            tx: tx.clone(),
+            policy,
+            group_id: stored.group_id.clone(),
+            reader,
+            writer,
+            stats: Arc::new(CallbackStats::default()),
+            _temp: temp,
+        };
         tokio::spawn(actor.run(rx, cancel.clone()));
-        tokio::spawn(poll_online(im.group(&stored.group_id), tx, config.online_poll, cancel));
+        tokio::spawn(poll_online(im.group(&stored.group_id), tx.clone(), config.online_poll, cancel.clone()));
+        tokio::spawn(tick(tx, config.likes_flush, || Command::FlushLikes, cancel));
         Ok(handle)
     }
 }
 
-async fn poll_online(group: GroupHandle, tx: mpsc::Sender<Command>, every: Duration, cancel: CancellationToken) {
-    let mut tick = tokio::time::interval(every);
-    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+async fn tick(tx: mpsc::Sender<Command>, every: Duration, make: fn() -> Command, cancel: CancellationToken) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    interval.tick().await;
     loop {
         tokio::select! {
             _ = cancel.cancelled() => return,
-            _ = tick.tick() => {}
+            _ = interval.tick() => {}
+        }
+        if tx.send(make()).await.is_err() {
+            return;
+        }
+    }
+}
+
+async fn poll_online(group: GroupHandle, tx: mpsc::Sender<Command>, every: Duration, cancel: CancellationToken) {
+    let mut interval = tokio::time::interval(every);
+    interval.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tokio::select! {
+            _ = cancel.cancelled() => return,
+            _ = interval.tick() => {}
         }
         match group.online_member_num().await {
             Ok(n) => {
@@ -189,9 +350,16 @@ async fn poll_online(group: GroupHandle, tx: mpsc::Sender<Command>, every: Durat
     }
 }
 
+/// The console's own name in the audit log when no other actor is given.
+pub const ANCHOR: &str = "anchor";
+
 impl RoomHandle {
     pub fn group_id(&self) -> &str {
         &self.group_id
+    }
+
+    pub fn stats(&self) -> &CallbackStats {
+        &self.stats
     }
 
     async fn ask<T>(&self, make: impl FnOnce(oneshot::Sender<T>) -> Command) -> Result<T> {
@@ -205,45 +373,120 @@ impl RoomHandle {
         self.ask(Command::Subscribe).await
     }
 
-    /// Decides on a callback. If the room has shut down, the answer is Tencent's own default: allow.
+    /// Decides a callback at once from the current policy, and passes it on to the room without waiting.
+    pub fn decide(&self, callback: Callback) -> CallbackAnswer {
+        let policy = self.policy.load();
+        let (answer, decision) = policy.decide(&callback);
+        self.stats.decided.fetch_add(1, Ordering::Relaxed);
+        if self.tx.try_send(Command::Observed(Box::new(callback), decision)).is_err() {
+            self.stats.lost.fetch_add(1, Ordering::Relaxed);
+        }
+        answer
+    }
+
+    /// The answer when the hub cannot decide in time (its configured fail-open or fail-closed policy).
+    pub fn overloaded(&self) -> CallbackAnswer {
+        self.policy.load().overloaded()
+    }
+
+    /// [`RoomHandle::decide`], for callers that hold an async context.
     pub async fn callback(&self, callback: Callback) -> CallbackAnswer {
-        self.ask(|r| Command::Callback(Box::new(callback), r)).await.unwrap_or_else(|_| CallbackAnswer::allow())
+        self.decide(callback)
     }
 
     pub async fn set_status(&self, status: RoomStatus) -> Result<()> {
-        self.ask(|r| Command::SetStatus(status, r)).await?
+        self.set_status_as(ANCHOR, status).await
+    }
+
+    pub async fn set_status_as(&self, actor: &str, status: RoomStatus) -> Result<()> {
+        self.ask(|r| Command::SetStatus(status, actor.to_string(), r)).await?
+    }
+
+    pub async fn moderate(&self, actor: &str, action: ModAction) -> Result<()> {
+        validate_user_id(action.user_id())?;
+        self.ask(|r| Command::Moderate(actor.to_string(), action, r)).await?
     }
 
     /// Mutes `user_id` for `seconds` (0 unmutes, `u32::MAX` is permanent).
     pub async fn mute(&self, user_id: &str, seconds: u32) -> Result<()> {
-        validate_user_id(user_id)?;
-        self.ask(|r| Command::Mute(user_id.to_string(), seconds, r)).await?
+        let action = if seconds == 0 {
+            ModAction::Unmute { user_id: user_id.into(), reason: String::new() }
+        } else {
+            ModAction::Mute { user_id: user_id.into(), seconds, until_end_of_stream: false, reason: String::new() }
+        };
+        self.moderate(ANCHOR, action).await
     }
 
     /// Kicks `user_id`: blocklisted at once (rejoins are refused), then told to leave by a High message.
     pub async fn kick(&self, user_id: &str) -> Result<()> {
-        validate_user_id(user_id)?;
-        self.ask(|r| Command::Kick(user_id.to_string(), r)).await?
+        self.moderate(ANCHOR, ModAction::Kick { user_id: user_id.into(), reason: String::new() }).await
+    }
+
+    /// Replaces the word list (compiled off the actor; 50,000 rules take well under a second).
+    pub async fn set_words(&self, actor: &str, rules: Vec<WordRule>) -> Result<()> {
+        let compiled = rules.clone();
+        let filter = tokio::task::spawn_blocking(move || WordFilter::new(compiled))
+            .await
+            .map_err(|_| Error::Closed)?
+            .map_err(Error::Invalid)?;
+        self.ask(|r| Command::SetWords(rules, Arc::new(filter), actor.to_string(), r)).await?
+    }
+
+    pub async fn words(&self) -> Result<Vec<WordRule>> {
+        self.ask(Command::Words).await
+    }
+
+    /// Approves a held message (re-sent as its sender, without passing the filter again) or rejects it.
+    pub async fn resolve_held(&self, actor: &str, id: u64, approve: bool) -> Result<()> {
+        self.ask(|r| Command::Resolve(id, approve, actor.to_string(), r)).await?
+    }
+
+    /// Undoes an audited action where that is possible (mute, kick, ban).
+    pub async fn undo(&self, actor: &str, audit_id: u64) -> Result<()> {
+        self.ask(|r| Command::Undo(audit_id, actor.to_string(), r)).await?
+    }
+
+    /// Searches the audit log (newest first).
+    pub async fn audit(&self, query: AuditQuery) -> Result<Vec<AuditLine>> {
+        self.writer.flush().await;
+        self.reader.query(move |c| store::query_audit(c, &query)).await
+    }
+
+    /// Waits until everything the room has decided so far is on disk.
+    pub async fn flush(&self) {
+        self.writer.flush().await;
     }
 }
 
 struct Actor {
-    store: Store,
+    writer: Writer,
     group: GroupHandle,
     admin: String,
     name: String,
+    config: RoomConfig,
     status: RoomStatus,
     /// A status change whose REST calls are under way; no second change starts meanwhile.
     pending_status: Option<RoomStatus>,
     likes: u64,
+    /// The like total last written to the group field (or being written).
+    likes_written: Option<u64>,
     online: u64,
     chat: VecDeque<ChatLine>,
     gifts: VecDeque<GiftLine>,
     members: VecDeque<MemberLine>,
-    muted: BTreeMap<String, u64>,
-    blocked: BTreeSet<String>,
+    filtered: VecDeque<BlockedLine>,
+    mutes: BTreeMap<String, StoredMute>,
+    /// Kicked (`u64::MAX`) or banned-by-fallback users, with when their blocklisting ends.
+    blocked: HashMap<String, u64>,
+    words: Vec<WordRule>,
+    filter: Arc<WordFilter>,
+    held: BTreeMap<u64, (HeldLine, Vec<MsgElement>)>,
+    next_held: u64,
+    audit: VecDeque<AuditLine>,
+    next_audit: u64,
     seq: u64,
     events: broadcast::Sender<EventEnvelope>,
+    policy: Arc<ArcSwap<Policy>>,
     /// For completions of spawned REST calls; weak so the actor ends when every handle is gone.
     tx: mpsc::WeakSender<Command>,
 }
@@ -264,6 +507,7 @@ impl Actor {
             };
             self.handle(cmd);
         }
+        self.writer.flush().await;
         tracing::debug!(group = %self.group.id(), "room actor stopped");
     }
 
@@ -277,10 +521,48 @@ impl Actor {
                 push_capped(&mut self.members, m.clone(), MEMBERS_KEPT);
             }
             RoomEvent::MemberLeft(m) => self.members.retain(|x| x.user_id != m.user_id),
+            RoomEvent::Blocked(line) => push_capped(&mut self.filtered, line.clone(), FILTERED_KEPT),
+            RoomEvent::Audit(line) => push_capped(&mut self.audit, line.clone(), AUDIT_KEPT),
             _ => {}
         }
         // No receivers is fine: nobody is watching yet.
         let _ = self.events.send(EventEnvelope { seq: self.seq, event });
+    }
+
+    /// Makes the callback path see the current blocklist and word list.
+    fn publish_policy(&self) {
+        let now = now_secs();
+        let mut policy = Policy::new(self.group.id().to_string(), self.admin.clone());
+        policy.blocked = self.blocked.iter().filter(|(_, until)| **until > now).map(|(u, t)| (u.clone(), *t)).collect();
+        policy.words = self.filter.clone();
+        policy.fail_open = self.config.fail_open;
+        self.policy.store(Arc::new(policy));
+    }
+
+    fn audit(
+        &mut self,
+        actor: &str,
+        action: AuditAction,
+        target: &str,
+        detail: String,
+        reason: &str,
+        duration: Option<u64>,
+    ) {
+        let line = AuditLine {
+            id: self.next_audit,
+            at: now_ms(),
+            actor: actor.to_string(),
+            action,
+            target: target.to_string(),
+            detail,
+            reason: reason.to_string(),
+            duration,
+            undone_by: None,
+        };
+        self.next_audit += 1;
+        let saved = line.clone();
+        self.writer.write("audit", move |s| s.save_audit(&saved));
+        self.emit(RoomEvent::Audit(line));
     }
 
     fn snapshot(&self) -> RoomSnapshot {
@@ -296,12 +578,21 @@ impl Actor {
             gifts: self.gifts.iter().cloned().collect(),
             members: self.members.iter().cloned().collect(),
             muted: self
-                .muted
-                .iter()
-                .filter(|(_, until)| **until > now)
-                .map(|(user_id, until)| MuteLine { user_id: user_id.clone(), until: *until })
+                .mutes
+                .values()
+                .filter(|m| m.until > now)
+                .map(|m| MuteLine { user_id: m.user_id.clone(), until: m.until })
                 .collect(),
-            blocked: self.blocked.iter().cloned().collect(),
+            blocked: {
+                let mut b: Vec<String> =
+                    self.blocked.iter().filter(|(_, until)| **until > now).map(|(u, _)| u.clone()).collect();
+                b.sort();
+                b
+            },
+            held: self.held.values().map(|(line, _)| line.clone()).collect(),
+            filtered: self.filtered.iter().cloned().collect(),
+            audit: self.audit.iter().rev().take(100).rev().cloned().collect(),
+            words: self.words.len() as u32,
         }
     }
 
@@ -325,65 +616,93 @@ impl Actor {
             Command::Subscribe(reply) => {
                 let _ = reply.send((self.snapshot(), self.events.subscribe()));
             }
-            Command::Callback(cb, reply) => {
-                let answer = self.on_callback(*cb);
-                let _ = reply.send(answer);
-            }
-            Command::SetStatus(to, reply) => self.set_status(to, reply),
-            Command::StatusApplied(to, result, reply) => {
+            Command::Observed(cb, decision) => self.observe(*cb, decision),
+            Command::SetStatus(to, actor, reply) => self.set_status(to, actor, reply),
+            Command::StatusApplied(to, actor, result, reply) => {
                 self.pending_status = None;
-                let result = result.and_then(|()| {
-                    self.store.set_status(to, now_secs())?;
+                if result.is_ok() {
+                    let from = self.status;
                     self.status = to;
+                    self.writer.write("status", move |s| s.set_status(to, now_secs()));
                     self.emit(RoomEvent::Status { status: to });
-                    Ok(())
-                });
-                let _ = reply.send(result);
-            }
-            Command::Mute(user, secs, reply) => {
-                let group = self.group.clone();
-                let target = user.clone();
-                self.spawn_then(
-                    async move { ops::mute(&group, std::slice::from_ref(&target), secs, now_secs()).await },
-                    move |r| Command::MuteApplied(user, r, reply),
-                );
-            }
-            Command::MuteApplied(user, result, reply) => {
-                let result = result.and_then(|until| {
-                    self.store.set_mute(&user, until, now_secs())?;
-                    match until {
-                        Some(t) => self.muted.insert(user.clone(), t),
-                        None => self.muted.remove(&user),
-                    };
-                    self.emit(RoomEvent::UserMuted { user_id: user, until });
-                    Ok(())
-                });
-                let _ = reply.send(result);
-            }
-            Command::Kick(user, reply) => {
-                if let Err(e) = self.store.block(&user, "kicked", now_secs()) {
-                    let _ = reply.send(Err(e));
-                    return;
+                    self.audit(&actor, AuditAction::Status, "room", format!("{from} → {to}"), "", None);
+                    if to == RoomStatus::Ended {
+                        self.end_of_stream_unmutes();
+                    }
                 }
-                self.blocked.insert(user.clone());
-                self.emit(RoomEvent::UserKicked { user_id: user.clone() });
-                let group = self.group.clone();
-                self.spawn_then(async move { ops::send_kicks(&group, std::slice::from_ref(&user)).await }, |r| {
-                    let _ = reply.send(r);
-                    Command::Done
-                });
+                let _ = reply.send(result);
             }
-            Command::Done => {}
+            Command::Moderate(actor, action, reply) => self.moderate(actor, action, reply),
+            Command::Applied(actor, action, result, reply) => {
+                let result = result.map(|effect| self.apply(&actor, action, effect));
+                let _ = reply.send(result);
+            }
+            Command::SetWords(rules, filter, actor, reply) => {
+                let before = self.words.len();
+                self.words = rules;
+                self.filter = filter;
+                self.publish_policy();
+                let saved = self.words.clone();
+                self.writer.write("word list", move |s| s.replace_words(&saved));
+                let count = self.words.len() as u32;
+                self.emit(RoomEvent::Words { count });
+                self.audit(&actor, AuditAction::Words, "word list", format!("{before} → {count} rules"), "", None);
+                let _ = reply.send(Ok(()));
+            }
+            Command::Words(reply) => {
+                let _ = reply.send(self.words.clone());
+            }
+            Command::Resolve(id, approve, actor, reply) => self.resolve(id, approve, actor, reply),
+            Command::HeldSent(id, actor, result, reply) => {
+                if result.is_ok() {
+                    self.finish_held(id, true, &actor);
+                }
+                let _ = reply.send(result);
+            }
+            Command::Undo(id, actor, reply) => self.undo(id, actor, reply),
             Command::Online(n) => {
                 if n != self.online {
                     self.online = n;
                     self.emit(RoomEvent::Online { count: n });
                 }
             }
+            Command::FlushLikes => {
+                if self.likes_written != Some(self.likes) {
+                    let likes = self.likes;
+                    self.likes_written = Some(likes);
+                    let group = self.group.clone();
+                    self.spawn_then(
+                        async move {
+                            let req = ModifyGroupBaseInfo {
+                                app_defined_data: vec![AppDefinedData {
+                                    key: LIKES_FIELD.into(),
+                                    value: likes.to_string(),
+                                }],
+                                ..ModifyGroupBaseInfo::default()
+                            };
+                            match group.modify(req).await {
+                                Ok(()) => likes,
+                                Err(e) => {
+                                    tracing::warn!(error = %e, "could not write the like total to the group field");
+                                    u64::MAX
+                                }
+                            }
+                        },
+                        Command::LikesWritten,
+                    );
+                }
+            }
+            Command::LikesWritten(n) => {
+                if n == u64::MAX {
+                    // Failed: write again at the next tick.
+                    self.likes_written = None;
+                }
+            }
+            Command::Done => {}
         }
     }
 
-    fn set_status(&mut self, to: RoomStatus, reply: oneshot::Sender<Result<()>>) {
+    fn set_status(&mut self, to: RoomStatus, actor: String, reply: oneshot::Sender<Result<()>>) {
         if let Some(pending) = self.pending_status {
             let _ = reply.send(Err(Error::Invalid(format!(
                 "the room is already changing to {pending}; wait for that to finish"
@@ -398,52 +717,292 @@ impl Actor {
         self.pending_status = Some(to);
         let group = self.group.clone();
         self.spawn_then(async move { ops::write_status(&group, to).await }, move |r| {
-            Command::StatusApplied(to, r, reply)
+            Command::StatusApplied(to, actor, r, reply)
         });
     }
 
-    fn on_callback(&mut self, cb: Callback) -> CallbackAnswer {
-        if cb.group_id().is_some_and(|g| g != self.group.id()) {
-            return CallbackAnswer::allow();
+    fn moderate(&mut self, actor: String, action: ModAction, reply: oneshot::Sender<Result<()>>) {
+        let group = self.group.clone();
+        let now = now_secs();
+        match action {
+            ModAction::Mute { user_id, seconds, until_end_of_stream, reason } => {
+                let secs = if until_end_of_stream { self.config.end_of_stream_mute } else { seconds };
+                if secs == 0 {
+                    let _ = reply.send(Err(Error::Invalid("a mute needs a duration; use unmute to lift one".into())));
+                    return;
+                }
+                self.spawn_then(
+                    async move {
+                        let until = ops::mute(&group, std::slice::from_ref(&user_id), secs, now).await?;
+                        Ok(Effect::Muted { user: user_id, until, end_of_stream: until_end_of_stream, reason, secs })
+                    },
+                    move |r| Command::Applied(actor, AuditAction::Mute, r, reply),
+                );
+            }
+            ModAction::Unmute { user_id, reason } => {
+                self.spawn_then(
+                    async move {
+                        ops::mute(&group, std::slice::from_ref(&user_id), 0, now).await?;
+                        Ok(Effect::Muted { user: user_id, until: None, end_of_stream: false, reason, secs: 0 })
+                    },
+                    move |r| Command::Applied(actor, AuditAction::Unmute, r, reply),
+                );
+            }
+            ModAction::Kick { user_id, reason } => {
+                // Blocklisted first: from this moment the door is shut, whatever the REST call does.
+                self.block(&user_id, u64::MAX, &reason);
+                self.emit(RoomEvent::UserKicked { user_id: user_id.clone() });
+                self.audit(&actor, AuditAction::Kick, &user_id, String::new(), &reason, None);
+                self.spawn_then(async move { ops::send_kicks(&group, std::slice::from_ref(&user_id)).await }, |r| {
+                    let _ = reply.send(r);
+                    Command::Done
+                });
+            }
+            ModAction::Unblock { user_id } => {
+                self.unblock(&user_id);
+                self.audit(&actor, AuditAction::Unblock, &user_id, String::new(), "", None);
+                let _ = reply.send(Ok(()));
+            }
+            ModAction::Ban { user_id, seconds, reason } => {
+                if seconds == 0 {
+                    let _ = reply.send(Err(Error::Invalid("a ban needs a duration of at least 1 second".into())));
+                    return;
+                }
+                self.spawn_then(
+                    async move {
+                        let until = now.saturating_add(u64::from(seconds));
+                        let description = (!reason.is_empty()).then_some(reason.as_str());
+                        match group.ban(std::slice::from_ref(&user_id), seconds, description).await {
+                            Ok(()) => Ok(Effect::Banned { user: user_id, until, reason, secs: seconds, native: true }),
+                            Err(e) if e.kind() == ErrorKind::Forbidden => {
+                                // The edition (or its console switch) has no native ban: kick and keep
+                                // them out with the blocklist until the ban would have ended.
+                                tracing::info!(user = %user_id, "no native ban on this app; kicking and blocklisting instead");
+                                ops::send_kicks(&group, std::slice::from_ref(&user_id)).await?;
+                                Ok(Effect::Banned { user: user_id, until, reason, secs: seconds, native: false })
+                            }
+                            Err(e) => Err(Error::im(format!("banning {user_id}"), e)),
+                        }
+                    },
+                    move |r| Command::Applied(actor, AuditAction::Ban, r, reply),
+                );
+            }
+            ModAction::Unban { user_id } => {
+                self.spawn_then(
+                    async move {
+                        match group.unban(std::slice::from_ref(&user_id)).await {
+                            Ok(()) => {}
+                            Err(e) if e.kind() == ErrorKind::Forbidden => {}
+                            Err(e) => return Err(Error::im(format!("lifting the ban on {user_id}"), e)),
+                        }
+                        Ok(Effect::Unbanned { user: user_id })
+                    },
+                    move |r| Command::Applied(actor, AuditAction::Unban, r, reply),
+                );
+            }
         }
+    }
+
+    fn apply(&mut self, actor: &str, action: AuditAction, effect: Effect) {
+        let now = now_secs();
+        match effect {
+            Effect::Muted { user, until, end_of_stream, reason, secs } => {
+                match until {
+                    Some(until) => {
+                        let m = StoredMute { user_id: user.clone(), until, reason: reason.clone(), end_of_stream };
+                        self.mutes.insert(user.clone(), m.clone());
+                        self.writer.write("mute", move |s| s.save_mute(&m, now));
+                    }
+                    None => {
+                        self.mutes.remove(&user);
+                        let u = user.clone();
+                        self.writer.write("unmute", move |s| s.set_mute(&u, None, now));
+                    }
+                }
+                self.emit(RoomEvent::UserMuted { user_id: user.clone(), until });
+                let detail = if end_of_stream { "until the end of this stream".to_string() } else { String::new() };
+                let duration = (secs != 0).then_some(u64::from(secs));
+                self.audit(actor, action, &user, detail, &reason, duration);
+            }
+            Effect::Banned { user, until, reason, secs, native } => {
+                // Blocklisted either way: a native ban also keeps them out, and the hub's own record
+                // survives an edition change.
+                self.block(&user, until, &reason);
+                self.emit(RoomEvent::UserKicked { user_id: user.clone() });
+                let detail = if native { "native ban" } else { "kick + blocklist (no native ban on this edition)" };
+                self.audit(actor, action, &user, detail.into(), &reason, Some(u64::from(secs)));
+            }
+            Effect::Unbanned { user } => {
+                self.unblock(&user);
+                self.audit(actor, action, &user, String::new(), "", None);
+            }
+        }
+    }
+
+    fn block(&mut self, user: &str, until: u64, reason: &str) {
+        self.blocked.insert(user.to_string(), until);
+        self.publish_policy();
+        let (u, r) = (user.to_string(), reason.to_string());
+        self.writer.write("blocklist", move |s| s.block_until(&u, until, &r, now_secs()));
+    }
+
+    fn unblock(&mut self, user: &str) {
+        if self.blocked.remove(user).is_some() {
+            self.publish_policy();
+            self.emit(RoomEvent::UserUnblocked { user_id: user.to_string() });
+        }
+        let u = user.to_string();
+        self.writer.write("unblock", move |s| s.unblock(&u));
+    }
+
+    fn end_of_stream_unmutes(&mut self) {
+        let users: Vec<String> = self.mutes.values().filter(|m| m.end_of_stream).map(|m| m.user_id.clone()).collect();
+        for user in users {
+            let (reply, _) = oneshot::channel();
+            let action = ModAction::Unmute { user_id: user, reason: "the stream ended".into() };
+            self.moderate("room".into(), action, reply);
+        }
+    }
+
+    fn resolve(&mut self, id: u64, approve: bool, actor: String, reply: oneshot::Sender<Result<()>>) {
+        let Some((line, body)) = self.held.get(&id).cloned() else {
+            let _ =
+                reply.send(Err(Error::Invalid(format!("there is no held message {id}; it may be resolved already"))));
+            return;
+        };
+        if !approve {
+            self.finish_held(id, false, &actor);
+            let _ = reply.send(Ok(()));
+            return;
+        }
+        let group = self.group.clone();
+        self.spawn_then(
+            async move {
+                // As the original sender, and past the filter: it was reviewed.
+                let req = SendGroupMsg {
+                    group_id: group.id().to_string(),
+                    random: rand::random(),
+                    msg_priority: Some(MsgPriority::Normal),
+                    msg_body: body,
+                    from_account: Some(line.user_id.clone()),
+                    forbid_callback_control: vec!["ForbidBeforeSendMsgCallback".into()],
+                    cloud_custom_data: None,
+                };
+                group
+                    .send_msg(&req)
+                    .await
+                    .map(|_| ())
+                    .map_err(|e| Error::im(format!("re-sending {}'s held message", line.user_id), e))
+            },
+            move |r| Command::HeldSent(id, actor, r, reply),
+        );
+    }
+
+    fn finish_held(&mut self, id: u64, approved: bool, actor: &str) {
+        if let Some((line, _)) = self.held.remove(&id) {
+            self.writer.write("held resolved", move |s| s.delete_held(id));
+            self.emit(RoomEvent::HeldResolved { id, approved, actor: actor.to_string() });
+            let action = if approved { AuditAction::Approve } else { AuditAction::Reject };
+            self.audit(actor, action, &line.user_id.clone(), line.text, "", None);
+        }
+    }
+
+    fn undo(&mut self, id: u64, actor: String, reply: oneshot::Sender<Result<()>>) {
+        let Some(line) = self.audit.iter().find(|l| l.id == id).cloned() else {
+            let _ = reply
+                .send(Err(Error::Invalid(format!("audit line {id} is not among the recent ones that can be undone"))));
+            return;
+        };
+        if line.undone_by.is_some() {
+            let _ = reply.send(Err(Error::Invalid(format!("audit line {id} was undone already"))));
+            return;
+        }
+        let undo = match line.action {
+            AuditAction::Mute => ModAction::Unmute { user_id: line.target.clone(), reason: format!("undo #{id}") },
+            AuditAction::Kick => ModAction::Unblock { user_id: line.target.clone() },
+            AuditAction::Ban => ModAction::Unban { user_id: line.target.clone() },
+            other => {
+                let _ = reply.send(Err(Error::Invalid(format!("a {} cannot be undone", other.as_str()))));
+                return;
+            }
+        };
+        // The undo's own audit line is the next id; mark the original now so a second undo is refused.
+        let undone_by = self.next_audit;
+        if let Some(l) = self.audit.iter_mut().find(|l| l.id == id) {
+            l.undone_by = Some(undone_by);
+            let saved = l.clone();
+            self.writer.write("audit undo", move |s| s.save_audit(&saved));
+        }
+        self.moderate(actor, undo, reply);
+    }
+
+    fn observe(&mut self, cb: Callback, decision: Decision) {
+        if cb.group_id().is_some_and(|g| g != self.group.id()) {
+            return;
+        }
+        let now = now_secs();
         match cb {
             Callback::BeforeApplyJoinGroup(join) => {
-                if self.blocked.contains(&join.requestor_account) {
+                if decision == Decision::JoinRefused {
                     self.emit(RoomEvent::JoinRefused { user_id: join.requestor_account });
-                    CallbackAnswer::refuse_with(KICKED_JOIN_CODE, "you were removed from this live room")
-                } else {
-                    CallbackAnswer::allow()
                 }
             }
-            Callback::BeforeSendMsg(m) => {
-                if let Some(RoomMessage::Like { count, .. }) = RoomMessage::from_body(&m.msg_body) {
-                    // Likes are counted here: as Low-priority messages the ceiling may drop them later.
-                    self.likes += u64::from(count);
-                    let _ = self.store.set_likes(self.likes);
-                    self.emit(RoomEvent::Likes { total: self.likes });
+            Callback::BeforeSendMsg(m) => match decision {
+                Decision::Held { pattern } => self.hold(m, pattern),
+                Decision::Blocked { pattern, action } => {
+                    let text = body_text(&m.msg_body).unwrap_or_default();
+                    self.emit(RoomEvent::Blocked(BlockedLine {
+                        user_id: m.from_account,
+                        text,
+                        pattern,
+                        action,
+                        at: now_ms(),
+                    }));
                 }
-                CallbackAnswer::allow()
-            }
-            Callback::AfterSendMsg(m) => {
-                self.on_delivered(m);
-                CallbackAnswer::allow()
-            }
+                _ => {
+                    if let Some(RoomMessage::Like { count, .. }) = RoomMessage::from_body(&m.msg_body) {
+                        // Likes are counted here: as Low-priority messages the ceiling may drop them later.
+                        self.likes += u64::from(count);
+                        let (likes, user) = (self.likes, m.from_account);
+                        self.writer.write("likes", move |s| {
+                            s.set_likes(likes)?;
+                            s.bump_user(&user, 0, u64::from(count), 0, 0, now)
+                        });
+                        self.emit(RoomEvent::Likes { total: self.likes });
+                    }
+                }
+            },
+            Callback::AfterSendMsg(m) => self.on_delivered(m),
             Callback::AfterNewMemberJoin(j) => {
                 let at = if j.event_time > 0 { j.event_time } else { now_ms() };
                 for m in j.new_member_list {
                     self.emit(RoomEvent::MemberJoined(MemberLine { user_id: m.member_account, at }));
                 }
-                CallbackAnswer::allow()
             }
             Callback::AfterMemberExit(x) => {
                 let at = if x.event_time > 0 { x.event_time } else { now_ms() };
                 for m in x.exit_member_list {
                     self.emit(RoomEvent::MemberLeft(MemberLine { user_id: m.member_account, at }));
                 }
-                CallbackAnswer::allow()
             }
-            _ => CallbackAnswer::allow(),
+            _ => {}
         }
+    }
+
+    fn hold(&mut self, m: MsgCallback, pattern: String) {
+        let line = HeldLine {
+            id: self.next_held,
+            user_id: m.from_account,
+            text: body_text(&m.msg_body).unwrap_or_default(),
+            pattern,
+            at: now_ms(),
+        };
+        self.next_held += 1;
+        let body_json = serde_json::to_string(&m.msg_body).unwrap_or_else(|_| "[]".into());
+        let saved = line.clone();
+        self.writer.write("held", move |s| s.save_held(&saved, &body_json));
+        self.held.insert(line.id, (line.clone(), m.msg_body));
+        self.emit(RoomEvent::Held(line));
     }
 
     fn on_delivered(&mut self, m: MsgCallback) {
@@ -455,11 +1014,19 @@ impl Actor {
             Some(seq) => seq.to_string(),
             None => format!("r{}-{}", m.random, m.event_time),
         };
+        let now = now_secs();
         if let Some(text) = body_text(&m.msg_body) {
+            let (seq, user, t) = (id.clone(), m.from_account.clone(), text.clone());
+            self.writer.write("transcript", move |s| {
+                s.save_message(&seq, &user, &t, at)?;
+                s.bump_user(&user, 1, 0, 0, 0, now)
+            });
             self.emit(RoomEvent::Chat(ChatLine { id, user_id: m.from_account, text, at }));
         } else if let Some(RoomMessage::Gift { gift_id, gift_name, count, unit_price, .. }) =
             RoomMessage::from_body(&m.msg_body)
         {
+            let (user, value) = (m.from_account.clone(), u64::from(count) * u64::from(unit_price));
+            self.writer.write("gift", move |s| s.bump_user(&user, 0, 0, value, 0, now));
             self.emit(RoomEvent::Gift(GiftLine {
                 id,
                 user_id: m.from_account,

@@ -6,6 +6,94 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::status::RoomStatus;
+use crate::words::WordAction;
+
+/// A message kept back by a hold rule, waiting for a moderator.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HeldLine {
+    #[ts(type = "number")]
+    pub id: u64,
+    pub user_id: String,
+    pub text: String,
+    /// The rule that held it.
+    pub pattern: String,
+    #[ts(type = "number")]
+    pub at: u64,
+}
+
+/// A message the word filter dropped or refused (shown to moderators only).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BlockedLine {
+    pub user_id: String,
+    pub text: String,
+    pub pattern: String,
+    pub action: WordAction,
+    #[ts(type = "number")]
+    pub at: u64,
+}
+
+/// What a moderation action did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum AuditAction {
+    Mute,
+    Unmute,
+    Kick,
+    Unblock,
+    Ban,
+    Unban,
+    Status,
+    Words,
+    Approve,
+    Reject,
+}
+
+impl AuditAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuditAction::Mute => "mute",
+            AuditAction::Unmute => "unmute",
+            AuditAction::Kick => "kick",
+            AuditAction::Unblock => "unblock",
+            AuditAction::Ban => "ban",
+            AuditAction::Unban => "unban",
+            AuditAction::Status => "status",
+            AuditAction::Words => "words",
+            AuditAction::Approve => "approve",
+            AuditAction::Reject => "reject",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        use AuditAction::*;
+        [Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Words, Approve, Reject].into_iter().find(|a| a.as_str() == s)
+    }
+}
+
+/// One line of the audit log: who did what to whom, when, why, for how long.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditLine {
+    #[ts(type = "number")]
+    pub id: u64,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub at: u64,
+    pub actor: String,
+    pub action: AuditAction,
+    /// A user ID, or what else was acted on (the room, the word list).
+    pub target: String,
+    pub detail: String,
+    pub reason: String,
+    /// Seconds, for timed actions.
+    #[ts(type = "number | null")]
+    pub duration: Option<u64>,
+    /// The audit line that undid this one.
+    #[ts(type = "number | null")]
+    pub undone_by: Option<u64>,
+}
 
 /// One chat (danmaku) line.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
@@ -76,6 +164,27 @@ pub enum RoomEvent {
     JoinRefused {
         user_id: String,
     },
+    /// A message kept back for review.
+    Held(HeldLine),
+    /// A held message approved (re-sent) or rejected.
+    HeldResolved {
+        #[ts(type = "number")]
+        id: u64,
+        approved: bool,
+        actor: String,
+    },
+    /// A message the word filter dropped or refused.
+    Blocked(BlockedLine),
+    /// A user's kick blocklisting lifted.
+    UserUnblocked {
+        user_id: String,
+    },
+    /// Something a person did, as the audit log records it.
+    Audit(AuditLine),
+    /// The word list changed.
+    Words {
+        count: u32,
+    },
 }
 
 /// An event with its position in the room's sequence (gapless, starting at 1).
@@ -114,6 +223,13 @@ pub struct RoomSnapshot {
     pub members: Vec<MemberLine>,
     pub muted: Vec<MuteLine>,
     pub blocked: Vec<String>,
+    pub held: Vec<HeldLine>,
+    /// Recent word-filter blocks.
+    pub filtered: Vec<BlockedLine>,
+    /// The most recent audit lines, oldest first.
+    pub audit: Vec<AuditLine>,
+    /// How many word rules are in force.
+    pub words: u32,
 }
 
 /// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event

@@ -11,6 +11,7 @@ pub mod error;
 pub mod event;
 pub mod message;
 pub mod ops;
+pub mod policy;
 pub mod status;
 pub mod store;
 pub mod words;

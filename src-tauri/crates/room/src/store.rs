@@ -265,6 +265,306 @@ impl Store {
     }
 }
 
+/// A mute as the store keeps it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredMute {
+    pub user_id: String,
+    pub until: u64,
+    pub reason: String,
+    pub end_of_stream: bool,
+}
+
+impl Store {
+    pub fn save_mute(&self, m: &StoredMute, now: u64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO mutes (user_id, until, at, reason, end_of_stream) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT(user_id) DO UPDATE SET until = ?2, at = ?3, reason = ?4, end_of_stream = ?5",
+                params![m.user_id, m.until as i64, now as i64, m.reason, m.end_of_stream],
+            )
+            .map_err(err("saving a mute"))?;
+        Ok(())
+    }
+
+    pub fn mutes_in_force(&self, now: u64) -> Result<Vec<StoredMute>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT user_id, until, reason, end_of_stream FROM mutes WHERE until > ?1 ORDER BY at, user_id")
+            .map_err(err("reading mutes"))?;
+        let rows = stmt
+            .query_map(params![now as i64], |r| {
+                Ok(StoredMute {
+                    user_id: r.get(0)?,
+                    until: r.get::<_, i64>(1)? as u64,
+                    reason: r.get(2)?,
+                    end_of_stream: r.get(3)?,
+                })
+            })
+            .map_err(err("reading mutes"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err("reading mutes"))
+    }
+
+    /// Blocklists a user until `until` (unix s; `u64::MAX` for good).
+    pub fn block_until(&self, user_id: &str, until: u64, reason: &str, now: u64) -> Result<()> {
+        self.block(user_id, reason, now)?;
+        self.conn
+            .execute(
+                "INSERT INTO bans (user_id, until, reason, at) VALUES (?1, ?2, ?3, ?4)
+                 ON CONFLICT(user_id) DO UPDATE SET until = ?2, reason = ?3, at = ?4",
+                params![user_id, until.min(i64::MAX as u64) as i64, reason, now as i64],
+            )
+            .map_err(err("saving a ban"))?;
+        Ok(())
+    }
+
+    pub fn unblock(&self, user_id: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM blocklist WHERE user_id = ?1", params![user_id]).map_err(err("unblocking"))?;
+        self.conn.execute("DELETE FROM bans WHERE user_id = ?1", params![user_id]).map_err(err("unblocking"))?;
+        Ok(())
+    }
+
+    /// The blocklist with each entry's end (`u64::MAX` for a kick without an end), expired ones left out.
+    pub fn blocklist_until(&self, now: u64) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare(
+                "SELECT b.user_id, COALESCE(x.until, 9223372036854775807) FROM blocklist b
+                 LEFT JOIN bans x ON x.user_id = b.user_id ORDER BY b.at, b.user_id",
+            )
+            .map_err(err("reading the blocklist"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
+            .map_err(err("reading the blocklist"))?;
+        let all: Vec<(String, u64)> = rows.collect::<rusqlite::Result<_>>().map_err(err("reading the blocklist"))?;
+        Ok(all
+            .into_iter()
+            .map(|(u, until)| (u, if until >= i64::MAX as u64 { u64::MAX } else { until }))
+            .filter(|(_, until)| *until > now)
+            .collect())
+    }
+
+    pub fn replace_words(&self, rules: &[crate::words::WordRule]) -> Result<()> {
+        self.conn.execute("DELETE FROM words", []).map_err(err("replacing the word list"))?;
+        let mut stmt = self
+            .conn
+            .prepare("INSERT OR REPLACE INTO words (pattern, action) VALUES (?1, ?2)")
+            .map_err(err("saving words"))?;
+        for r in rules {
+            let action =
+                serde_json::to_value(r.action).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+            stmt.execute(params![r.pattern, action]).map_err(err("saving words"))?;
+        }
+        Ok(())
+    }
+
+    pub fn words(&self) -> Result<Vec<crate::words::WordRule>> {
+        let mut stmt =
+            self.conn.prepare("SELECT pattern, action FROM words ORDER BY pattern").map_err(err("reading words"))?;
+        let rows = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .map_err(err("reading words"))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (pattern, action) = row.map_err(err("reading words"))?;
+            if let Ok(action) = serde_json::from_value(serde_json::Value::String(action)) {
+                out.push(crate::words::WordRule { pattern, action });
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn save_held(&self, h: &crate::event::HeldLine, body: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO held (id, user_id, text, body, pattern, at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                params![h.id as i64, h.user_id, h.text, body, h.pattern, h.at as i64],
+            )
+            .map_err(err("saving a held message"))?;
+        Ok(())
+    }
+
+    pub fn delete_held(&self, id: u64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM held WHERE id = ?1", params![id as i64])
+            .map_err(err("removing a held message"))?;
+        Ok(())
+    }
+
+    /// Held messages with their bodies (JSON), oldest first.
+    pub fn held(&self) -> Result<Vec<(crate::event::HeldLine, String)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT id, user_id, text, body, pattern, at FROM held ORDER BY id")
+            .map_err(err("reading held messages"))?;
+        let rows = stmt
+            .query_map([], |r| {
+                Ok((
+                    crate::event::HeldLine {
+                        id: r.get::<_, i64>(0)? as u64,
+                        user_id: r.get(1)?,
+                        text: r.get(2)?,
+                        pattern: r.get(4)?,
+                        at: r.get::<_, i64>(5)? as u64,
+                    },
+                    r.get::<_, String>(3)?,
+                ))
+            })
+            .map_err(err("reading held messages"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err("reading held messages"))
+    }
+
+    pub fn save_audit(&self, a: &crate::event::AuditLine) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO audit (id, at, actor, action, target, detail, reason, duration, undone_by)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                params![
+                    a.id as i64,
+                    a.at as i64,
+                    a.actor,
+                    a.action.as_str(),
+                    a.target,
+                    a.detail,
+                    a.reason,
+                    a.duration.map(|d| d as i64),
+                    a.undone_by.map(|d| d as i64)
+                ],
+            )
+            .map_err(err("writing the audit log"))?;
+        Ok(())
+    }
+
+    pub fn max_ids(&self) -> Result<(u64, u64)> {
+        let audit: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM audit", [], |r| r.get(0))
+            .map_err(err("reading the audit log"))?;
+        let held: i64 = self
+            .conn
+            .query_row("SELECT COALESCE(MAX(id), 0) FROM held", [], |r| r.get(0))
+            .map_err(err("reading held"))?;
+        Ok((audit as u64, held as u64))
+    }
+
+    /// The most recent `limit` audit lines, oldest first.
+    pub fn recent_audit(&self, limit: usize) -> Result<Vec<crate::event::AuditLine>> {
+        let mut out = query_audit(&self.conn, &AuditQuery { limit, ..AuditQuery::default() })
+            .map_err(err("reading the audit log"))?;
+        out.reverse();
+        Ok(out)
+    }
+
+    /// Adds to a user's counters (creating the record on first sight).
+    pub fn bump_user(
+        &self,
+        user_id: &str,
+        messages: u64,
+        likes: u64,
+        gift_value: u64,
+        online_secs: u64,
+        now: u64,
+    ) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO users (user_id, first_seen, last_seen, messages, likes, gift_value, online_secs)
+                 VALUES (?1, ?2, ?2, ?3, ?4, ?5, ?6)
+                 ON CONFLICT(user_id) DO UPDATE SET last_seen = ?2, messages = messages + ?3, likes = likes + ?4,
+                   gift_value = gift_value + ?5, online_secs = online_secs + ?6",
+                params![user_id, now as i64, messages as i64, likes as i64, gift_value as i64, online_secs as i64],
+            )
+            .map_err(err("updating a user record"))?;
+        Ok(())
+    }
+
+    pub fn set_note(&self, user_id: &str, note: &str, now: u64) -> Result<()> {
+        self.bump_user(user_id, 0, 0, 0, 0, now)?;
+        self.conn
+            .execute("UPDATE users SET note = ?2 WHERE user_id = ?1", params![user_id, note])
+            .map_err(err("saving a note"))?;
+        Ok(())
+    }
+
+    pub fn save_message(&self, seq: &str, user_id: &str, text: &str, at: u64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO messages (seq, user_id, text, at) VALUES (?1, ?2, ?3, ?4)",
+                params![seq, user_id, text, at as i64],
+            )
+            .map_err(err("recording the transcript"))?;
+        Ok(())
+    }
+}
+
+/// A search of the audit log.
+#[derive(Debug, Clone, Default, PartialEq, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "camelCase", default)]
+pub struct AuditQuery {
+    /// Matches actor, target, detail or reason (case-insensitive substring).
+    pub text: Option<String>,
+    /// Only lines about this user.
+    pub target: Option<String>,
+    pub action: Option<crate::event::AuditAction>,
+    /// At most this many lines, newest first (0: 200).
+    pub limit: usize,
+}
+
+/// Formats audit lines for export: `csv` (a header row, then one row a line) or `json` (an array).
+pub fn export_audit(lines: &[crate::event::AuditLine], format: &str) -> Result<String> {
+    match format {
+        "json" => serde_json::to_string_pretty(lines).map_err(|e| Error::Invalid(format!("cannot export: {e}"))),
+        "csv" => {
+            let mut w = csv::Writer::from_writer(Vec::new());
+            let header = ["id", "at", "actor", "action", "target", "detail", "reason", "duration", "undone_by"];
+            w.write_record(header).map_err(|e| Error::Invalid(format!("cannot export: {e}")))?;
+            for l in lines {
+                w.write_record([
+                    l.id.to_string(),
+                    l.at.to_string(),
+                    l.actor.clone(),
+                    l.action.as_str().to_string(),
+                    l.target.clone(),
+                    l.detail.clone(),
+                    l.reason.clone(),
+                    l.duration.map(|d| d.to_string()).unwrap_or_default(),
+                    l.undone_by.map(|d| d.to_string()).unwrap_or_default(),
+                ])
+                .map_err(|e| Error::Invalid(format!("cannot export: {e}")))?;
+            }
+            let bytes = w.into_inner().map_err(|e| Error::Invalid(format!("cannot export: {e}")))?;
+            String::from_utf8(bytes).map_err(|e| Error::Invalid(format!("cannot export: {e}")))
+        }
+        other => Err(Error::Invalid(format!("{other:?} is not an export format; use csv or json"))),
+    }
+}
+
+/// Runs an audit search (newest first).
+pub fn query_audit(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<crate::event::AuditLine>> {
+    let like = q.text.as_ref().map(|t| format!("%{}%", t.replace('%', "\\%").replace('_', "\\_")));
+    let limit = if q.limit == 0 { 200 } else { q.limit.min(10_000) } as i64;
+    let mut stmt = conn.prepare(
+        "SELECT id, at, actor, action, target, detail, reason, duration, undone_by FROM audit
+         WHERE (?1 IS NULL OR actor LIKE ?1 ESCAPE '\\' OR target LIKE ?1 ESCAPE '\\' OR detail LIKE ?1 ESCAPE '\\'
+                OR reason LIKE ?1 ESCAPE '\\')
+           AND (?2 IS NULL OR target = ?2) AND (?3 IS NULL OR action = ?3)
+         ORDER BY id DESC LIMIT ?4",
+    )?;
+    let rows = stmt.query_map(params![like, q.target, q.action.map(|a| a.as_str()), limit], |r| {
+        Ok(crate::event::AuditLine {
+            id: r.get::<_, i64>(0)? as u64,
+            at: r.get::<_, i64>(1)? as u64,
+            actor: r.get(2)?,
+            action: crate::event::AuditAction::parse(&r.get::<_, String>(3)?)
+                .unwrap_or(crate::event::AuditAction::Status),
+            target: r.get(4)?,
+            detail: r.get(5)?,
+            reason: r.get(6)?,
+            duration: r.get::<_, Option<i64>>(7)?.map(|d| d as u64),
+            undone_by: r.get::<_, Option<i64>>(8)?.map(|d| d as u64),
+        })
+    })?;
+    rows.collect()
+}
+
 type Op = Box<dyn FnOnce(&Store) -> Result<()> + Send>;
 
 enum Job {

@@ -1,7 +1,7 @@
 //! `POST /im/callback`: Tencent's callbacks into the hub. Checks in order — `SdkAppid` is ours, `Sign`
 //! verifies against the callback token (when one is configured) with `RequestTime` within 60 s, the body
-//! is a known callback — then the room decides. A bad request gets a 4xx and a log line, never a panic;
-//! a good one gets HTTP 200 with Tencent's answer JSON.
+//! is a known callback — then the room decides, synchronously, from its policy snapshot. A bad request
+//! gets a 4xx and a log line, never a panic; a good one gets HTTP 200 with Tencent's answer JSON.
 
 use axum::body::Bytes;
 use axum::extract::{Query, State};
@@ -55,26 +55,39 @@ async fn callback(
             return refuse(StatusCode::UNAUTHORIZED, e.to_string());
         }
     }
-    let value: serde_json::Value = match serde_json::from_slice(&body) {
-        Ok(v @ serde_json::Value::Object(_)) => v,
-        _ => return refuse(StatusCode::BAD_REQUEST, format!("{} body is not a JSON object", q.callback_command)),
+    let cb: Callback = match serde_json::from_slice(&body) {
+        Ok(cb) => cb,
+        Err(e) => {
+            // Only on this path is the command looked at on its own: a callback the console enabled
+            // but the hub does not use (e.g. Group.CallbackAfterCreateGroup) is acknowledged, so
+            // Tencent does not count it as a failure; anything else is a bad request.
+            #[derive(serde::Deserialize)]
+            struct Command {
+                #[serde(rename = "CallbackCommand")]
+                command: Option<String>,
+            }
+            return match serde_json::from_slice::<Command>(&body) {
+                Ok(Command { command: Some(c) }) if !Callback::KNOWN.contains(&c.as_str()) => {
+                    tracing::debug!(command = %c, "acknowledged a callback the hub does not act on");
+                    Json(CallbackAnswer::allow()).into_response()
+                }
+                _ => refuse(StatusCode::BAD_REQUEST, format!("{} body not understood: {e}", q.callback_command)),
+            };
+        }
     };
-    let command = value.get("CallbackCommand").and_then(|c| c.as_str()).unwrap_or_default().to_string();
-    if !q.callback_command.is_empty() && !command.is_empty() && q.callback_command != command {
+    let command = cb.command();
+    if !q.callback_command.is_empty() && q.callback_command != command {
         return refuse(
             StatusCode::BAD_REQUEST,
             format!("CallbackCommand {} in the URL but {command} in the body", q.callback_command),
         );
     }
-    if !Callback::KNOWN.contains(&command.as_str()) {
-        // A callback the console enabled but the hub does not use (e.g. Group.CallbackAfterCreateGroup):
-        // acknowledge it, so Tencent does not count it as a failure.
-        tracing::debug!(%command, "acknowledged a callback the hub does not act on");
-        return Json(CallbackAnswer::allow()).into_response();
-    }
-    let cb: Callback = match serde_json::from_value(value) {
-        Ok(cb) => cb,
-        Err(e) => return refuse(StatusCode::BAD_REQUEST, format!("{command} body not understood: {e}")),
-    };
-    Json(hub.room.callback(cb).await).into_response()
+    // Decided from the room's policy snapshot on this thread: no waiting on the room, the disk or the
+    // network. Should deciding ever fail, the answer is the configured fail policy, inside the deadline.
+    let room = hub.room.clone();
+    let answer = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| room.decide(cb))).unwrap_or_else(|_| {
+        tracing::error!(%command, "deciding a callback failed; answering with the fail policy");
+        hub.room.overloaded()
+    });
+    Json(answer).into_response()
 }

@@ -1,0 +1,367 @@
+//! The room's practices (live-room guide), end to end: a sandbox standing in for Tencent, the hub's
+//! callback endpoint on a real port receiving its signed callbacks, and the room behind it — including
+//! a restart in the middle, after which nothing persisted may be missing.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use im::{ImClient, MsgPriority, Secret};
+use room::actor::{ModAction, KICKED_JOIN_CODE, LIKES_FIELD, WORD_REFUSED_CODE};
+use room::event::AuditAction;
+use room::store::AuditQuery;
+use room::words::{WordAction, WordRule};
+use room::{EventEnvelope, Room, RoomConfig, RoomEvent, RoomHandle, RoomStatus};
+use sandbox::{CallbackTarget, Delivered, Sandbox, SandboxConfig, Switches, Viewer};
+use server::{router, Hub, HubConfig};
+use tokio::sync::broadcast::Receiver;
+use tokio_util::sync::CancellationToken;
+
+const TOKEN: &str = "room-test-token";
+
+/// A sandbox, and a hub + room that can be stopped and started again on the same database.
+struct Stack {
+    sandbox: Sandbox,
+    im: ImClient,
+    db: PathBuf,
+    hub_addr: std::net::SocketAddr,
+    room: RoomHandle,
+    room_cancel: CancellationToken,
+    _dir: tempfile::TempDir,
+    _sandbox_cancel: tokio_util::sync::DropGuard,
+}
+
+fn config(db: &std::path::Path) -> RoomConfig {
+    RoomConfig { db_path: Some(db.to_path_buf()), likes_flush: Duration::from_millis(200), ..RoomConfig::default() }
+}
+
+impl Stack {
+    async fn start(switches: Switches) -> Stack {
+        let dir = tempfile::tempdir().unwrap();
+        let hub_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let hub_addr = hub_listener.local_addr().unwrap();
+        let sandbox_cancel = CancellationToken::new();
+        let mut sb = SandboxConfig::generate();
+        sb.switches = switches;
+        sb.callback =
+            Some(CallbackTarget { url: format!("http://{hub_addr}/im/callback"), token: Some(Secret::new(TOKEN)) });
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let sandbox = Sandbox::start(sb, listener, sandbox_cancel.clone()).await.unwrap();
+        let im = ImClient::builder(sandbox.sdkappid(), sandbox.secret_key().clone())
+            .base_url(sandbox.base_url())
+            .build()
+            .unwrap();
+        let db = dir.path().join("room.sqlite");
+        let room_cancel = CancellationToken::new();
+        let room = Room::open(config(&db), im.clone(), room_cancel.clone()).await.unwrap();
+        let mut stack = Stack {
+            sandbox,
+            im,
+            db,
+            hub_addr,
+            room,
+            room_cancel,
+            _dir: dir,
+            _sandbox_cancel: sandbox_cancel.drop_guard(),
+        };
+        stack.serve(hub_listener);
+        stack
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let hub = Hub {
+            config: HubConfig { sdkappid: self.sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)) },
+            room: self.room.clone(),
+        };
+        let stop = self.room_cancel.clone();
+        tokio::spawn(async move {
+            axum::serve(listener, router(hub)).with_graceful_shutdown(stop.cancelled_owned()).await.unwrap();
+        });
+    }
+
+    /// Stops the hub and the room (flushing what they persisted) and starts them again.
+    async fn restart(&mut self) {
+        self.room.flush().await;
+        self.room_cancel.cancel();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        self.room_cancel = CancellationToken::new();
+        self.room = Room::open(config(&self.db), self.im.clone(), self.room_cancel.clone()).await.unwrap();
+        let listener = tokio::net::TcpListener::bind(self.hub_addr).await.unwrap();
+        self.serve(listener);
+    }
+
+    fn group(&self) -> String {
+        self.room.group_id().to_string()
+    }
+
+    async fn viewer(&self, user: &str) -> Viewer {
+        let v = self.sandbox.viewer(user);
+        v.join(&self.group()).await.expect("joins");
+        v
+    }
+}
+
+async fn next(rx: &mut Receiver<EventEnvelope>, want: impl Fn(&RoomEvent) -> bool) -> RoomEvent {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let e = rx.recv().await.expect("the event stream stays open");
+            if want(&e.event) {
+                return e.event;
+            }
+        }
+    })
+    .await
+    .expect("the expected event within 5 s")
+}
+
+/// Texts delivered to the room so far (drains what is queued).
+fn delivered_texts(rx: &mut Receiver<Delivered>) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    while let Ok(d) = rx.try_recv() {
+        if let Some(t) = im::msg::body_text(&d.body) {
+            out.push((d.from, t));
+        }
+    }
+    out
+}
+
+fn rules() -> Vec<WordRule> {
+    vec![
+        WordRule { pattern: "spam".into(), action: WordAction::Refuse },
+        WordRule { pattern: "my link".into(), action: WordAction::Hold },
+        WordRule { pattern: "meh".into(), action: WordAction::Drop },
+        WordRule { pattern: "wow".into(), action: WordAction::Deliver },
+    ]
+}
+
+#[tokio::test]
+async fn each_word_rule_refuses_drops_holds_or_delivers_through_tencents_callback() {
+    let s = Stack::start(Switches::all()).await;
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    s.room.set_words("anchor", rules()).await.unwrap();
+    let mut deliveries = s.sandbox.deliveries();
+    let fan = s.viewer("fan_1").await;
+    let g = s.group();
+
+    let refused = fan.send_text(&g, "buy S P A M").await.unwrap_err();
+    assert_eq!(refused.code, WORD_REFUSED_CODE, "the sender is told: {refused}");
+    assert!(refused.info.contains("word filter"));
+    fan.send_text(&g, "meh").await.expect("a dropped message looks sent to its sender");
+    fan.send_text(&g, "see my   LINK").await.expect("a held message looks sent to its sender");
+    fan.send_text(&g, "wow").await.unwrap();
+    fan.send_text(&g, "hello").await.unwrap();
+
+    let held = next(&mut rx, |e| matches!(e, RoomEvent::Held(_))).await;
+    let RoomEvent::Held(held) = held else { unreachable!() };
+    assert_eq!((held.user_id.as_str(), held.pattern.as_str()), ("fan_1", "my link"));
+    next(&mut rx, |e| matches!(e, RoomEvent::Chat(c) if c.text == "hello")).await;
+    let seen: Vec<String> = delivered_texts(&mut deliveries).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(seen, ["wow", "hello"], "only allowed messages reach the room");
+    let (snapshot, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(snapshot.filtered.len(), 2, "moderators see what was refused or dropped");
+    assert_eq!(snapshot.held.len(), 1);
+}
+
+#[tokio::test]
+async fn an_approved_message_reaches_the_room_as_its_sender_and_a_rejected_one_never_does() {
+    let s = Stack::start(Switches::all()).await;
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    s.room.set_words("anchor", rules()).await.unwrap();
+    let mut deliveries = s.sandbox.deliveries();
+    let fan = s.viewer("fan_2").await;
+    fan.send_text(&s.group(), "first my link").await.unwrap();
+    fan.send_text(&s.group(), "second my link").await.unwrap();
+    let mut ids = Vec::new();
+    while ids.len() < 2 {
+        if let RoomEvent::Held(h) = next(&mut rx, |e| matches!(e, RoomEvent::Held(_))).await {
+            ids.push(h.id);
+        }
+    }
+
+    s.room.resolve_held("mod_amy", ids[0], true).await.expect("approving re-sends it");
+    let chat = next(&mut rx, |e| matches!(e, RoomEvent::Chat(_))).await;
+    assert!(
+        matches!(chat, RoomEvent::Chat(ref c) if c.user_id == "fan_2" && c.text == "first my link"),
+        "shown as the original sender, not filtered again: {chat:?}"
+    );
+    s.room.resolve_held("mod_amy", ids[1], false).await.unwrap();
+    next(&mut rx, |e| matches!(e, RoomEvent::HeldResolved { approved: false, .. })).await;
+    assert_eq!(delivered_texts(&mut deliveries), [("fan_2".to_string(), "first my link".to_string())]);
+    assert!(s.room.resolve_held("mod_amy", ids[1], true).await.is_err(), "a resolved message cannot be resolved again");
+
+    let audit = s.room.audit(AuditQuery { target: Some("fan_2".into()), ..Default::default() }).await.unwrap();
+    let actions: Vec<(AuditAction, &str)> = audit.iter().map(|a| (a.action, a.actor.as_str())).collect();
+    assert_eq!(actions, [(AuditAction::Reject, "mod_amy"), (AuditAction::Approve, "mod_amy")]);
+}
+
+#[tokio::test]
+async fn moderation_is_audited_searchable_exportable_and_undoable() {
+    let s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let loud = s.viewer("loud_3").await;
+    let mute = ModAction::Mute {
+        user_id: "loud_3".into(),
+        seconds: 600,
+        until_end_of_stream: false,
+        reason: "caps lock".into(),
+    };
+    s.room.moderate("mod_bo", mute).await.unwrap();
+    assert_eq!(loud.send_text(&g, "HEY").await.unwrap_err().code, 10017);
+
+    let found = s.room.audit(AuditQuery { text: Some("CAPS".into()), ..Default::default() }).await.unwrap();
+    assert_eq!(found.len(), 1, "search matches the reason, case-insensitively");
+    let line = &found[0];
+    assert_eq!(
+        (line.actor.as_str(), line.action, line.target.as_str(), line.duration),
+        ("mod_bo", AuditAction::Mute, "loud_3", Some(600))
+    );
+    let csv = room::store::export_audit(&found, "csv").unwrap();
+    assert!(
+        csv.starts_with("id,at,actor,action,target,detail,reason,duration,undone_by\n") && csv.contains("caps lock"),
+        "{csv}"
+    );
+    let json: serde_json::Value = serde_json::from_str(&room::store::export_audit(&found, "json").unwrap()).unwrap();
+    assert_eq!(json[0]["reason"], "caps lock");
+
+    s.room.undo("mod_cy", line.id).await.expect("a mute can be undone");
+    loud.send_text(&g, "thanks").await.expect("undoing the mute unmuted them on Tencent");
+    assert!(s.room.undo("mod_cy", line.id).await.is_err(), "an undone line cannot be undone twice");
+    let all = s.room.audit(AuditQuery::default()).await.unwrap();
+    assert_eq!(all[0].action, AuditAction::Unmute, "the undo is audited too, newest first");
+    assert_eq!(all[1].undone_by, Some(all[0].id), "and the original points at it");
+    let status = all.iter().find(|a| a.action == AuditAction::Status);
+    assert!(status.is_none());
+    assert!(s.room.undo("mod_cy", all[0].id).await.is_err(), "an unmute is not undoable");
+}
+
+#[tokio::test]
+async fn a_native_ban_removes_and_keeps_out_and_unban_lets_back_in() {
+    let s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let troll = s.viewer("troll_4").await;
+    let ban = ModAction::Ban { user_id: "troll_4".into(), seconds: 3600, reason: "spam links".into() };
+    s.room.moderate("anchor", ban).await.unwrap();
+    next(&mut rx, |e| matches!(e, RoomEvent::UserKicked { user_id } if user_id == "troll_4")).await;
+    assert!(!s.sandbox.members(&g).contains(&"troll_4".to_string()), "a native ban removes them at once");
+    let banned = s.im.group(&g).banned().await.unwrap();
+    assert_eq!(banned[0].member_account, "troll_4");
+    assert!(troll.join(&g).await.is_err());
+    s.room.moderate("anchor", ModAction::Unban { user_id: "troll_4".into() }).await.unwrap();
+    troll.join(&g).await.expect("unbanned users may come back");
+}
+
+#[tokio::test]
+async fn without_a_native_ban_a_ban_falls_back_to_kick_and_a_blocklisting_that_ends() {
+    let s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let troll = s.viewer("troll_5").await;
+    let mut deliveries = s.sandbox.deliveries();
+    let ban = ModAction::Ban { user_id: "troll_5".into(), seconds: 2, reason: "flooding".into() };
+    s.room.moderate("anchor", ban).await.expect("a ban works on a base edition too");
+    let kick = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let d = deliveries.recv().await.unwrap();
+            if let Some(room::message::RoomMessage::Kick { user_ids, .. }) =
+                room::message::RoomMessage::from_body(&d.body)
+            {
+                return (user_ids, d.priority);
+            }
+        }
+    })
+    .await
+    .unwrap();
+    assert_eq!(kick, (vec!["troll_5".to_string()], MsgPriority::High));
+    troll.leave(&g).await.unwrap();
+    assert_eq!(troll.join(&g).await.unwrap_err().code, KICKED_JOIN_CODE, "kept out by the hub while the ban lasts");
+    let audit = s.room.audit(AuditQuery::default()).await.unwrap();
+    assert!(audit[0].detail.contains("no native ban"), "the audit says how the ban was done: {}", audit[0].detail);
+    tokio::time::sleep(Duration::from_millis(2100)).await;
+    troll.join(&g).await.expect("the fallback ban ends when its time is up, with nothing else happening");
+}
+
+#[tokio::test]
+async fn a_mute_until_the_end_of_the_stream_is_lifted_when_the_stream_ends() {
+    let s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let chatty = s.viewer("chatty_6").await;
+    s.room.set_status(RoomStatus::Live).await.unwrap();
+    let mute = ModAction::Mute { user_id: "chatty_6".into(), seconds: 0, until_end_of_stream: true, reason: "".into() };
+    s.room.moderate("anchor", mute).await.unwrap();
+    assert_eq!(chatty.send_text(&g, "hi").await.unwrap_err().code, 10017);
+    s.room.set_status(RoomStatus::Ended).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while s.im.group(&g).muted_accounts().await.unwrap().iter().any(|m| m.member_account == "chatty_6") {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the end of the stream lifts the mute on Tencent");
+    chatty.send_text(&g, "bye").await.unwrap();
+}
+
+#[tokio::test]
+async fn the_like_total_is_written_to_the_group_field_only_when_it_changed() {
+    let s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let fan = s.viewer("fan_7").await;
+    for n in [5, 7] {
+        fan.send(&g, room::message::RoomMessage::like(n).to_body(), MsgPriority::Low).await.unwrap();
+    }
+    let field = || async { s.im.group(&g).info().await.unwrap().app_defined(LIKES_FIELD).map(str::to_string) };
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while field().await.as_deref() != Some("12") {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    })
+    .await
+    .expect("the total reaches the group field within a flush interval");
+}
+
+#[tokio::test]
+async fn a_restart_in_the_middle_loses_nothing_the_room_persisted() {
+    let mut s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    s.room.set_words("anchor", rules()).await.unwrap();
+    s.room.set_status(RoomStatus::Live).await.unwrap();
+    s.room.kick("troll_8").await.unwrap();
+    let mute = ModAction::Mute {
+        user_id: "loud_8".into(),
+        seconds: 600,
+        until_end_of_stream: false,
+        reason: "shouting".into(),
+    };
+    s.room.moderate("anchor", mute).await.unwrap();
+    let fan = s.viewer("fan_8").await;
+    fan.send_text(&g, "check my link").await.unwrap();
+    fan.send(&g, room::message::RoomMessage::like(9).to_body(), MsgPriority::Low).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let (before, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(before.held.len(), 1);
+
+    s.restart().await;
+
+    let (after, mut rx) = s.room.subscribe().await.unwrap();
+    assert_eq!(after.group_id, g, "the same room");
+    assert_eq!(after.status, RoomStatus::Live);
+    assert_eq!(after.words, 4, "the word list");
+    assert_eq!(after.blocked, ["troll_8"], "the blocklist");
+    assert_eq!(
+        after.muted.iter().map(|m| m.user_id.as_str()).collect::<Vec<_>>(),
+        ["loud_8"],
+        "mutes with their expiry"
+    );
+    assert_eq!(after.held.iter().map(|h| h.text.as_str()).collect::<Vec<_>>(), ["check my link"], "the held queue");
+    assert_eq!(after.likes, 9, "the like total");
+    let actions: Vec<AuditAction> = after.audit.iter().map(|a| a.action).collect();
+    assert_eq!(
+        actions,
+        [AuditAction::Words, AuditAction::Status, AuditAction::Kick, AuditAction::Mute],
+        "the audit log"
+    );
+
+    // And it keeps working: the restarted hub refuses the kicked user and holds what it should.
+    let troll = s.sandbox.viewer("troll_8");
+    assert_eq!(troll.join(&g).await.unwrap_err().code, KICKED_JOIN_CODE);
+    s.room.resolve_held("anchor", after.held[0].id, true).await.expect("a held message survives to be approved");
+    next(&mut rx, |e| matches!(e, RoomEvent::Chat(c) if c.text == "check my link")).await;
+}
