@@ -942,10 +942,8 @@ impl Actor {
         }
         let now = now_secs();
         match cb {
-            Callback::BeforeApplyJoinGroup(join) => {
-                if decision == Decision::JoinRefused {
-                    self.emit(RoomEvent::JoinRefused { user_id: join.requestor_account });
-                }
+            Callback::BeforeApplyJoinGroup(join) if decision == Decision::JoinRefused => {
+                self.emit(RoomEvent::JoinRefused { user_id: join.requestor_account });
             }
             Callback::BeforeSendMsg(m) => match decision {
                 Decision::Held { pattern } => self.hold(m, pattern),
