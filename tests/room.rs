@@ -16,6 +16,7 @@ use server::{router, Hub, HubConfig};
 use tokio::sync::broadcast::Receiver;
 use tokio_util::sync::CancellationToken;
 
+const API_TOKEN: &str = "billing-token";
 const TOKEN: &str = "room-test-token";
 
 /// A sandbox, and a hub + room that can be stopped and started again on the same database.
@@ -69,7 +70,11 @@ impl Stack {
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
         let hub = Hub {
-            config: HubConfig { sdkappid: self.sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)) },
+            config: HubConfig {
+                sdkappid: self.sandbox.sdkappid(),
+                callback_token: Some(Secret::new(TOKEN)),
+                api_token: Some(Secret::new(API_TOKEN)),
+            },
             room: self.room.clone(),
         };
         let stop = self.room_cancel.clone();
@@ -364,4 +369,44 @@ async fn a_restart_in_the_middle_loses_nothing_the_room_persisted() {
     assert_eq!(troll.join(&g).await.unwrap_err().code, KICKED_JOIN_CODE);
     s.room.resolve_held("anchor", after.held[0].id, true).await.expect("a held message survives to be approved");
     next(&mut rx, |e| matches!(e, RoomEvent::Chat(c) if c.text == "check my link")).await;
+}
+
+#[tokio::test]
+async fn ninety_nine_billed_clicks_reach_the_room_as_five_gift_messages_from_the_viewer() {
+    let s = Stack::start(Switches::all()).await;
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let url = format!("http://{}/api/v1/rooms/{}/gifts", s.hub_addr, s.group().replace('#', "%23"));
+    let http = reqwest::Client::new();
+    let click =
+        serde_json::json!({"userId": "whale_9", "giftId": "rose", "giftName": "Rose", "unitPrice": 1, "click": true});
+    for _ in 0..99 {
+        let resp = http.post(&url).bearer_auth(API_TOKEN).json(&click).send().await.unwrap();
+        assert_eq!(resp.status(), 202);
+    }
+    let mut counts = Vec::new();
+    while counts.iter().sum::<u32>() < 99 {
+        if let RoomEvent::Gift(g) = next(&mut rx, |e| matches!(e, RoomEvent::Gift(_))).await {
+            assert_eq!((g.user_id.as_str(), g.gift_id.as_str()), ("whale_9", "rose"), "posted as the viewer");
+            counts.push(g.count);
+        }
+    }
+    assert_eq!(counts, [20, 20, 20, 20, 19], "the guide's merge rule");
+
+    let chosen = serde_json::json!({"userId": "whale_9", "giftId": "rocket", "giftName": "Rocket", "unitPrice": 500, "count": 10});
+    assert_eq!(http.post(&url).bearer_auth(API_TOKEN).json(&chosen).send().await.unwrap().status(), 202);
+    let RoomEvent::Gift(g) = next(&mut rx, |e| matches!(e, RoomEvent::Gift(g) if g.gift_id == "rocket")).await else {
+        unreachable!()
+    };
+    assert_eq!((g.count, g.unit_price), (10, 500), "a chosen count is one message");
+
+    let refused = http.post(&url).bearer_auth("wrong").json(&click).send().await.unwrap();
+    assert_eq!(refused.status(), 401);
+    assert!(!refused.text().await.unwrap().contains(API_TOKEN));
+    assert_eq!(http.post(&url).json(&click).send().await.unwrap().status(), 401, "no token");
+    let other = format!("http://{}/api/v1/rooms/%40TGS%23aOTHER/gifts", s.hub_addr);
+    assert_eq!(http.post(&other).bearer_auth(API_TOKEN).json(&click).send().await.unwrap().status(), 404);
+    let bad = serde_json::json!({"userId": "whale 9", "giftId": "rose", "giftName": "Rose"});
+    let resp = http.post(&url).bearer_auth(API_TOKEN).json(&bad).send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    assert!(resp.text().await.unwrap().contains("user ID"), "the error says what to fix");
 }

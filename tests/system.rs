@@ -17,6 +17,7 @@ fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionCon
         data_dir: dir.to_path_buf(),
         hub_listen: "127.0.0.1:0".parse().unwrap(),
         callback_token: None,
+        api_token: None,
         room_name: "System test room".into(),
     }
 }

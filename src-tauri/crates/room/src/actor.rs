@@ -176,6 +176,7 @@ pub struct RoomHandle {
     reader: Reader,
     writer: Writer,
     stats: Arc<CallbackStats>,
+    gifts: crate::gifts::Merger,
     /// Keeps a temporary database alive while any handle is.
     _temp: Option<Arc<store::TempDb>>,
 }
@@ -300,6 +301,7 @@ impl Room {
             config: config.clone(),
             tx: tx.downgrade(),
         };
+        let (gift_out, gift_in) = mpsc::channel(1024);
         let handle = RoomHandle {
             tx: tx.clone(),
             policy,
@@ -307,8 +309,10 @@ impl Room {
             reader,
             writer,
             stats: Arc::new(CallbackStats::default()),
+            gifts: crate::gifts::Merger::start(gift_out, cancel.clone()),
             _temp: temp,
         };
+        tokio::spawn(post_gifts(im.group(&stored.group_id), gift_in));
         tokio::spawn(actor.run(rx, cancel.clone()));
         tokio::spawn(poll_online(im.group(&stored.group_id), tx.clone(), config.online_poll, cancel.clone()));
         tokio::spawn(tick(tx, config.likes_flush, || Command::FlushLikes, cancel));
@@ -346,6 +350,16 @@ async fn poll_online(group: GroupHandle, tx: mpsc::Sender<Command>, every: Durat
                 }
             }
             Err(e) => tracing::warn!(error = %e, "could not read the online count"),
+        }
+    }
+}
+
+/// Posts merged gift messages as their senders, High priority (the ceiling must not drop them). The
+/// room's feed gets them back through the after-send callback, like every viewer does.
+async fn post_gifts(group: GroupHandle, mut gifts: mpsc::Receiver<(String, RoomMessage)>) {
+    while let Some((user, msg)) = gifts.recv().await {
+        if let Err(e) = group.send(msg.to_body(), msg.priority(), Some(user.clone())).await {
+            tracing::error!(%user, error = %e, advice = e.advice(), "a billed gift could not be posted to the room");
         }
     }
 }
@@ -450,6 +464,11 @@ impl RoomHandle {
     pub async fn audit(&self, query: AuditQuery) -> Result<Vec<AuditLine>> {
         self.writer.flush().await;
         self.reader.query(move |c| store::query_audit(c, &query)).await
+    }
+
+    /// Takes a billed gift from the billing backend; merged per the guide's rule and posted to the room.
+    pub async fn gift(&self, order: crate::gifts::GiftOrder) -> Result<()> {
+        self.gifts.submit(order).await
     }
 
     /// Waits until everything the room has decided so far is on disk.

@@ -9,6 +9,7 @@
 pub mod actor;
 pub mod error;
 pub mod event;
+pub mod gifts;
 pub mod message;
 pub mod ops;
 pub mod policy;

@@ -22,6 +22,7 @@ use room::{Room, RoomConfig};
 use sandbox::{Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
 
+const API_TOKEN: &str = "billing-token";
 const TOKEN: &str = "bench-token";
 
 fn env(name: &str, default: u64) -> u64 {
@@ -172,7 +173,7 @@ fn main() {
         println!("in-process decision (policy snapshot + 50k-rule filter + hand-off to the room): {per:?} each, {:.0}/s on one thread", 1.0 / per.as_secs_f64());
         tokio::time::sleep(Duration::from_millis(500)).await;
 
-        let hub = Hub { config: HubConfig { sdkappid: sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)) }, room: room.clone() };
+        let hub = Hub { config: HubConfig { sdkappid: sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)), api_token: Some(Secret::new(API_TOKEN)) }, room: room.clone() };
         let hub_url = serve(router(hub)).await;
         let bare_url = serve(bare()).await;
         println!("load: {connections} keep-alive connections for {secs} s each, {} distinct bodies, 2 cores shared with the load generator", bodies.len());

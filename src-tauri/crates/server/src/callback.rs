@@ -19,6 +19,8 @@ pub struct HubConfig {
     pub sdkappid: u64,
     /// Tencent's callback authentication token; when set, every callback must carry a valid `Sign`.
     pub callback_token: Option<Secret>,
+    /// The bearer token a billing backend presents to the gift intake; without one the intake is off.
+    pub api_token: Option<Secret>,
 }
 
 /// The hub's shared state: its configuration and the room it hosts.
@@ -30,7 +32,11 @@ pub struct Hub {
 
 /// The hub's HTTP surface, without a port (tests call it directly).
 pub fn router(hub: Hub) -> Router {
-    Router::new().route("/im/callback", post(callback)).route("/healthz", get(|| async { "ok" })).with_state(hub)
+    Router::new()
+        .route("/im/callback", post(callback))
+        .route("/api/v1/rooms/{room}/gifts", post(crate::api::gift))
+        .route("/healthz", get(|| async { "ok" }))
+        .with_state(hub)
 }
 
 fn refuse(status: StatusCode, why: String) -> Response {

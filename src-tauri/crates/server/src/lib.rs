@@ -3,6 +3,7 @@
 //! the room for an answer. [`session`] starts a whole console session: the sandbox or a Tencent
 //! connection, the IM client, the room, and the hub's HTTP listener.
 
+pub mod api;
 pub mod callback;
 pub mod session;
 

@@ -35,6 +35,8 @@ pub struct SessionConfig {
     /// The callback token configured in Tencent's console. With the sandbox a fresh one is made when
     /// none is given, so callbacks are always signed.
     pub callback_token: Option<Secret>,
+    /// The bearer token for the hub's `/api/v1/` (the gift intake); without one that API is off.
+    pub api_token: Option<Secret>,
     pub room_name: String,
 }
 
@@ -124,7 +126,10 @@ impl Session {
             ..RoomConfig::default()
         };
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
-        let hub = Hub { config: HubConfig { sdkappid: im.sdkappid(), callback_token: token }, room: room.clone() };
+        let hub = Hub {
+            config: HubConfig { sdkappid: im.sdkappid(), callback_token: token, api_token: config.api_token.clone() },
+            room: room.clone(),
+        };
         let app = router(hub);
         let stop = cancel.clone();
         tokio::spawn(async move {
@@ -162,6 +167,7 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_IM_REGION        china, singapore, seoul, tokyo, frankfurt, mumbai, siliconvalley, jakarta (default: china)
   ANCHORDESK_IM_ENDPOINT      a base URL instead of the region's domain (e.g. an `anchordesk sandbox`)
   ANCHORDESK_CALLBACK_TOKEN   the callback token set in Tencent's console (callbacks must then carry a valid Sign)
+  ANCHORDESK_API_TOKEN        the bearer token a billing backend uses for POST /api/v1/rooms/{room}/gifts
   ANCHORDESK_HUB_LISTEN       where the hub receives callbacks (default: 127.0.0.1:0 on the sandbox, 127.0.0.1:8690 otherwise)
   ANCHORDESK_SANDBOX_LISTEN   where the built-in sandbox listens (default: 127.0.0.1:0)
   ANCHORDESK_SANDBOX_SEED     the simulated audience's seed (default: 7)
@@ -229,6 +235,7 @@ impl SessionConfig {
             data_dir,
             hub_listen: addr("ANCHORDESK_HUB_LISTEN", hub_default)?,
             callback_token: get("ANCHORDESK_CALLBACK_TOKEN").map(Secret::new),
+            api_token: get("ANCHORDESK_API_TOKEN").map(Secret::new),
             room_name: get("ANCHORDESK_ROOM_NAME").unwrap_or_else(|| "AnchorDesk live room".into()),
         })
     }

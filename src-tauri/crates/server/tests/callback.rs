@@ -12,6 +12,7 @@ use sandbox::{Sandbox, SandboxConfig};
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 
+const API_TOKEN: &str = "billing-token";
 const TOKEN: &str = "hub-test-token";
 
 struct Fixture {
@@ -33,7 +34,11 @@ async fn fixture() -> Fixture {
         .unwrap();
     let room = Room::open(RoomConfig::default(), im, cancel.clone()).await.unwrap();
     let hub = Hub {
-        config: HubConfig { sdkappid: sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)) },
+        config: HubConfig {
+            sdkappid: sandbox.sdkappid(),
+            callback_token: Some(Secret::new(TOKEN)),
+            api_token: Some(Secret::new(API_TOKEN)),
+        },
         room: room.clone(),
     };
     Fixture {
