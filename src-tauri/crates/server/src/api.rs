@@ -19,10 +19,10 @@ fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-/// Checks `Authorization: Bearer <token>` against the configured API token.
-fn authorized(hub: &Hub, headers: &HeaderMap) -> Result<(), Response> {
+/// Checks `Authorization: Bearer <token>` against the configured API token; `Some` is the refusal.
+fn refusal(hub: &Hub, headers: &HeaderMap) -> Option<Response> {
     let Some(token) = &hub.config.api_token else {
-        return Err(error(
+        return Some(error(
             StatusCode::FORBIDDEN,
             ErrorCode::Forbidden,
             "the hub's API is off: configure an API token (ANCHORDESK_API_TOKEN) to use it",
@@ -34,10 +34,10 @@ fn authorized(hub: &Hub, headers: &HeaderMap) -> Result<(), Response> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
     if constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
-        Ok(())
+        None
     } else {
         tracing::warn!("refused an API call with a missing or wrong bearer token");
-        Err(error(StatusCode::UNAUTHORIZED, ErrorCode::Forbidden, "missing or wrong bearer token"))
+        Some(error(StatusCode::UNAUTHORIZED, ErrorCode::Forbidden, "missing or wrong bearer token"))
     }
 }
 
@@ -48,7 +48,7 @@ pub async fn gift(
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    if let Err(refused) = authorized(&hub, &headers) {
+    if let Some(refused) = refusal(&hub, &headers) {
         return refused;
     }
     if room != hub.room.group_id() {
