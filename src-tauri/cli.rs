@@ -57,6 +57,20 @@ pub enum Command {
         #[arg(long, default_value_t = 40)]
         messages_per_second: u32,
     },
+    /// Runs the hub headless (no window): Tencent's callbacks in, the room, the API; e.g. on a small
+    /// public server that Tencent's callbacks can reach. Without credentials it runs on the sandbox.
+    Server {
+        /// Where the hub listens for callbacks and API calls (overrides the file and ANCHORDESK_HUB_LISTEN).
+        #[arg(long)]
+        listen: Option<SocketAddr>,
+        /// A TOML file with the settings (keys: the environment names without ANCHORDESK_, lower case);
+        /// the environment overrides it.
+        #[arg(long)]
+        config: Option<PathBuf>,
+        /// Where the room's database lives.
+        #[arg(long, env = "ANCHORDESK_DATA_DIR", default_value = "anchordesk-data")]
+        data_dir: PathBuf,
+    },
     /// Runs one operation on a room through Tencent IM's REST API and prints the result as JSON.
     Admin(AdminArgs),
     /// Prints a TLSSigAPIv2 UserSig.
@@ -162,6 +176,13 @@ pub enum AdminOp {
 
 pub fn run(command: Command) -> i32 {
     match command {
+        Command::Server { listen, config, data_dir } => match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt.block_on(run_server(listen, config, data_dir)),
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                1
+            }
+        },
         Command::Admin(args) => match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(admin(args)),
             Err(e) => {
@@ -445,4 +466,35 @@ async fn admin_op(args: AdminArgs) -> Result<serde_json::Value, AdminError> {
         }),
     };
     Ok(value)
+}
+
+async fn run_server(listen: Option<SocketAddr>, file: Option<PathBuf>, data_dir: PathBuf) -> i32 {
+    let mut config = match server::SessionConfig::load(data_dir, file.as_deref(), |k| std::env::var(k).ok()) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if let Some(addr) = listen {
+        config.hub_listen = addr;
+    }
+    let session = match server::Session::start(config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 1;
+        }
+    };
+    let info = &session.info;
+    println!("AnchorDesk hub ({:?}) for room {}", info.mode, info.group_id);
+    println!("  callbacks:  {}/im/callback", info.hub_url);
+    println!("  gift API:   {}/api/v1/rooms/{{room}}/gifts", info.hub_url);
+    println!("  health:     {}/healthz", info.hub_url);
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    let _ = tokio::signal::ctrl_c().await;
+    session.room.flush().await;
+    session.shutdown();
+    0
 }

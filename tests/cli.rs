@@ -166,3 +166,37 @@ fn on_a_base_edition_sandbox_ban_is_refused_with_10007_and_says_why() {
     assert_eq!(err["ErrorCode"], 10007, "banning is behind the edition switch");
     assert!(err["Advice"].as_str().unwrap().contains("edition"), "{err}");
 }
+
+#[tokio::test]
+async fn the_headless_hub_serves_its_health_and_refuses_a_bad_config() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = support::Proc(
+        Command::new(APP)
+            .args(["server", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(dir.path())
+            .env("ANCHORDESK_AUDIENCE", "off")
+            .env_remove("ANCHORDESK_SDKAPPID")
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .unwrap(),
+    );
+    let stdout = child.0.stdout.take().unwrap();
+    let url = tokio::task::spawn_blocking(move || {
+        use std::io::BufRead;
+        std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .find_map(|l| l.trim().strip_prefix("health:").map(|u| u.trim().to_string()))
+    })
+    .await
+    .unwrap()
+    .expect("the hub prints where it listens");
+    assert_eq!(reqwest::get(&url).await.unwrap().text().await.unwrap(), "ok");
+    assert!(dir.path().join("room.sqlite").exists(), "the room lives in the data folder");
+
+    let bad = dir.path().join("hub.toml");
+    std::fs::write(&bad, "sdk_app_id = 1\n").unwrap();
+    let out = Command::new(APP).args(["server", "--config"]).arg(&bad).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("unknown setting"), "the error names the mistake");
+}

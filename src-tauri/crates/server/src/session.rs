@@ -176,7 +176,57 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_ROOM_NAME        the room's name when it is created (default: AnchorDesk live room)
   ANCHORDESK_LOG              log filter, e.g. info or anchordesk_room=debug (default: info)";
 
+/// The settings a configuration file may hold: the environment names without `ANCHORDESK_`, in lower case.
+pub const FILE_KEYS: &[&str] = &[
+    "sdkappid",
+    "im_secret_key",
+    "im_admin",
+    "im_region",
+    "im_endpoint",
+    "callback_token",
+    "api_token",
+    "hub_listen",
+    "sandbox_listen",
+    "sandbox_seed",
+    "audience",
+    "audience_pace_ms",
+    "room_name",
+];
+
 impl SessionConfig {
+    /// Layered configuration: the defaults, then `file` (TOML, keys from [`FILE_KEYS`]), then the
+    /// environment (see [`ENV_HELP`]) through `var`, each overriding the one before.
+    pub fn load(
+        data_dir: PathBuf,
+        file: Option<&std::path::Path>,
+        var: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, String> {
+        let mut from_file = std::collections::HashMap::new();
+        if let Some(path) = file {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            let table: toml::Table = text.parse().map_err(|e| format!("{} is not valid TOML: {e}", path.display()))?;
+            for (key, value) in table {
+                if !FILE_KEYS.contains(&key.as_str()) {
+                    return Err(format!(
+                        "{}: unknown setting {key:?}; the settings are {}",
+                        path.display(),
+                        FILE_KEYS.join(", ")
+                    ));
+                }
+                let value = match value {
+                    toml::Value::String(s) => s,
+                    toml::Value::Integer(n) => n.to_string(),
+                    toml::Value::Boolean(b) => (if b { "on" } else { "off" }).to_string(),
+                    other => {
+                        return Err(format!("{}: {key} must be a string or a number, not {other}", path.display()))
+                    }
+                };
+                from_file.insert(format!("ANCHORDESK_{}", key.to_ascii_uppercase()), value);
+            }
+        }
+        Self::from_env(data_dir, |k| var(k).or_else(|| from_file.get(k).cloned()))
+    }
+
     /// Reads the configuration from environment variables (see [`ENV_HELP`]) through `var`.
     pub fn from_env(data_dir: PathBuf, var: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let get = |k: &str| var(k).map(|v| v.trim().to_string()).filter(|v| !v.is_empty());
@@ -249,6 +299,26 @@ mod tests {
     fn from(vars: &[(&str, &str)]) -> Result<SessionConfig, String> {
         let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         SessionConfig::from_env("/tmp/x".into(), |k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn a_file_sets_what_the_environment_does_not_and_unknown_keys_are_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("hub.toml");
+        std::fs::write(
+            &file,
+            "sdkappid = 1400000000\nim_secret_key = \"k\"\nim_region = \"seoul\"\nhub_listen = \"0.0.0.0:8690\"\n",
+        )
+        .unwrap();
+        let env: HashMap<String, String> = [("ANCHORDESK_IM_REGION".to_string(), "tokyo".to_string())].into();
+        let c = SessionConfig::load("/tmp/x".into(), Some(&file), |k| env.get(k).cloned()).unwrap();
+        let ImBackend::Tencent { base_url, sdkappid, .. } = c.backend else { panic!("the file gave credentials") };
+        assert_eq!(sdkappid, 1400000000);
+        assert_eq!(base_url, "https://adminapijpn.im.qcloud.com", "the environment overrides the file");
+        assert_eq!(c.hub_listen.to_string(), "0.0.0.0:8690");
+        std::fs::write(&file, "sdk_app_id = 1\n").unwrap();
+        let e = SessionConfig::load("/tmp/x".into(), Some(&file), |_| None).unwrap_err();
+        assert!(e.contains("unknown setting \"sdk_app_id\"") && e.contains("sdkappid"), "{e}");
     }
 
     #[test]
