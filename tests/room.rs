@@ -37,12 +37,16 @@ fn config(db: &std::path::Path) -> RoomConfig {
 
 impl Stack {
     async fn start(switches: Switches) -> Stack {
+        Self::start_with(|sb| sb.switches = switches).await
+    }
+
+    async fn start_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Stack {
         let dir = tempfile::tempdir().unwrap();
         let hub_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hub_addr = hub_listener.local_addr().unwrap();
         let sandbox_cancel = CancellationToken::new();
         let mut sb = SandboxConfig::generate();
-        sb.switches = switches;
+        tweak(&mut sb);
         sb.callback =
             Some(CallbackTarget { url: format!("http://{hub_addr}/im/callback"), token: Some(Secret::new(TOKEN)) });
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -409,4 +413,35 @@ async fn ninety_nine_billed_clicks_reach_the_room_as_five_gift_messages_from_the
     let resp = http.post(&url).bearer_auth(API_TOKEN).json(&bad).send().await.unwrap();
     assert_eq!(resp.status(), 400);
     assert!(resp.text().await.unwrap().contains("user ID"), "the error says what to fix");
+}
+
+#[tokio::test]
+async fn the_room_counts_what_the_ceiling_dropped_per_minute_and_priority() {
+    let s = Stack::start_with(|sb| sb.messages_per_second = 5).await;
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let g = s.group();
+    let fan = s.viewer("burst_1").await;
+    let (mut dropped_normal, mut dropped_low) = (0, 0);
+    for i in 0..30 {
+        if fan.send_text(&g, &format!("line {i}")).await.unwrap().dropped {
+            dropped_normal += 1;
+        }
+    }
+    for _ in 0..10 {
+        if fan.send(&g, room::message::RoomMessage::like(1).to_body(), MsgPriority::Low).await.unwrap().dropped {
+            dropped_low += 1;
+        }
+    }
+    assert!(dropped_normal > 0, "a ceiling of 5/s drops most of 30 messages at once");
+    let minute = loop {
+        let RoomEvent::Drops(m) = next(&mut rx, |e| matches!(e, RoomEvent::Drops(_))).await else { unreachable!() };
+        if m.normal.sent == 30 && m.low.sent == 10 && m.normal.dropped == dropped_normal && m.low.dropped == dropped_low
+        {
+            break m;
+        }
+    };
+    println!("one minute of drops: {minute:?}");
+    assert_eq!(minute.high.sent, 0);
+    let (snapshot, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(snapshot.drops.last(), Some(&minute), "the console starts from the same figures");
 }

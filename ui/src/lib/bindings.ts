@@ -20,7 +20,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute;
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -58,6 +58,28 @@ duration: number | null,
  */
 undoneBy: number | null, };
 
+export type DropCount = { sent: number, dropped: number, };
+
+export type DropMinute = { 
+/**
+ * The minute's start, unix milliseconds.
+ */
+at: number, high: DropCount, normal: DropCount, low: DropCount, };
+
+export type GiftOrder = { userId: string, giftId: string, giftName: string, 
+/**
+ * Price of one gift in the app's smallest unit.
+ */
+unitPrice: number, 
+/**
+ * How many: a chosen count is one message; for a click, 1.
+ */
+count: number, 
+/**
+ * Part of a click streak (merged), rather than a chosen count (sent as it is).
+ */
+click: boolean, };
+
 export type RoomSnapshot = { seq: number, groupId: string, name: string, status: RoomStatus, likes: number, online: number, chat: Array<ChatLine>, gifts: Array<GiftLine>, members: Array<MemberLine>, muted: Array<MuteLine>, blocked: Array<string>, held: Array<HeldLine>, 
 /**
  * Recent word-filter blocks.
@@ -70,7 +92,11 @@ audit: Array<AuditLine>,
 /**
  * How many word rules are in force.
  */
-words: number, };
+words: number, 
+/**
+ * Drop accounting for the last hour, oldest first.
+ */
+drops: Array<DropMinute>, };
 
 export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, };
 

@@ -28,8 +28,8 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::event::{
-    AuditAction, AuditLine, BlockedLine, ChatLine, EventEnvelope, GiftLine, HeldLine, MemberLine, MuteLine, RoomEvent,
-    RoomSnapshot,
+    AuditAction, AuditLine, BlockedLine, ChatLine, DropMinute, EventEnvelope, GiftLine, HeldLine, MemberLine, MuteLine,
+    RoomEvent, RoomSnapshot,
 };
 use crate::message::RoomMessage;
 use crate::ops;
@@ -46,6 +46,12 @@ const MEMBERS_KEPT: usize = 50;
 const FILTERED_KEPT: usize = 100;
 const AUDIT_KEPT: usize = 500;
 const EVENT_BUFFER: usize = 8192;
+/// Minutes of drop accounting kept.
+const DROP_MINUTES: usize = 60;
+/// A message whose after-send callback has not come this long after its before-send was dropped.
+const DROP_AFTER: Duration = Duration::from_secs(10);
+/// How often unanswered before-sends are counted as drops.
+const DROP_SWEEP: Duration = Duration::from_secs(2);
 /// Observations and commands waiting for the actor; past this the hub is overloaded.
 const QUEUE: usize = 65_536;
 
@@ -155,6 +161,7 @@ enum Command {
     Online(u64),
     FlushLikes,
     LikesWritten(u64),
+    SweepDrops,
     Done,
 }
 
@@ -286,6 +293,9 @@ impl Room {
             gifts: VecDeque::new(),
             members: VecDeque::new(),
             filtered: VecDeque::new(),
+            in_flight: HashMap::new(),
+            drops: VecDeque::new(),
+            drops_changed: Vec::new(),
             mutes,
             blocked,
             words,
@@ -315,7 +325,8 @@ impl Room {
         tokio::spawn(post_gifts(im.group(&stored.group_id), gift_in));
         tokio::spawn(actor.run(rx, cancel.clone()));
         tokio::spawn(poll_online(im.group(&stored.group_id), tx.clone(), config.online_poll, cancel.clone()));
-        tokio::spawn(tick(tx, config.likes_flush, || Command::FlushLikes, cancel));
+        tokio::spawn(tick(tx.clone(), config.likes_flush, || Command::FlushLikes, cancel.clone()));
+        tokio::spawn(tick(tx, DROP_SWEEP, || Command::SweepDrops, cancel));
         Ok(handle)
     }
 }
@@ -494,6 +505,12 @@ struct Actor {
     gifts: VecDeque<GiftLine>,
     members: VecDeque<MemberLine>,
     filtered: VecDeque<BlockedLine>,
+    /// Messages past the before-send callback, waiting for their after-send: `(sender, Random)` →
+    /// (priority, the minute it was sent, when).
+    in_flight: HashMap<(String, u32), (MsgPriority, u64, std::time::Instant)>,
+    drops: VecDeque<DropMinute>,
+    /// Minutes whose counts changed since the last sweep.
+    drops_changed: Vec<u64>,
     mutes: BTreeMap<String, StoredMute>,
     /// Kicked (`u64::MAX`) or banned-by-fallback users, with when their blocklisting ends.
     blocked: HashMap<String, u64>,
@@ -612,6 +629,61 @@ impl Actor {
             filtered: self.filtered.iter().cloned().collect(),
             audit: self.audit.iter().rev().take(100).rev().cloned().collect(),
             words: self.words.len() as u32,
+            drops: self.drops.iter().copied().collect(),
+        }
+    }
+
+    /// The counts of `minute` (unix ms of its start) for `priority`, created when first needed.
+    fn drop_count(&mut self, minute: u64, priority: MsgPriority) -> Option<&mut crate::event::DropCount> {
+        if !self.drops.iter().any(|d| d.at == minute) {
+            if self.drops.back().is_some_and(|d| d.at > minute) {
+                return None; // older than the newest minute and already gone
+            }
+            push_capped(&mut self.drops, DropMinute { at: minute, ..DropMinute::default() }, DROP_MINUTES);
+        }
+        if !self.drops_changed.contains(&minute) {
+            self.drops_changed.push(minute);
+        }
+        let m = self.drops.iter_mut().find(|d| d.at == minute)?;
+        Some(match priority {
+            MsgPriority::High => &mut m.high,
+            MsgPriority::Normal => &mut m.normal,
+            MsgPriority::Low => &mut m.low,
+        })
+    }
+
+    fn sent(&mut self, from: &str, random: u32, body: &[MsgElement]) {
+        let priority = RoomMessage::from_body(body).map(|m| m.priority()).unwrap_or(MsgPriority::Normal);
+        let minute = now_ms() / 60_000 * 60_000;
+        if let Some(c) = self.drop_count(minute, priority) {
+            c.sent += 1;
+        }
+        self.in_flight.insert((from.to_string(), random), (priority, minute, std::time::Instant::now()));
+    }
+
+    fn dropped(&mut self, key: &(String, u32)) {
+        if let Some((priority, minute, _)) = self.in_flight.remove(key) {
+            if let Some(c) = self.drop_count(minute, priority) {
+                c.dropped += 1;
+            }
+        }
+    }
+
+    /// Counts before-sends that never got their after-send as dropped, and reports changed minutes.
+    fn sweep_drops(&mut self) {
+        let stale: Vec<(String, u32)> = self
+            .in_flight
+            .iter()
+            .filter(|(_, (_, _, at))| at.elapsed() >= DROP_AFTER)
+            .map(|(k, _)| k.clone())
+            .collect();
+        for key in stale {
+            self.dropped(&key);
+        }
+        for minute in std::mem::take(&mut self.drops_changed) {
+            if let Some(m) = self.drops.iter().find(|d| d.at == minute).copied() {
+                self.emit(RoomEvent::Drops(m));
+            }
         }
     }
 
@@ -711,6 +783,7 @@ impl Actor {
                     );
                 }
             }
+            Command::SweepDrops => self.sweep_drops(),
             Command::LikesWritten(n) => {
                 if n == u64::MAX {
                     // Failed: write again at the next tick.
@@ -977,6 +1050,7 @@ impl Actor {
                     }));
                 }
                 _ => {
+                    self.sent(&m.from_account, m.random, &m.msg_body);
                     if let Some(RoomMessage::Like { count, .. }) = RoomMessage::from_body(&m.msg_body) {
                         // Likes are counted here: as Low-priority messages the ceiling may drop them later.
                         self.likes += u64::from(count);
@@ -989,7 +1063,13 @@ impl Actor {
                     }
                 }
             },
-            Callback::AfterSendMsg(m) => self.on_delivered(m),
+            Callback::AfterSendMsg(m) => {
+                self.in_flight.remove(&(m.from_account.clone(), m.random));
+                self.on_delivered(m);
+            }
+            Callback::SendMsgException(m) if m.error_code == Some(10023) => {
+                self.dropped(&(m.from_account.clone(), m.random));
+            }
             Callback::AfterNewMemberJoin(j) => {
                 let at = if j.event_time > 0 { j.event_time } else { now_ms() };
                 for m in j.new_member_list {

@@ -34,6 +34,27 @@ pub struct BlockedLine {
     pub at: u64,
 }
 
+/// Messages that reached Tencent's frequency control in one priority, and how many it dropped.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DropCount {
+    pub sent: u32,
+    pub dropped: u32,
+}
+
+/// One minute of drop accounting: a before-send callback with no after-send (or a 10023 exception)
+/// is a message the 40 msg/s ceiling dropped. Priorities are inferred from the message kind.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DropMinute {
+    /// The minute's start, unix milliseconds.
+    #[ts(type = "number")]
+    pub at: u64,
+    pub high: DropCount,
+    pub normal: DropCount,
+    pub low: DropCount,
+}
+
 /// What a moderation action did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -185,6 +206,8 @@ pub enum RoomEvent {
     Words {
         count: u32,
     },
+    /// A minute's drop accounting changed.
+    Drops(DropMinute),
 }
 
 /// An event with its position in the room's sequence (gapless, starting at 1).
@@ -230,6 +253,8 @@ pub struct RoomSnapshot {
     pub audit: Vec<AuditLine>,
     /// How many word rules are in force.
     pub words: u32,
+    /// Drop accounting for the last hour, oldest first.
+    pub drops: Vec<DropMinute>,
 }
 
 /// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event
