@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // Why: the whole window against the fake backend — connecting state, feeds, counters, the status
-// toggle and the user card — using the same test ids the WebDriver tests rely on.
+// toggle, the user card and the side tabs — using the same test ids the WebDriver tests rely on.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import App from './App.svelte';
@@ -142,39 +142,49 @@ describe('App', () => {
       expect(card.dataset.muted).toBe('false');
 
       const select = q<HTMLSelectElement>('mute-duration')!;
-      expect([...select.options].map((o) => o.value)).toEqual(['10', '60', '600', '3600', '86400', '4294967295']);
+      expect([...select.options].map((o) => o.value)).toEqual(['10', '60', '600', '3600', '86400', '4294967295', 'eos']);
       select.value = '60';
       select.dispatchEvent(new Event('change', { bubbles: true }));
       flushSync();
 
-      const release = backend.holdNext('mute');
+      const release = backend.holdNext('moderate');
       q('user-mute')!.click();
       flushSync();
-      for (const id of ['user-mute', 'user-unmute', 'user-kick']) expect(q<HTMLButtonElement>(id)!.disabled).toBe(true);
+      for (const id of ['user-mute', 'user-unmute', 'user-kick', 'user-ban', 'user-unban']) {
+        expect(q<HTMLButtonElement>(id)!.disabled).toBe(true);
+      }
       release();
       await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('true'));
       flushSync();
-      expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['alice', 60] });
+      expect(backend.calls.at(-1)).toEqual({
+        method: 'moderate',
+        args: [{ type: 'mute', userId: 'alice', seconds: 60, untilEndOfStream: false, reason: '' }],
+      });
       expect(q('user-card-status')!.textContent).toContain('Muted');
       expect(q<HTMLButtonElement>('user-kick')!.disabled).toBe(false);
-      expect(q('muted-list')!.textContent).toContain('alice');
 
       q('user-unmute')!.click();
       await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('false'));
-      expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['alice', 0] });
+      expect(backend.calls.at(-1)).toEqual({ method: 'moderate', args: [{ type: 'unmute', userId: 'alice', reason: '' }] });
 
-      backend.failNext('kick', { code: 'forbidden', message: 'cannot kick an admin' });
+      backend.failNext('moderate', { code: 'forbidden', message: 'cannot kick an admin' });
       q('user-kick')!.click();
       await vi.waitFor(() => expect(q('user-card-error')).not.toBeNull());
       expect(q('user-card-error')!.textContent).toBe('cannot kick an admin');
 
+      expect(q('user-unblock')).toBeNull(); // not blocked
       q('user-kick')!.click();
       await vi.waitFor(() => expect(q('user-card')!.dataset.blocked).toBe('true'));
-      expect(q('blocked-list')!.textContent).toContain('alice');
+      flushSync();
+      expect(q('user-unblock')).not.toBeNull();
 
       window.dispatchEvent(new KeyboardEvent('keydown', { key: 'Escape' }));
       flushSync();
       expect(q('user-card')).toBeNull();
+
+      q('tab-moderation')!.click();
+      flushSync();
+      expect(q('blocked-list')!.textContent).toContain('alice');
     });
 
     it('mutes permanently from the card', async () => {
@@ -185,11 +195,47 @@ describe('App', () => {
       select.dispatchEvent(new Event('change', { bubbles: true }));
       q('user-mute')!.click();
       await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('true'));
-      expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['小龙女', 4294967295] });
+      expect(backend.calls.at(-1)!.args).toEqual([
+        { type: 'mute', userId: '小龙女', seconds: 4294967295, untilEndOfStream: false, reason: '' },
+      ]);
       flushSync();
       expect(q('user-card-status')!.textContent).toContain('Muted permanently');
       await settle();
       expect(qa('system-line').at(-1)!.textContent).toContain('小龙女 was muted permanently');
+    });
+
+    it('shows gifts by default; the other tabs open their panels and keep them', async () => {
+      const tabs = ['gifts', 'held', 'moderation', 'audit', 'words'];
+      expect(tabs.map((id) => q(`tab-${id}`)!.getAttribute('aria-selected'))).toEqual(['true', 'false', 'false', 'false', 'false']);
+      expect(q('gift-feed')).not.toBeNull();
+      expect(q('held-queue')).toBeNull(); // not created before its tab is opened
+      expect(q('held-count')).toBeNull();
+
+      backend.send('bob', 'free coins for all');
+      backend.send('carol', 's p a m');
+      await settle();
+      expect(q('held-count')!.textContent).toBe('1');
+
+      q('tab-held')!.click();
+      flushSync();
+      expect(q('tab-held')!.getAttribute('aria-selected')).toBe('true');
+      expect(q('held-queue')!.closest<HTMLElement>('[role="tabpanel"]')!.hidden).toBe(false);
+      expect(q('gift-feed')!.closest<HTMLElement>('[role="tabpanel"]')!.hidden).toBe(true);
+      expect(qa('held-line').map((l) => l.dataset.userId)).toEqual(['bob']);
+
+      q('tab-moderation')!.click();
+      flushSync();
+      expect(qa('filtered-line').map((l) => l.dataset.userId)).toEqual(['carol']);
+
+      q('tab-words')!.click();
+      await vi.waitFor(() => expect(q<HTMLTextAreaElement>('words-text')!.value).toContain('free coins\thold'));
+
+      // Arrow keys move between tabs.
+      q('tab-words')!.dispatchEvent(new KeyboardEvent('keydown', { key: 'ArrowRight', bubbles: true }));
+      flushSync();
+      expect(q('tab-gifts')!.getAttribute('aria-selected')).toBe('true');
+      expect(q('gift-feed')!.closest<HTMLElement>('[role="tabpanel"]')!.hidden).toBe(false);
+      expect(q('words-panel')).not.toBeNull(); // kept, hidden
     });
 
     it('switches language from the header, remembers it, and tags the document for CJK fonts', () => {

@@ -35,23 +35,62 @@ describe('TauriBackend', () => {
   it('calls the commands with camelCase args', async () => {
     invoke.mockResolvedValue(null);
     const b = new TauriBackend();
+    const mute = { type: 'mute', userId: 'u1', seconds: 86400, untilEndOfStream: true, reason: 'spam' } as const;
+    const rules = [{ pattern: 'spam', action: 'drop' }] as const;
+    const query = { text: 'spam', target: null, action: null, limit: 0 };
     await b.setStatus('live');
-    await b.mute('u1', 4294967295);
-    await b.kick('u2');
+    await b.moderate(mute);
+    await b.moderate({ type: 'unban', userId: 'u2' });
+    await b.words();
+    await b.setWords([...rules]);
+    await b.parseWords('spam\tdrop\n');
+    await b.formatWords([...rules]);
+    await b.resolveHeld(7, true);
+    await b.audit(query);
+    await b.exportAudit(query, 'csv');
+    await b.undo(12);
     await b.appInfo();
     expect(invoke.mock.calls).toEqual([
       ['room_set_status', { status: 'live' }],
-      ['room_mute', { userId: 'u1', seconds: 4294967295 }],
-      ['room_kick', { userId: 'u2' }],
+      ['room_moderate', { action: mute }],
+      ['room_moderate', { action: { type: 'unban', userId: 'u2' } }],
+      ['room_words', undefined],
+      ['room_set_words', { rules }],
+      ['words_parse', { text: 'spam\tdrop\n' }],
+      ['words_format', { rules }],
+      ['room_resolve_held', { id: 7, approve: true }],
+      ['room_audit', { query }],
+      ['room_audit_export', { query, format: 'csv' }],
+      ['room_undo', { auditId: 12 }],
       ['app_info', undefined],
     ]);
+  });
+
+  it('returns what the commands return', async () => {
+    const b = new TauriBackend();
+    invoke.mockResolvedValueOnce([{ pattern: 'x', action: 'hold' }]);
+    await expect(b.words()).resolves.toEqual([{ pattern: 'x', action: 'hold' }]);
+    invoke.mockResolvedValueOnce('x\thold\n');
+    await expect(b.formatWords([{ pattern: 'x', action: 'hold' }])).resolves.toBe('x\thold\n');
+    invoke.mockResolvedValueOnce('id,at\n');
+    await expect(b.exportAudit({ text: null, target: null, action: null, limit: 0 }, 'csv')).resolves.toBe('id,at\n');
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.undo(1)).resolves.toBeUndefined();
   });
 
   it('rejects with WireErrors', async () => {
     invoke.mockRejectedValueOnce({ code: 'notReady', message: 'starting' });
     await expect(new TauriBackend().subscribe(() => {})).rejects.toEqual({ code: 'notReady', message: 'starting' });
-    invoke.mockRejectedValueOnce('Command room_kick not found');
-    await expect(new TauriBackend().kick('x')).rejects.toEqual({ code: 'internal', message: 'Command room_kick not found' });
+    invoke.mockRejectedValueOnce('Command room_moderate not found');
+    await expect(new TauriBackend().moderate({ type: 'kick', userId: 'x', reason: '' })).rejects.toEqual({
+      code: 'internal',
+      message: 'Command room_moderate not found',
+    });
+    invoke.mockRejectedValueOnce({ code: 'invalid', message: 'line 2: "banish" is not an action' });
+    await expect(new TauriBackend().parseWords('a\nb\tbanish')).rejects.toEqual({
+      code: 'invalid',
+      message: 'line 2: "banish" is not an action',
+    });
   });
 });
 

@@ -2,7 +2,17 @@
 // everything else talks to a `Backend`, which is the Tauri IPC inside the app and an in-memory fake
 // in a plain browser (`npm run dev`) and in tests. Every rejection is normalised to a `WireError`.
 import { Channel, invoke } from '@tauri-apps/api/core';
-import type { AppInfo, EventEnvelope, RoomSnapshot, RoomStatus } from './bindings';
+import type { AuditExportFormat } from './audit';
+import type {
+  AppInfo,
+  AuditLine,
+  AuditQuery,
+  EventEnvelope,
+  ModAction,
+  RoomSnapshot,
+  RoomStatus,
+  WordRule,
+} from './bindings';
 import { FakeBackend } from './fake-backend';
 import { toWireError } from './wire';
 
@@ -14,9 +24,24 @@ export interface Backend {
    */
   subscribe(onEvents: (batch: EventEnvelope[]) => void): Promise<RoomSnapshot>;
   setStatus(status: RoomStatus): Promise<void>;
-  /** `seconds` 0 unmutes; 4294967295 mutes permanently. */
-  mute(userId: string, seconds: number): Promise<void>;
-  kick(userId: string): Promise<void>;
+  /** Mute, unmute, kick, unblock, ban or unban, as the anchor (audited). */
+  moderate(action: ModAction): Promise<void>;
+  /** The word list in force. */
+  words(): Promise<WordRule[]>;
+  /** Replaces the whole word list. */
+  setWords(rules: WordRule[]): Promise<void>;
+  /** Reads the import format (`pattern` or `pattern<TAB>action` per line); rejects naming the bad line. */
+  parseWords(text: string): Promise<WordRule[]>;
+  /** The export text of `rules` (the import format). */
+  formatWords(rules: WordRule[]): Promise<string>;
+  /** Approves (re-sends) or rejects a held message. */
+  resolveHeld(id: number, approve: boolean): Promise<void>;
+  /** Searches the audit log, newest first. */
+  audit(query: AuditQuery): Promise<AuditLine[]>;
+  /** The lines `query` finds, as CSV or JSON text. */
+  exportAudit(query: AuditQuery, format: AuditExportFormat): Promise<string>;
+  /** Undoes an audited mute, kick or ban. */
+  undo(auditId: number): Promise<void>;
   appInfo(): Promise<AppInfo>;
 }
 
@@ -40,12 +65,40 @@ export class TauriBackend implements Backend {
     await call<null>('room_set_status', { status });
   }
 
-  async mute(userId: string, seconds: number): Promise<void> {
-    await call<null>('room_mute', { userId, seconds });
+  async moderate(action: ModAction): Promise<void> {
+    await call<null>('room_moderate', { action });
   }
 
-  async kick(userId: string): Promise<void> {
-    await call<null>('room_kick', { userId });
+  words(): Promise<WordRule[]> {
+    return call<WordRule[]>('room_words');
+  }
+
+  async setWords(rules: WordRule[]): Promise<void> {
+    await call<null>('room_set_words', { rules });
+  }
+
+  parseWords(text: string): Promise<WordRule[]> {
+    return call<WordRule[]>('words_parse', { text });
+  }
+
+  formatWords(rules: WordRule[]): Promise<string> {
+    return call<string>('words_format', { rules });
+  }
+
+  async resolveHeld(id: number, approve: boolean): Promise<void> {
+    await call<null>('room_resolve_held', { id, approve });
+  }
+
+  audit(query: AuditQuery): Promise<AuditLine[]> {
+    return call<AuditLine[]>('room_audit', { query });
+  }
+
+  exportAudit(query: AuditQuery, format: AuditExportFormat): Promise<string> {
+    return call<string>('room_audit_export', { query, format });
+  }
+
+  async undo(auditId: number): Promise<void> {
+    await call<null>('room_undo', { auditId });
   }
 
   appInfo(): Promise<AppInfo> {

@@ -1,21 +1,43 @@
 // Why: an in-memory room behind the `Backend` interface. Tests drive it (push events, inject the next
 // failure, inspect calls); in a plain browser (`npm run dev`) it simulates a busy multilingual room
-// so the UI can be seen and worked on without the Rust side. Seeded, so a seed replays exactly.
+// so the UI can be seen and worked on without the Rust side. It mirrors the room actor where the UI
+// can tell: moderation with audit lines and undo, the word filter holding or blocking messages, the
+// held queue, the word list's text format. Seeded, so a seed replays exactly.
+import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
+  AuditAction,
+  AuditLine,
+  AuditQuery,
   ChatLine,
   EventEnvelope,
   GiftLine,
+  HeldLine,
+  ModAction,
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
   WireError,
+  WordRule,
 } from './bindings';
 import type { Backend } from './backend';
 import { TRANSITIONS, canBecome } from './status';
-import { PERMANENT_MUTE_SECONDS } from './time';
+import { END_OF_STREAM_MUTE_SECONDS, PERMANENT_MUTE_SECONDS } from './time';
+import { checkWords, formatWordList, isWordAction, parseWordList } from './words';
 
-export type FakeMethod = 'subscribe' | 'setStatus' | 'mute' | 'kick' | 'appInfo';
+export type FakeMethod =
+  | 'subscribe'
+  | 'setStatus'
+  | 'moderate'
+  | 'words'
+  | 'setWords'
+  | 'parseWords'
+  | 'formatWords'
+  | 'resolveHeld'
+  | 'audit'
+  | 'exportAudit'
+  | 'undo'
+  | 'appInfo';
 
 export interface FakeCall {
   method: FakeMethod;
@@ -29,10 +51,12 @@ export interface FakeOptions {
   clock?: () => number;
   /** Delay before every call settles (default 0: next microtask). */
   latencyMs?: number;
-  /** Simulated chat/gift/join history to start with (default 0 events). */
+  /** Simulated history to start with, in simulation steps (default 0). */
   history?: number;
-  /** Overrides for the initial room. */
-  room?: Partial<Omit<RoomSnapshot, 'seq'>>;
+  /** Overrides for the initial room (`words` follows the word list). */
+  room?: Partial<Omit<RoomSnapshot, 'seq' | 'words'>>;
+  /** The initial word list (default `SAMPLE_WORDS`). */
+  words?: WordRule[];
   info?: Partial<AppInfo>;
 }
 
@@ -81,16 +105,70 @@ const GIFTS = [
   { giftId: 'castle', giftName: 'Castle 🏰', unitPrice: 1314 },
 ] as const;
 
+/** Simulated messages the sample word list catches (hold, drop or refuse). */
+const BAD_LINES = {
+  en: ['FREE COINS on my profile!!', 's p a m s p a m', 'you are an idiot'],
+  zh: ['加 微 信 领福利', '免费金币，快来'],
+  ko: ['아 시 발 진짜', '무료 코인 받아가세요 free coins'],
+  ja: ['ﾊﾞｶじゃないの', '無料コイン free-coins'],
+} as const;
+
+/** The fake room's word list unless a test gives one. */
+export const SAMPLE_WORDS: readonly WordRule[] = [
+  { pattern: 'free coins', action: 'hold' },
+  { pattern: 'idiot', action: 'hold' },
+  { pattern: 'spam', action: 'drop' },
+  { pattern: '加微信', action: 'refuse' },
+  { pattern: '免费金币', action: 'hold' },
+  { pattern: '시발', action: 'drop' },
+  { pattern: 'バカ', action: 'hold' },
+];
+
+/** Another moderator of the simulated room, so the audit log shows more than the anchor. */
+const OTHER_MODERATOR = 'mod_mei';
+/** How long a held message waits before the other moderator may review it. */
+const HELD_REVIEW_AFTER_MS = 45_000;
+const REASONS = ['spamming links', '刷屏', '욕설', '荒らし', ''] as const;
+
+/** The console's own name in the audit log (Rust: `room::actor::ANCHOR`). */
+export const ANCHOR = 'anchor';
+
 const BLOCKED_USER = 'spam_bot_9';
 /** Snapshot history the fake keeps, like a real room's bounded backlog. */
 const KEEP_CHAT = 200;
 const KEEP_GIFTS = 100;
 const KEEP_MEMBERS = 200;
+const KEEP_FILTERED = 100;
+/** Audit lines in a snapshot (the newest), and how far back undo reaches (Rust: 100 and 500). */
+const SNAPSHOT_AUDIT = 100;
+const UNDO_REACH = 500;
+const KEEP_LOG = 10_000;
 const U32_MAX = 4294967295;
+/** User IDs: 1 to 32 bytes (the Rust side also limits the characters; see the UI notes). */
+const USER_ID_BYTES = 32;
 
 function clone<T>(value: T): T {
   return structuredClone(value);
 }
+
+function invalid(message: string): WireError {
+  return { code: 'invalid', message };
+}
+
+function checkUserId(userId: unknown): void {
+  if (typeof userId !== 'string' || userId === '' || new TextEncoder().encode(userId).length > USER_ID_BYTES) {
+    throw invalid(`${JSON.stringify(userId)} is not a valid user ID: use 1 to 32 bytes`);
+  }
+}
+
+function checkSeconds(seconds: unknown, what: string): number {
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0 || seconds > U32_MAX) {
+    throw invalid(`${what} seconds must be 0..=${U32_MAX}`);
+  }
+  return seconds;
+}
+
+type AuditFields = Omit<AuditLine, 'id' | 'at' | 'undoneBy'>;
 
 export class FakeBackend implements Backend {
   readonly calls: FakeCall[] = [];
@@ -102,13 +180,21 @@ export class FakeBackend implements Backend {
   readonly #subscribers = new Set<(batch: EventEnvelope[]) => void>();
   readonly #failures = new Map<FakeMethod, WireError[]>();
   readonly #holds = new Map<FakeMethod, Promise<void>[]>();
+  /** The whole audit log, oldest first (the snapshot carries only the newest). */
+  #log: AuditLine[] = [];
+  #words: WordRule[];
+  /** Users muted until the end of the stream: unmuted when the room goes to `ended`. */
+  readonly #eosMuted = new Set<string>();
   #nextChatId = 1000;
+  #nextAudit = 1;
+  #nextHeld = 1;
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(options: FakeOptions = {}) {
     this.#random = mulberry32(options.seed ?? 1);
     this.#clock = options.clock ?? Date.now;
     this.#latencyMs = options.latencyMs ?? 0;
+    this.#words = clone(options.words ?? [...SAMPLE_WORDS]);
     this.#room = {
       seq: 0,
       groupId: '@TGS#aFAKEROOM',
@@ -121,8 +207,17 @@ export class FakeBackend implements Backend {
       members: [],
       muted: [],
       blocked: [BLOCKED_USER],
+      held: [],
+      filtered: [],
+      audit: [],
+      drops: [],
       ...clone(options.room ?? {}),
+      words: this.#words.length,
     };
+    this.#log = clone(this.#room.audit);
+    this.#room.audit = this.#room.audit.slice(-SNAPSHOT_AUDIT);
+    this.#nextAudit = Math.max(0, ...this.#log.map((l) => l.id)) + 1;
+    this.#nextHeld = Math.max(0, ...this.#room.held.map((h) => h.id)) + 1;
     this.#info = {
       version: '0.0.0-preview',
       mode: 'sandbox',
@@ -131,7 +226,7 @@ export class FakeBackend implements Backend {
       sdkAppId: 0,
       ...options.info,
     };
-    for (let i = 0; i < (options.history ?? 0); i++) this.#apply(this.#randomEvent());
+    for (let i = 0; i < (options.history ?? 0); i++) for (const e of this.#randomStep()) this.#apply(e);
   }
 
   /** The browser preview: a live, busy room that takes a moment to start (shows "Connecting…"). */
@@ -139,9 +234,13 @@ export class FakeBackend implements Backend {
     const fake = new FakeBackend({
       seed: 20240601,
       latencyMs: 350,
-      history: 80,
+      history: 120,
       room: { status: 'live', online: 1280, likes: 20_417 },
     });
+    // Something to review and something filtered from the start, whatever the history held.
+    fake.send('橘子汽水', '免费金币，快来');
+    fake.send('nightowl42', 'FREE COINS on my profile!!');
+    fake.send('민준_kr', '아 시 발 진짜');
     fake.failNext('subscribe', { code: 'notReady', message: 'the room is still starting' }, 2);
     fake.start();
     return fake;
@@ -179,16 +278,29 @@ export class FakeBackend implements Backend {
     for (const subscriber of this.#subscribers) subscriber(clone(batch));
   }
 
-  /** Generate and emit `count` simulated events (one batch); returns them. */
-  simulate(count = 1): EventEnvelope[] {
+  /**
+   * Run `steps` simulation steps and emit their events as one batch; returns them. A step is one
+   * event, or a few that belong together (a moderator's mute and its audit line).
+   */
+  simulate(steps = 1): EventEnvelope[] {
     const events: RoomEvent[] = [];
-    for (let i = 0; i < count; i++) events.push(this.#randomEvent());
+    for (let i = 0; i < steps; i++) events.push(...this.#randomStep());
     return this.push(...events);
+  }
+
+  /** A viewer sends `text`: it goes through the word filter as in the room (chat, held or blocked). */
+  send(userId: string, text: string): EventEnvelope[] {
+    return this.push(this.#message(userId, text, this.#clock()));
   }
 
   /** The room as a subscriber would get it now. */
   snapshot(): RoomSnapshot {
     return clone(this.#room);
+  }
+
+  /** The whole audit log, oldest first. */
+  auditLog(): AuditLine[] {
+    return clone(this.#log);
   }
 
   get subscriberCount(): number {
@@ -225,31 +337,95 @@ export class FakeBackend implements Backend {
     return this.#settle('setStatus', [status], () => {
       const from = this.#room.status;
       if (!canBecome(from, status)) {
-        throw {
-          code: 'invalid',
-          message: `the room cannot go from ${from} to ${status}; from ${from} it can go to ${TRANSITIONS[from].join(', ')}`,
-        } satisfies WireError;
+        throw invalid(
+          `the room cannot go from ${from} to ${status}; from ${from} it can go to ${TRANSITIONS[from].join(', ')}`,
+        );
       }
-      this.push({ type: 'status', status });
+      this.push(
+        { type: 'status', status },
+        this.#audit({ actor: ANCHOR, action: 'status', target: 'room', detail: `${from} → ${status}`, reason: '', duration: null }),
+      );
+      if (status === 'ended') {
+        for (const userId of [...this.#eosMuted]) {
+          this.#moderate('room', { type: 'unmute', userId, reason: 'the stream ended' });
+        }
+      }
     });
   }
 
-  mute(userId: string, seconds: number): Promise<void> {
-    return this.#settle('mute', [userId, seconds], () => {
-      if (!userId) throw { code: 'invalid', message: 'a user id is required' } satisfies WireError;
-      if (!Number.isInteger(seconds) || seconds < 0 || seconds > U32_MAX) {
-        throw { code: 'invalid', message: `mute seconds must be 0..=${U32_MAX}` } satisfies WireError;
+  moderate(action: ModAction): Promise<void> {
+    return this.#settle('moderate', [action], () => this.#moderate(ANCHOR, action));
+  }
+
+  words(): Promise<WordRule[]> {
+    return this.#settle('words', [], () => clone(this.#words));
+  }
+
+  setWords(rules: WordRule[]): Promise<void> {
+    return this.#settle('setWords', [rules], () => {
+      if (!Array.isArray(rules)) throw invalid('the word list must be a list of rules');
+      for (const r of rules) {
+        if (typeof r?.pattern !== 'string' || !isWordAction(r?.action)) {
+          throw invalid(`${JSON.stringify(r)} is not a word rule`);
+        }
       }
-      const nowSec = Math.floor(this.#clock() / 1000);
-      const until = seconds === 0 ? null : nowSec + Math.min(seconds, PERMANENT_MUTE_SECONDS);
-      this.push({ type: 'userMuted', userId, until });
+      const before = this.#words.length;
+      this.#words = rules.map((r) => ({ pattern: r.pattern, action: r.action }));
+      const count = this.#words.length;
+      this.push(
+        { type: 'words', count },
+        this.#audit({ actor: ANCHOR, action: 'words', target: 'word list', detail: `${before} → ${count} rules`, reason: '', duration: null }),
+      );
     });
   }
 
-  kick(userId: string): Promise<void> {
-    return this.#settle('kick', [userId], () => {
-      if (!userId) throw { code: 'invalid', message: 'a user id is required' } satisfies WireError;
-      this.push({ type: 'userKicked', userId });
+  parseWords(text: string): Promise<WordRule[]> {
+    return this.#settle('parseWords', [text], () => {
+      try {
+        return parseWordList(text);
+      } catch (e) {
+        throw invalid(e instanceof Error ? e.message : String(e));
+      }
+    });
+  }
+
+  formatWords(rules: WordRule[]): Promise<string> {
+    return this.#settle('formatWords', [rules], () => formatWordList(rules));
+  }
+
+  resolveHeld(id: number, approve: boolean): Promise<void> {
+    return this.#settle('resolveHeld', [id, approve], () => this.#resolve(ANCHOR, id, approve));
+  }
+
+  audit(query: AuditQuery): Promise<AuditLine[]> {
+    return this.#settle('audit', [query], () => this.#query(query));
+  }
+
+  exportAudit(query: AuditQuery, format: AuditExportFormat): Promise<string> {
+    return this.#settle('exportAudit', [query, format], () => {
+      if (format !== 'csv' && format !== 'json') {
+        throw invalid(`${JSON.stringify(format)} is not an export format; use csv or json`);
+      }
+      return exportAuditText(this.#query(query), format);
+    });
+  }
+
+  undo(auditId: number): Promise<void> {
+    return this.#settle('undo', [auditId], () => {
+      const line = this.#log.slice(-UNDO_REACH).find((l) => l.id === auditId);
+      if (!line) throw invalid(`audit line ${auditId} is not among the recent ones that can be undone`);
+      if (line.undoneBy !== null) throw invalid(`audit line ${auditId} was undone already`);
+      if (!isUndoable(line)) throw invalid(`a ${line.action} cannot be undone`);
+      const userId = line.target;
+      const undo: ModAction =
+        line.action === 'mute'
+          ? { type: 'unmute', userId, reason: `undo #${auditId}` }
+          : line.action === 'kick'
+            ? { type: 'unblock', userId }
+            : { type: 'unban', userId };
+      // As in the room: the original is marked with the id the undo's own line is about to get.
+      this.#markUndone(auditId, this.#nextAudit);
+      this.#moderate(ANCHOR, undo);
     });
   }
 
@@ -260,7 +436,7 @@ export class FakeBackend implements Backend {
   // ---- internals ------------------------------------------------------------------------
 
   async #settle<T>(method: FakeMethod, args: unknown[], run: () => T): Promise<T> {
-    this.calls.push({ method, args });
+    this.calls.push({ method, args: clone(args) });
     const hold = this.#holds.get(method)?.shift();
     if (hold) await hold;
     if (this.#latencyMs > 0) await new Promise((r) => setTimeout(r, this.#latencyMs));
@@ -268,6 +444,95 @@ export class FakeBackend implements Backend {
     const failure = this.#failures.get(method)?.shift();
     if (failure) throw failure;
     return run();
+  }
+
+  /** The audit event for a new line (numbered now, applied when pushed). */
+  #audit(fields: AuditFields): RoomEvent {
+    return { type: 'audit', id: this.#nextAudit++, at: this.#clock(), undoneBy: null, ...fields };
+  }
+
+  #moderate(actor: string, action: ModAction): void {
+    checkUserId(action.userId);
+    const { userId } = action;
+    const audit = (a: AuditAction, detail: string, reason: string, duration: number | null) =>
+      this.#audit({ actor, action: a, target: userId, detail, reason, duration });
+    switch (action.type) {
+      case 'mute': {
+        const seconds = checkSeconds(action.seconds, 'mute');
+        const secs = action.untilEndOfStream ? END_OF_STREAM_MUTE_SECONDS : seconds;
+        if (secs === 0) throw invalid('a mute needs a duration; use unmute to lift one');
+        const until = Math.floor(this.#clock() / 1000) + Math.min(secs, PERMANENT_MUTE_SECONDS);
+        if (action.untilEndOfStream) this.#eosMuted.add(userId);
+        else this.#eosMuted.delete(userId);
+        this.push(
+          { type: 'userMuted', userId, until },
+          audit('mute', action.untilEndOfStream ? 'until the end of this stream' : '', action.reason ?? '', secs),
+        );
+        return;
+      }
+      case 'unmute':
+        this.push({ type: 'userMuted', userId, until: null }, audit('unmute', '', action.reason ?? '', null));
+        return;
+      case 'kick':
+        this.push({ type: 'userKicked', userId }, audit('kick', '', action.reason ?? '', null));
+        return;
+      case 'unblock':
+        this.push(...this.#unblocked(userId), audit('unblock', '', '', null));
+        return;
+      case 'ban': {
+        const seconds = checkSeconds(action.seconds, 'ban');
+        if (seconds === 0) throw invalid('a ban needs a duration of at least 1 second');
+        this.push({ type: 'userKicked', userId }, audit('ban', 'native ban', action.reason ?? '', seconds));
+        return;
+      }
+      case 'unban':
+        this.push(...this.#unblocked(userId), audit('unban', '', '', null));
+        return;
+    }
+  }
+
+  /** `userUnblocked` if the user is blocked (as the room emits it only then). */
+  #unblocked(userId: string): RoomEvent[] {
+    return this.#room.blocked.includes(userId) ? [{ type: 'userUnblocked', userId }] : [];
+  }
+
+  #resolve(actor: string, id: number, approve: boolean): void {
+    const line = this.#room.held.find((h) => h.id === id);
+    if (!line) throw invalid(`there is no held message ${id}; it may be resolved already`);
+    const events: RoomEvent[] = [
+      { type: 'heldResolved', id, approved: approve, actor },
+      this.#audit({ actor, action: approve ? 'approve' : 'reject', target: line.userId, detail: line.text, reason: '', duration: null }),
+    ];
+    // Approved: re-sent as its sender past the filter, so it reaches the chat.
+    if (approve) events.push({ type: 'chat', id: String(this.#nextChatId++), userId: line.userId, text: line.text, at: this.#clock() });
+    this.push(...events);
+  }
+
+  #query(query: AuditQuery): AuditLine[] {
+    const q = auditQuery(query);
+    const limit = q.limit === 0 ? 200 : Math.min(q.limit, 10_000);
+    const out: AuditLine[] = [];
+    for (let i = this.#log.length - 1; i >= 0 && out.length < limit; i--) {
+      if (matchesAudit(this.#log[i], q)) out.push(clone(this.#log[i]));
+    }
+    return out;
+  }
+
+  #markUndone(id: number, by: number): void {
+    for (const list of [this.#log, this.#room.audit]) {
+      const line = list.find((l) => l.id === id);
+      if (line) line.undoneBy = by;
+    }
+  }
+
+  /** A viewer's message through the word filter: chat, held for review, or blocked. */
+  #message(userId: string, text: string, at: number): RoomEvent {
+    const rule = checkWords(this.#words, text);
+    if (rule?.action === 'hold') return { type: 'held', id: this.#nextHeld++, userId, text, pattern: rule.pattern, at };
+    if (rule?.action === 'drop' || rule?.action === 'refuse') {
+      return { type: 'blocked', userId, text, pattern: rule.pattern, action: rule.action, at };
+    }
+    return { type: 'chat', id: String(this.#nextChatId++), userId, text, at };
   }
 
   #apply(event: RoomEvent): EventEnvelope {
@@ -304,12 +569,38 @@ export class FakeBackend implements Backend {
       case 'userMuted':
         room.muted = room.muted.filter((m) => m.userId !== event.userId);
         if (event.until !== null) room.muted.push({ userId: event.userId, until: event.until });
+        else this.#eosMuted.delete(event.userId);
         break;
       case 'userKicked':
         room.members = room.members.filter((m) => m.userId !== event.userId);
         if (!room.blocked.includes(event.userId)) room.blocked = [...room.blocked, event.userId];
         break;
       case 'joinRefused':
+        break;
+      case 'held':
+        if (!room.held.some((h) => h.id === event.id)) {
+          room.held = [...room.held, pick<HeldLine>(event, ['id', 'userId', 'text', 'pattern', 'at'])];
+        }
+        break;
+      case 'heldResolved':
+        room.held = room.held.filter((h) => h.id !== event.id);
+        break;
+      case 'blocked': {
+        const { type: _type, ...line } = event;
+        room.filtered = [...room.filtered, line].slice(-KEEP_FILTERED);
+        break;
+      }
+      case 'userUnblocked':
+        room.blocked = room.blocked.filter((u) => u !== event.userId);
+        break;
+      case 'audit': {
+        const { type: _type, ...line } = event;
+        this.#log = [...this.#log.filter((l) => l.id !== line.id), line].slice(-KEEP_LOG);
+        room.audit = [...room.audit.filter((l) => l.id !== line.id), clone(line)].slice(-SNAPSHOT_AUDIT);
+        break;
+      }
+      case 'words':
+        room.words = event.count;
         break;
     }
     return { seq: room.seq, event: clone(event) };
@@ -324,35 +615,61 @@ export class FakeBackend implements Backend {
     return { userId: this.#pickFrom(USERS[lang]), lang };
   }
 
-  #randomEvent(): RoomEvent {
+  /** One simulation step: usually one event, sometimes a moderator's action and its audit line. */
+  #randomStep(): RoomEvent[] {
     const r = this.#random();
     const at = this.#clock();
     const room = this.#room;
     if (r < 0.62) {
       const { userId, lang } = this.#randomUser();
-      return { type: 'chat', id: String(this.#nextChatId++), userId, text: this.#pickFrom(LINES[lang]), at };
+      const bad = this.#random() < 0.04;
+      const text: string = bad ? this.#pickFrom(BAD_LINES[lang]) : this.#pickFrom(LINES[lang]);
+      return [this.#message(userId, text, at)];
     }
     if (r < 0.74) {
-      return { type: 'likes', total: room.likes + 1 + Math.floor(this.#random() * 25) };
+      return [{ type: 'likes', total: room.likes + 1 + Math.floor(this.#random() * 25) }];
     }
     if (r < 0.84) {
       const gift = this.#pickFrom(GIFTS);
       const count = this.#random() < 0.7 ? 1 : this.#pickFrom([5, 10, 66, 99]);
-      return { type: 'gift', id: `g${this.#nextChatId++}`, userId: this.#randomUser().userId, count, at, ...gift };
+      return [{ type: 'gift', id: `g${this.#nextChatId++}`, userId: this.#randomUser().userId, count, at, ...gift }];
     }
     if (r < 0.91) {
       const { userId } = this.#randomUser();
-      return { type: 'memberJoined', userId, at };
+      return [{ type: 'memberJoined', userId, at }];
     }
     if (r < 0.94 && room.members.length > 0) {
       const { userId } = this.#pickFrom(room.members);
-      return { type: 'memberLeft', userId, at };
+      return [{ type: 'memberLeft', userId, at }];
     }
-    if (r < 0.99) {
+    if (r < 0.98) {
       const delta = Math.floor(this.#random() * 41) - 18;
-      return { type: 'online', count: Math.max(0, room.online + delta) };
+      return [{ type: 'online', count: Math.max(0, room.online + delta) }];
     }
-    return { type: 'joinRefused', userId: BLOCKED_USER };
+    if (r < 0.99) return this.#moderatorStep(at);
+    return [{ type: 'joinRefused', userId: BLOCKED_USER }];
+  }
+
+  /** Another moderator at work: resolves the oldest held message, or mutes someone for a while. */
+  #moderatorStep(at: number): RoomEvent[] {
+    const actor = OTHER_MODERATOR;
+    // Someone else reviews what has waited a while, so the anchor's queue is not emptied at once.
+    const held = this.#room.held.find((h) => h.at <= at - HELD_REVIEW_AFTER_MS);
+    if (held && this.#random() < 0.6) {
+      const approved = this.#random() < 0.5;
+      const events: RoomEvent[] = [
+        { type: 'heldResolved', id: held.id, approved, actor },
+        this.#audit({ actor, action: approved ? 'approve' : 'reject', target: held.userId, detail: held.text, reason: '', duration: null }),
+      ];
+      if (approved) events.push({ type: 'chat', id: String(this.#nextChatId++), userId: held.userId, text: held.text, at });
+      return events;
+    }
+    const { userId } = this.#randomUser();
+    const seconds = this.#pickFrom([60, 600, 3600]);
+    return [
+      { type: 'userMuted', userId, until: Math.floor(at / 1000) + seconds },
+      this.#audit({ actor, action: 'mute', target: userId, detail: '', reason: this.#pickFrom(REASONS), duration: seconds }),
+    ];
   }
 }
 

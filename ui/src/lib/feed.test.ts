@@ -132,6 +132,10 @@ describe('rowFor', () => {
     expect(rowFor(env(6, { type: 'userMuted', userId: 'a', until: null }), 0)).toMatchObject({ kind: 'unmuted' });
     expect(rowFor(env(7, { type: 'userKicked', userId: 'a' }), 0)).toMatchObject({ kind: 'kicked' });
     expect(rowFor(env(8, { type: 'joinRefused', userId: 'a' }), 0)).toMatchObject({ kind: 'joinRefused' });
+    expect(rowFor(env(11, { type: 'userUnblocked', userId: 'a' }), 0)).toMatchObject({ kind: 'unblocked', userId: 'a' });
+    expect(rowFor(env(12, { type: 'held', id: 1, userId: 'a', text: 'x', pattern: 'x', at: 1 }), 0)).toBeNull();
+    expect(rowFor(env(13, { type: 'blocked', userId: 'a', text: 'x', pattern: 'x', action: 'drop', at: 1 }), 0)).toBeNull();
+    expect(rowFor(env(14, { type: 'words', count: 3 }), 0)).toBeNull();
     expect(rowFor(env(9, { type: 'likes', total: 3 }), 0)).toBeNull();
     expect(rowFor(env(10, { type: 'memberJoined', userId: 'a', at: 1 }), 0)).toBeNull();
   });

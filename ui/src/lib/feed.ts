@@ -176,6 +176,7 @@ export type SystemRow = RowBase &
     | { kind: 'unmuted'; userId: string }
     | { kind: 'kicked'; userId: string }
     | { kind: 'joinRefused'; userId: string }
+    | { kind: 'unblocked'; userId: string }
   );
 
 export type FeedRow = ChatRow | SystemRow;
@@ -184,7 +185,10 @@ export function chatRow(line: ChatLine, seq: number): ChatRow {
   return { kind: 'chat', key: `c:${line.id}`, seq, id: line.id, userId: line.userId, text: line.text, at: line.at };
 }
 
-/** The feed row an event makes, if it makes one (gifts, likes, counts and joins do not). */
+/**
+ * The feed row an event makes, if it makes one (gifts, likes, counts, joins and the moderators'
+ * own events — held, blocked, audit, words — do not).
+ */
 export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
   const e = env.event;
   const base = { key: `s:${env.seq}`, seq: env.seq, at };
@@ -201,6 +205,8 @@ export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
       return { ...base, kind: 'kicked', userId: e.userId };
     case 'joinRefused':
       return { ...base, kind: 'joinRefused', userId: e.userId };
+    case 'userUnblocked':
+      return { ...base, kind: 'unblocked', userId: e.userId };
     default:
       return null;
   }

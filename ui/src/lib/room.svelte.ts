@@ -1,20 +1,28 @@
 // Why: the room as the UI sees it — the snapshot plus every event applied, as Svelte 5 runes state —
-// and the actions (status, mute, kick) with their bookkeeping. Events reach it through the chat
-// feed's per-frame batcher, so a burst of events costs one render. Plain methods, testable in node.
+// and the actions (status, moderation, held messages, undo, the word list, audit searches) with their
+// bookkeeping. Events reach it through the chat feed's per-frame batcher, so a burst of events costs
+// one render. Plain methods, testable in node.
+import { auditQuery, isUndoable, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
+  AuditLine,
+  AuditQuery,
+  BlockedLine,
   EventEnvelope,
   GiftLine,
+  HeldLine,
   MemberLine,
+  ModAction,
   MuteLine,
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
   WireError,
-} from './bindings';
+  WordRule,
+ DropMinute } from './bindings';
 import type { Backend } from './backend';
 import { ChatFeed, RingBuffer, type FeedRow, type Scheduler } from './feed';
-import { isMuteActive, PERMANENT_MUTE_SECONDS } from './time';
+import { END_OF_STREAM_MUTE_SECONDS, isMuteActive, PERMANENT_MUTE_SECONDS } from './time';
 import { toWireError } from './wire';
 
 export type ConnectionState = 'connecting' | 'connected' | 'error';
@@ -25,6 +33,15 @@ export interface GifterTotal {
   coins: number;
   /** Number of gifts (sum of counts). */
   gifts: number;
+}
+
+/** A word-filter block as listed for moderators, with a local key (the line has no id). */
+export type FilteredLine = BlockedLine & { key: number };
+
+export interface MuteOptions {
+  reason?: string;
+  /** Lifted when the stream ends (the `seconds` are then only the room's fallback bound). */
+  untilEndOfStream?: boolean;
 }
 
 export interface RoomOptions {
@@ -43,6 +60,10 @@ export interface RoomOptions {
   topGifters?: number;
   /** How many recent members to keep (default 100). */
   memberCap?: number;
+  /** How many audit lines to keep, the newest (default 200). */
+  auditCap?: number;
+  /** How many word-filter blocks to keep, the newest (default 100). */
+  filteredCap?: number;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -72,6 +93,21 @@ export class Room {
   /** Mutes as reported (may include expired ones; see `activeMutes`). */
   muted = $state.raw<readonly MuteLine[]>([]);
   blocked = $state.raw<readonly string[]>([]);
+  /** Messages held for review, oldest first. */
+  held = $state.raw<readonly HeldLine[]>([]);
+  /** Recent word-filter blocks (dropped or refused messages), oldest first (bounded). */
+  filtered = $state.raw<readonly FilteredLine[]>([]);
+  /** Recent audit lines, oldest first (bounded). */
+  audit = $state.raw<readonly AuditLine[]>([]);
+  /**
+   * Audit lines this console undid. The room marks the original line (`undoneBy`) but sends no event
+   * about it, so a successful undo is remembered here.
+   */
+  undone = $state.raw<ReadonlySet<number>>(new Set());
+  /** How many word rules are in force. */
+  words = $state(0);
+  /** The 40 msg/s ceiling's drops, a minute a line, oldest first (the last hour). */
+  drops = $state.raw<readonly DropMinute[]>([]);
   /** Clock for mute countdowns; advanced by `tick()`. */
   now = $state(0);
 
@@ -86,6 +122,9 @@ export class Room {
   readonly #totals = new Map<string, GifterTotal>();
   readonly #topCount: number;
   readonly #memberCap: number;
+  readonly #auditCap: number;
+  readonly #filteredCap: number;
+  #filteredKey = 0;
   #connectRun = 0;
   #disposed = false;
 
@@ -96,6 +135,8 @@ export class Room {
     this.#sleep = options.sleep ?? defaultSleep;
     this.#topCount = options.topGifters ?? 5;
     this.#memberCap = options.memberCap ?? 100;
+    this.#auditCap = options.auditCap ?? 200;
+    this.#filteredCap = options.filteredCap ?? 100;
     this.#gifts = new RingBuffer<GiftLine>(options.giftCap ?? 200, 50, (g) => g.id);
     this.now = this.#clock();
     this.feed = new ChatFeed({
@@ -176,6 +217,13 @@ export class Room {
     this.members = dedupeMembers([...s.members].sort((a, b) => b.at - a.at)).slice(0, this.#memberCap);
     this.muted = [...new Map(s.muted.map((m) => [m.userId, m])).values()];
     this.blocked = [...new Set(s.blocked)];
+    this.held = [...new Map(s.held.map((h) => [h.id, h])).values()].sort((a, b) => a.id - b.id);
+    this.filtered = s.filtered.slice(-this.#filteredCap).map((line) => this.#filteredLine(line));
+    this.audit = [...new Map(s.audit.map((l) => [l.id, l])).values()]
+      .sort((a, b) => a.id - b.id)
+      .slice(-this.#auditCap);
+    this.words = s.words;
+    this.drops = [...s.drops].sort((a, b) => a.at - b.at).slice(-60);
     this.now = this.#clock();
     this.feed.load(s.seq, s.chat);
     this.rows = this.feed.rows;
@@ -198,6 +246,16 @@ export class Room {
     return this.blocked.includes(userId);
   }
 
+  /** Whether an audit line was undone (as the room said, or by this console since). */
+  isUndone(line: AuditLine): boolean {
+    return line.undoneBy !== null || this.undone.has(line.id);
+  }
+
+  /** Whether the Undo button belongs on an audit line: a mute, kick or ban not undone yet. */
+  canUndo(line: AuditLine): boolean {
+    return isUndoable(line) && !this.isUndone(line);
+  }
+
   // ---- actions (reject with WireError) ----
 
   /** Change the status; applied when the call succeeds even if the `status` event comes later. */
@@ -206,27 +264,121 @@ export class Room {
     this.status = to;
   }
 
-  /** Mute for `seconds` (0 unmutes); the bookkeeping follows success, the event confirms it. */
-  async mute(userId: string, seconds: number): Promise<void> {
-    await this.#call(() => this.#backend.mute(userId, seconds));
-    const nowSec = Math.floor(this.#clock() / 1000);
-    this.#setMute(userId, seconds === 0 ? null : nowSec + Math.min(seconds, PERMANENT_MUTE_SECONDS));
+  /**
+   * Any moderation action; the bookkeeping follows success (the events confirm it): a mute shows at
+   * once, a kick or ban blocks, an unblock or unban lifts the block.
+   */
+  async moderate(action: ModAction): Promise<void> {
+    await this.#call(() => this.#backend.moderate(action));
+    switch (action.type) {
+      case 'mute': {
+        const secs = action.untilEndOfStream ? END_OF_STREAM_MUTE_SECONDS : action.seconds;
+        this.#setMute(action.userId, Math.floor(this.#clock() / 1000) + Math.min(secs, PERMANENT_MUTE_SECONDS));
+        break;
+      }
+      case 'unmute':
+        this.#setMute(action.userId, null);
+        break;
+      case 'kick':
+      case 'ban':
+        this.#kicked(action.userId);
+        break;
+      case 'unblock':
+      case 'unban':
+        this.#unblocked(action.userId);
+        break;
+    }
   }
 
-  unmute(userId: string): Promise<void> {
-    return this.mute(userId, 0);
+  /** Mute for `seconds` (4294967295: permanently), or until the end of the stream. */
+  mute(userId: string, seconds: number, options: MuteOptions = {}): Promise<void> {
+    const untilEndOfStream = options.untilEndOfStream ?? false;
+    return this.moderate({
+      type: 'mute',
+      userId,
+      seconds: untilEndOfStream ? END_OF_STREAM_MUTE_SECONDS : seconds,
+      untilEndOfStream,
+      reason: options.reason ?? '',
+    });
   }
 
-  async kick(userId: string): Promise<void> {
-    await this.#call(() => this.#backend.kick(userId));
-    this.#kicked(userId);
+  unmute(userId: string, reason = ''): Promise<void> {
+    return this.moderate({ type: 'unmute', userId, reason });
+  }
+
+  kick(userId: string, reason = ''): Promise<void> {
+    return this.moderate({ type: 'kick', userId, reason });
+  }
+
+  ban(userId: string, seconds: number, reason = ''): Promise<void> {
+    return this.moderate({ type: 'ban', userId, seconds, reason });
+  }
+
+  unban(userId: string): Promise<void> {
+    return this.moderate({ type: 'unban', userId });
+  }
+
+  unblock(userId: string): Promise<void> {
+    return this.moderate({ type: 'unblock', userId });
+  }
+
+  /** Approve (re-send) or reject a held message; it leaves the queue on success. */
+  async resolveHeld(id: number, approve: boolean): Promise<void> {
+    await this.#call(() => this.#backend.resolveHeld(id, approve));
+    this.#dropHeld(id);
+  }
+
+  /**
+   * Undo an audited mute, kick or ban. On success the line counts as undone here, and the state it
+   * set is lifted at once (the events confirm it).
+   */
+  async undo(auditId: number): Promise<void> {
+    await this.#call(() => this.#backend.undo(auditId));
+    this.undone = new Set([...this.undone, auditId]);
+    const line = this.audit.find((l) => l.id === auditId);
+    if (line?.action === 'mute') this.#setMute(line.target, null);
+    else if (line?.action === 'kick' || line?.action === 'ban') this.#unblocked(line.target);
+  }
+
+  /** Search the audit log (newest first); fields left out match anything. */
+  searchAudit(query: Partial<AuditQuery> = {}): Promise<AuditLine[]> {
+    return this.#ask(() => this.#backend.audit(auditQuery(query)));
+  }
+
+  /** The audit lines `query` finds, as export text. */
+  exportAudit(query: Partial<AuditQuery>, format: AuditExportFormat): Promise<string> {
+    return this.#ask(() => this.#backend.exportAudit(auditQuery(query), format));
+  }
+
+  /** The word list in force, in the import format. */
+  async wordsText(): Promise<string> {
+    const rules = await this.#ask(() => this.#backend.words());
+    this.words = rules.length;
+    return this.#ask(() => this.#backend.formatWords(rules));
+  }
+
+  /** Reads the import format; rejects with a WireError naming the bad line. */
+  parseWords(text: string): Promise<WordRule[]> {
+    return this.#ask(() => this.#backend.parseWords(text));
+  }
+
+  /** Parses `text` and replaces the word list with it; resolves with the rules saved. */
+  async saveWords(text: string): Promise<WordRule[]> {
+    const rules = await this.parseWords(text);
+    await this.#call(() => this.#backend.setWords(rules));
+    this.words = rules.length;
+    return rules;
   }
 
   // ---- internals ----
 
   async #call(run: () => Promise<void>): Promise<void> {
+    await this.#ask(run);
+  }
+
+  async #ask<T>(run: () => Promise<T>): Promise<T> {
     try {
-      await run();
+      return await run();
     } catch (e) {
       throw toWireError(e);
     }
@@ -291,7 +443,64 @@ export class Room {
       case 'joinRefused':
         if (!this.blocked.includes(e.userId)) this.blocked = [...this.blocked, e.userId];
         return false;
+      case 'held':
+        if (!this.held.some((h) => h.id === e.id)) {
+          this.held = [...this.held, { id: e.id, userId: e.userId, text: e.text, pattern: e.pattern, at: e.at }];
+        }
+        return false;
+      case 'heldResolved':
+        this.#dropHeld(e.id);
+        return false;
+      case 'blocked':
+        this.filtered = [
+          ...this.filtered,
+          this.#filteredLine({ userId: e.userId, text: e.text, pattern: e.pattern, action: e.action, at: e.at }),
+        ].slice(-this.#filteredCap);
+        return false;
+      case 'userUnblocked':
+        this.#unblocked(e.userId);
+        return false;
+      case 'audit': {
+        const line: AuditLine = {
+          id: e.id,
+          at: e.at,
+          actor: e.actor,
+          action: e.action,
+          target: e.target,
+          detail: e.detail,
+          reason: e.reason,
+          duration: e.duration,
+          undoneBy: e.undoneBy,
+        };
+        if (this.audit.some((l) => l.id === line.id)) {
+          this.audit = this.audit.map((l) => (l.id === line.id ? line : l));
+        } else {
+          this.audit = [...this.audit, line].slice(-this.#auditCap);
+        }
+        return false;
+      }
+      case 'words':
+        this.words = e.count;
+        return false;
+      case 'drops': {
+        const minute: DropMinute = { at: e.at, high: e.high, normal: e.normal, low: e.low };
+        const rest = this.drops.filter((m) => m.at !== minute.at);
+        this.drops = [...rest, minute].sort((a, b) => a.at - b.at).slice(-60);
+        return false;
+      }
     }
+  }
+
+  #dropHeld(id: number): void {
+    if (this.held.some((h) => h.id === id)) this.held = this.held.filter((h) => h.id !== id);
+  }
+
+  #unblocked(userId: string): void {
+    if (this.blocked.includes(userId)) this.blocked = this.blocked.filter((u) => u !== userId);
+  }
+
+  #filteredLine(line: BlockedLine): FilteredLine {
+    return { ...line, key: ++this.#filteredKey };
   }
 
   #setMute(userId: string, until: number | null): void {

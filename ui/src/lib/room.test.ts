@@ -1,7 +1,7 @@
-// Why: the room state must apply every event kind, follow the status machine, keep mute/kick
+// Why: the room state must apply every event kind, follow the status machine, keep moderation
 // bookkeeping right on success (even before the event), and handle the connect lifecycle.
 import { describe, expect, it, vi } from 'vitest';
-import type { RoomEvent, RoomSnapshot } from './bindings';
+import type { AuditLine, RoomEvent, RoomSnapshot } from './bindings';
 import { FakeBackend } from './fake-backend';
 import { Room } from './room.svelte';
 import { STATUSES, TRANSITIONS, canBecome } from './status';
@@ -11,7 +11,22 @@ import { PERMANENT_MUTE_SECONDS, isPermanentMute } from './time';
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
 const NOW_SEC = T0 / 1000;
 
-function snapshot(over: Partial<RoomSnapshot> = {}): Partial<Omit<RoomSnapshot, 'seq'>> {
+function audit(id: number, over: Partial<AuditLine> = {}): AuditLine {
+  return {
+    id,
+    at: T0,
+    actor: 'anchor',
+    action: 'mute',
+    target: 'carol',
+    detail: '',
+    reason: '',
+    duration: 60,
+    undoneBy: null,
+    ...over,
+  };
+}
+
+function snapshot(over: Partial<RoomSnapshot> = {}): Partial<Omit<RoomSnapshot, 'seq' | 'words'>> {
   return {
     groupId: '@TGS#room1',
     name: 'Test room',
@@ -26,6 +41,9 @@ function snapshot(over: Partial<RoomSnapshot> = {}): Partial<Omit<RoomSnapshot, 
     ],
     muted: [{ userId: 'carol', until: NOW_SEC + 60 }],
     blocked: ['spammer'],
+    held: [{ id: 4, userId: 'erin', text: 'free coins', pattern: 'free coins', at: T0 - 300 }],
+    filtered: [{ userId: 'frank', text: 'spam', pattern: 'spam', action: 'drop', at: T0 - 200 }],
+    audit: [audit(1), audit(2, { action: 'kick', target: 'spammer', duration: null, reason: 'links' })],
     ...over,
   };
 }
@@ -66,7 +84,7 @@ describe('status transitions (mirror of Rust)', () => {
 
 describe('Room: snapshot and events', () => {
   it('loads the snapshot', async () => {
-    const { room } = await connected();
+    const { room, backend } = await connected();
     expect(room.connection).toBe('connected');
     expect(room.name).toBe('Test room');
     expect(room.groupId).toBe('@TGS#room1');
@@ -78,6 +96,11 @@ describe('Room: snapshot and events', () => {
     expect(room.members.map((m) => m.userId)).toEqual(['bob', 'alice']); // most recent first
     expect(room.muteOf('carol')?.until).toBe(NOW_SEC + 60);
     expect(room.isBlocked('spammer')).toBe(true);
+    expect(room.held.map((h) => h.id)).toEqual([4]);
+    expect(room.filtered.map((f) => f.userId)).toEqual(['frank']);
+    expect(room.audit.map((l) => l.id)).toEqual([1, 2]);
+    expect(room.words).toBe(backend.snapshot().words);
+    expect(room.words).toBeGreaterThan(0);
   });
 
   it('applies events only on the next frame', async () => {
@@ -162,6 +185,95 @@ describe('Room: snapshot and events', () => {
   });
 });
 
+describe('Room: moderation events', () => {
+  it('drops replace their minute, stay in time order and keep the last hour', async () => {
+    const { room, push } = await connected();
+    const count = (sent: number, dropped: number) => ({ sent, dropped });
+    const minute = (i: number, dropped: number) => ({
+      type: 'drops' as const,
+      at: T0 + i * 60_000,
+      high: count(1, 0),
+      normal: count(10, dropped),
+      low: count(5, 5),
+    });
+    push(minute(1, 2), minute(0, 1), minute(1, 4));
+    expect(room.drops.map((m) => [m.at, m.normal.dropped])).toEqual([
+      [T0, 1],
+      [T0 + 60_000, 4],
+    ]);
+    push(...Array.from({ length: 70 }, (_, i) => minute(i + 2, 0)));
+    expect(room.drops.length).toBe(60);
+    expect(room.drops.at(-1)?.at).toBe(T0 + 71 * 60_000);
+  });
+
+  it('held adds to the queue once; heldResolved removes it', async () => {
+    const { room, push } = await connected();
+    const line = { id: 5, userId: 'gina', text: 'バカ', pattern: 'バカ', at: T0 };
+    push({ type: 'held', ...line }, { type: 'held', ...line });
+    expect(room.held.map((h) => h.id)).toEqual([4, 5]);
+    expect(room.held[1]).toEqual(line);
+    push({ type: 'heldResolved', id: 4, approved: true, actor: 'mod_mei' });
+    expect(room.held.map((h) => h.id)).toEqual([5]);
+    push({ type: 'heldResolved', id: 99, approved: false, actor: 'anchor' }); // unknown: no change
+    expect(room.held.map((h) => h.id)).toEqual([5]);
+    expect(room.rows.at(-1)).toMatchObject({ kind: 'chat' }); // no feed rows for these
+  });
+
+  it('blocked lists the message for moderators, newest last, bounded', async () => {
+    const clock = fixedClock(T0);
+    const frames = manualFrames();
+    const backend = new FakeBackend({ clock, room: snapshot() });
+    const room = new Room({ backend, clock, schedule: frames.schedule, sleep: async () => {}, filteredCap: 3 });
+    await room.connect();
+    for (let i = 0; i < 4; i++) {
+      backend.push({ type: 'blocked', userId: `u${i}`, text: '加微信', pattern: '加微信', action: 'refuse', at: T0 + i });
+    }
+    frames.frame();
+    expect(room.filtered.map((f) => f.userId)).toEqual(['u1', 'u2', 'u3']);
+    expect(room.filtered[2]).toMatchObject({ text: '加微信', pattern: '加微信', action: 'refuse', at: T0 + 3 });
+    expect(new Set(room.filtered.map((f) => f.key)).size).toBe(3);
+  });
+
+  it('userUnblocked lifts the block, with a system line', async () => {
+    const { room, push } = await connected();
+    push({ type: 'userUnblocked', userId: 'spammer' });
+    expect(room.isBlocked('spammer')).toBe(false);
+    expect(room.rows.at(-1)).toMatchObject({ kind: 'unblocked', userId: 'spammer' });
+  });
+
+  it('audit appends lines (bounded, oldest first) and replaces a line with the same id', async () => {
+    const clock = fixedClock(T0);
+    const frames = manualFrames();
+    const backend = new FakeBackend({ clock, room: snapshot() });
+    const room = new Room({ backend, clock, schedule: frames.schedule, sleep: async () => {}, auditCap: 3 });
+    await room.connect();
+    backend.push({ type: 'audit', ...audit(3, { action: 'ban', duration: 3600 }) });
+    frames.frame();
+    expect(room.audit.map((l) => l.id)).toEqual([1, 2, 3]);
+    expect(room.audit[2]).toEqual(audit(3, { action: 'ban', duration: 3600 }));
+    backend.push({ type: 'audit', ...audit(2, { action: 'kick', undoneBy: 4 }) });
+    frames.frame();
+    expect(room.audit.map((l) => [l.id, l.undoneBy])).toEqual([[1, null], [2, 4], [3, null]]);
+    backend.push({ type: 'audit', ...audit(4, { action: 'unblock' }) });
+    frames.frame();
+    expect(room.audit.map((l) => l.id)).toEqual([2, 3, 4]);
+  });
+
+  it('words updates the rule count', async () => {
+    const { room, push } = await connected();
+    push({ type: 'words', count: 42 });
+    expect(room.words).toBe(42);
+  });
+
+  it('a ban shows as a kick: the user is blocked', async () => {
+    const { room, backend, frames } = await connected();
+    await backend.moderate({ type: 'ban', userId: 'alice', seconds: 3600, reason: '' });
+    frames.frame();
+    expect(room.isBlocked('alice')).toBe(true);
+    expect(room.audit.at(-1)).toMatchObject({ action: 'ban', target: 'alice', duration: 3600 });
+  });
+});
+
 describe('Room: actions', () => {
   it('setStatus applies the new status when the call resolves, before any event is applied', async () => {
     const { room, backend } = await connected();
@@ -177,33 +289,127 @@ describe('Room: actions', () => {
     expect(room.status).toBe('live');
   });
 
-  it('mute / unmute / kick bookkeeping follows success', async () => {
+  it('mute / unmute / kick / ban / unban / unblock send ModActions; bookkeeping follows success', async () => {
     const { room, backend } = await connected();
-    await room.mute('dave', 600);
-    expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['dave', 600] });
+    const sent = () => backend.calls.at(-1);
+    await room.mute('dave', 600, { reason: 'spam' });
+    expect(sent()).toEqual({
+      method: 'moderate',
+      args: [{ type: 'mute', userId: 'dave', seconds: 600, untilEndOfStream: false, reason: 'spam' }],
+    });
     expect(room.muteOf('dave')?.until).toBe(NOW_SEC + 600);
 
     await room.mute('erin', PERMANENT_MUTE_SECONDS);
     expect(isPermanentMute(room.muteOf('erin')!.until, room.now)).toBe(true);
 
-    await room.unmute('dave');
-    expect(backend.calls.at(-1)).toEqual({ method: 'mute', args: ['dave', 0] });
+    await room.mute('gina', 0, { untilEndOfStream: true });
+    expect(sent()!.args).toEqual([{ type: 'mute', userId: 'gina', seconds: 86400, untilEndOfStream: true, reason: '' }]);
+    expect(room.muteOf('gina')?.until).toBe(NOW_SEC + 86400);
+
+    await room.unmute('dave', 'sorry');
+    expect(sent()!.args).toEqual([{ type: 'unmute', userId: 'dave', reason: 'sorry' }]);
     expect(room.muteOf('dave')).toBeNull();
 
-    await room.kick('bob');
-    expect(backend.calls.at(-1)).toEqual({ method: 'kick', args: ['bob'] });
+    await room.kick('bob', 'links');
+    expect(sent()!.args).toEqual([{ type: 'kick', userId: 'bob', reason: 'links' }]);
     expect(room.isBlocked('bob')).toBe(true);
     expect(room.members.some((m) => m.userId === 'bob')).toBe(false);
+
+    await room.unblock('bob');
+    expect(sent()!.args).toEqual([{ type: 'unblock', userId: 'bob' }]);
+    expect(room.isBlocked('bob')).toBe(false);
+
+    await room.ban('alice', 604800, 'abuse');
+    expect(sent()!.args).toEqual([{ type: 'ban', userId: 'alice', seconds: 604800, reason: 'abuse' }]);
+    expect(room.isBlocked('alice')).toBe(true);
+
+    await room.unban('alice');
+    expect(sent()!.args).toEqual([{ type: 'unban', userId: 'alice' }]);
+    expect(room.isBlocked('alice')).toBe(false);
   });
 
-  it('a failed mute or kick changes nothing and rejects with the message', async () => {
+  it('a failed moderation changes nothing and rejects with the message', async () => {
     const { room, backend } = await connected();
-    backend.failNext('mute', { code: 'rateLimited', message: 'slow down' });
+    backend.failNext('moderate', { code: 'rateLimited', message: 'slow down' });
     await expect(room.mute('dave', 60)).rejects.toMatchObject({ message: 'slow down' });
     expect(room.muteOf('dave')).toBeNull();
-    backend.failNext('kick', { code: 'offline', message: 'IM is unreachable' });
+    backend.failNext('moderate', { code: 'offline', message: 'IM is unreachable' });
     await expect(room.kick('alice')).rejects.toMatchObject({ code: 'offline' });
     expect(room.isBlocked('alice')).toBe(false);
+    backend.failNext('moderate', { code: 'forbidden', message: 'no' });
+    await expect(room.unblock('spammer')).rejects.toMatchObject({ code: 'forbidden' });
+    expect(room.isBlocked('spammer')).toBe(true);
+  });
+
+  it('resolveHeld removes the line on success, keeps it on failure', async () => {
+    const { room, backend } = await connected();
+    backend.failNext('resolveHeld', { code: 'offline', message: 'IM is unreachable' });
+    await expect(room.resolveHeld(4, true)).rejects.toEqual({ code: 'offline', message: 'IM is unreachable' });
+    expect(room.held.map((h) => h.id)).toEqual([4]);
+    await room.resolveHeld(4, false);
+    expect(backend.calls.at(-1)).toEqual({ method: 'resolveHeld', args: [4, false] });
+    expect(room.held).toEqual([]);
+  });
+
+  it('undo marks the line undone here (the room sends no event for it) and lifts what it set', async () => {
+    const { room, backend, frames } = await connected();
+    await room.kick('alice', 'links');
+    frames.frame();
+    const kick = room.audit.at(-1)!;
+    expect(kick).toMatchObject({ action: 'kick', target: 'alice', reason: 'links' });
+    expect(room.canUndo(kick)).toBe(true);
+    await room.undo(kick.id);
+    expect(backend.calls.at(-1)).toEqual({ method: 'undo', args: [kick.id] });
+    expect(room.isUndone(kick)).toBe(true);
+    expect(room.canUndo(kick)).toBe(false);
+    expect(room.isBlocked('alice')).toBe(false);
+    frames.frame();
+    expect(room.audit.at(-1)).toMatchObject({ action: 'unblock', target: 'alice' });
+    expect(room.canUndo(room.audit.at(-1)!)).toBe(false); // an unblock cannot be undone
+
+    await room.mute('dave', 60);
+    frames.frame();
+    const mute = room.audit.at(-1)!;
+    await room.undo(mute.id);
+    expect(room.muteOf('dave')).toBeNull();
+
+    await expect(room.undo(mute.id)).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('undone already') });
+    expect(room.canUndo(audit(7, { undoneBy: 8 }))).toBe(false); // marked by the room
+  });
+
+  it('searches and exports the audit log with complete queries', async () => {
+    const { room, backend } = await connected();
+    await room.kick('alice', 'Links everywhere');
+    await room.mute('bob', 60);
+    const found = await room.searchAudit({ text: '  links ' });
+    expect(backend.calls.at(-1)).toEqual({
+      method: 'audit',
+      args: [{ text: 'links', target: null, action: null, limit: 0 }],
+    });
+    expect(found.map((l) => l.target)).toEqual(['alice', 'spammer']); // newest first, any case
+    const csv = await room.exportAudit({ text: null, limit: 10_000 }, 'csv');
+    expect(csv.split('\n')[0]).toBe('id,at,actor,action,target,detail,reason,duration,undone_by');
+    backend.failNext('audit', { code: 'offline', message: 'down' });
+    await expect(room.searchAudit({ text: 'x' })).rejects.toEqual({ code: 'offline', message: 'down' });
+  });
+
+  it('loads the word list as text, and saves text (parse, then replace)', async () => {
+    const { room, backend } = await connected();
+    expect(await room.wordsText()).toContain('free coins\thold\n');
+    const saved = await room.saveWords('spam\nfree coins\thold\n');
+    expect(saved).toEqual([
+      { pattern: 'spam', action: 'refuse' },
+      { pattern: 'free coins', action: 'hold' },
+    ]);
+    expect(backend.calls.slice(-2).map((c) => c.method)).toEqual(['parseWords', 'setWords']);
+    expect(room.words).toBe(2);
+
+    await expect(room.saveWords('ok\nbad\tbanish')).rejects.toEqual({
+      code: 'invalid',
+      message: 'line 2: "banish" is not an action; use deliver, hold, drop or refuse',
+    });
+    expect(backend.calls.at(-1)!.method).toBe('parseWords'); // nothing replaced
+    expect(room.words).toBe(2);
   });
 });
 

@@ -1,6 +1,9 @@
-// Why: shared test helpers — a manual frame scheduler (tests decide when a "frame" happens) and a
-// fixed clock — so tests of the per-frame logic are exact instead of timing-dependent.
+// Why: shared test helpers — a manual frame scheduler (tests decide when a "frame" happens), a fixed
+// clock, a connected room for component tests and a download catcher — so tests of the per-frame
+// logic are exact instead of timing-dependent.
+import { FakeBackend, type FakeOptions } from './fake-backend';
 import type { Scheduler } from './feed';
+import { Room } from './room.svelte';
 
 export interface ManualFrames {
   schedule: Scheduler;
@@ -33,4 +36,44 @@ export function fixedClock(startMs = Date.UTC(2025, 0, 1, 12, 0, 0)) {
   clock.advance = (ms: number) => void (now += ms);
   clock.set = (ms: number) => void (now = ms);
   return clock;
+}
+
+/** A Room connected to a FakeBackend, with a fixed clock and manual frames (component tests). */
+export async function connectedRoom(options: FakeOptions = {}) {
+  const clock = fixedClock();
+  const frames = manualFrames();
+  const backend = new FakeBackend({ clock, ...options });
+  const room = new Room({ backend, clock, schedule: frames.schedule, sleep: async () => {} });
+  await room.connect();
+  return { room, backend, frames, clock };
+}
+
+/**
+ * Stubs `URL.createObjectURL` (jsdom has none) and anchor clicks, recording each download as its
+ * file name and text. Call `restore` afterwards.
+ */
+export function captureDownloads() {
+  const blobs = new Map<string, Blob>();
+  const downloads: Array<{ name: string; type: string; text: Promise<string> }> = [];
+  const original = { create: URL.createObjectURL, revoke: URL.revokeObjectURL };
+  let n = 0;
+  URL.createObjectURL = (blob: Blob) => {
+    const url = `blob:test/${++n}`;
+    blobs.set(url, blob);
+    return url;
+  };
+  URL.revokeObjectURL = (url: string) => void blobs.delete(url);
+  const click = HTMLAnchorElement.prototype.click;
+  HTMLAnchorElement.prototype.click = function (this: HTMLAnchorElement) {
+    const blob = blobs.get(this.href);
+    if (blob) downloads.push({ name: this.download, type: blob.type, text: blob.text() });
+  };
+  return {
+    downloads,
+    restore() {
+      URL.createObjectURL = original.create;
+      URL.revokeObjectURL = original.revoke;
+      HTMLAnchorElement.prototype.click = click;
+    },
+  };
 }

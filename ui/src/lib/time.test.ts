@@ -1,6 +1,17 @@
 // Why: mute countdowns and "permanent" must read right in every panel.
 import { describe, expect, it } from 'vitest';
-import { MUTE_DURATIONS, PERMANENT_MUTE_SECONDS, formatClock, formatRemaining, isMuteActive, isPermanentMute } from './time';
+import {
+  BAN_DURATIONS,
+  MUTE_DURATIONS,
+  PERMANENT_MUTE_SECONDS,
+  fileStamp,
+  formatClock,
+  formatRemaining,
+  formatStamp,
+  isMuteActive,
+  isPermanentMute,
+  splitDuration,
+} from './time';
 
 const NOW = Date.UTC(2025, 0, 1, 12, 0, 0);
 const NOW_SEC = NOW / 1000;
@@ -32,5 +43,27 @@ describe('time helpers', () => {
 
   it('formats clock times as HH:MM:SS', () => {
     expect(formatClock(NOW)).toMatch(/^\d{2}:\d{2}:\d{2}$/);
+  });
+
+  it('offers the four ban durations: 1 h, 24 h, 7 d, 30 d', () => {
+    expect(BAN_DURATIONS).toEqual([3600, 86400, 7 * 86400, 30 * 86400]);
+  });
+
+  it('splits durations into their two largest units, permanent as null', () => {
+    expect(splitDuration(60)).toEqual([{ unit: 'minutes', n: 1 }]);
+    expect(splitDuration(5400)).toEqual([{ unit: 'hours', n: 1 }, { unit: 'minutes', n: 30 }]);
+    expect(splitDuration(7 * 86400)).toEqual([{ unit: 'days', n: 7 }]);
+    expect(splitDuration(86400 + 61)).toEqual([{ unit: 'days', n: 1 }]); // two largest: days, hours (0)
+    expect(splitDuration(90061)).toEqual([{ unit: 'days', n: 1 }, { unit: 'hours', n: 1 }]);
+    expect(splitDuration(45)).toEqual([{ unit: 'seconds', n: 45 }]);
+    expect(splitDuration(0)).toEqual([{ unit: 'seconds', n: 0 }]);
+    expect(splitDuration(PERMANENT_MUTE_SECONDS)).toBeNull();
+  });
+
+  it('stamps times of today as a clock, older ones with their date', () => {
+    const local = new Date(2025, 4, 6, 14, 5, 9).getTime();
+    expect(formatStamp(local, local + 3600_000)).toBe('14:05:09');
+    expect(formatStamp(local, local + 86400_000)).toBe('2025-05-06 14:05');
+    expect(fileStamp(local)).toBe('20250506-140509');
   });
 });

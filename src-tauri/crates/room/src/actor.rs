@@ -152,7 +152,8 @@ enum Command {
     SetStatus(RoomStatus, String, oneshot::Sender<Result<()>>),
     StatusApplied(RoomStatus, String, Result<()>, oneshot::Sender<Result<()>>),
     Moderate(String, ModAction, oneshot::Sender<Result<()>>),
-    Applied(String, AuditAction, Result<Effect>, oneshot::Sender<Result<()>>),
+    /// A moderation call finished; `Option<u64>` is the audit line it undoes.
+    Applied(String, AuditAction, Option<u64>, Result<Effect>, oneshot::Sender<Result<()>>),
     SetWords(Vec<WordRule>, Arc<WordFilter>, String, oneshot::Sender<Result<()>>),
     Resolve(u64, bool, String, oneshot::Sender<Result<()>>),
     HeldSent(u64, String, Result<()>, oneshot::Sender<Result<()>>),
@@ -304,6 +305,7 @@ impl Room {
             next_held: max_held + 1,
             audit,
             next_audit: max_audit + 1,
+            undoing: Default::default(),
             seq: 0,
             events,
             policy: policy.clone(),
@@ -520,6 +522,8 @@ struct Actor {
     next_held: u64,
     audit: VecDeque<AuditLine>,
     next_audit: u64,
+    /// Audit lines whose undo is under way.
+    undoing: std::collections::HashSet<u64>,
     seq: u64,
     events: broadcast::Sender<EventEnvelope>,
     policy: Arc<ArcSwap<Policy>>,
@@ -558,7 +562,10 @@ impl Actor {
             }
             RoomEvent::MemberLeft(m) => self.members.retain(|x| x.user_id != m.user_id),
             RoomEvent::Blocked(line) => push_capped(&mut self.filtered, line.clone(), FILTERED_KEPT),
-            RoomEvent::Audit(line) => push_capped(&mut self.audit, line.clone(), AUDIT_KEPT),
+            RoomEvent::Audit(line) => match self.audit.iter_mut().find(|l| l.id == line.id) {
+                Some(existing) => *existing = line.clone(),
+                None => push_capped(&mut self.audit, line.clone(), AUDIT_KEPT),
+            },
             _ => {}
         }
         // No receivers is fine: nobody is watching yet.
@@ -575,6 +582,7 @@ impl Actor {
         self.policy.store(Arc::new(policy));
     }
 
+    /// Records an audit line; returns its id.
     fn audit(
         &mut self,
         actor: &str,
@@ -583,7 +591,7 @@ impl Actor {
         detail: String,
         reason: &str,
         duration: Option<u64>,
-    ) {
+    ) -> u64 {
         let line = AuditLine {
             id: self.next_audit,
             at: now_ms(),
@@ -596,9 +604,22 @@ impl Actor {
             undone_by: None,
         };
         self.next_audit += 1;
+        let id = line.id;
         let saved = line.clone();
         self.writer.write("audit", move |s| s.save_audit(&saved));
         self.emit(RoomEvent::Audit(line));
+        id
+    }
+
+    /// Marks audit line `id` as undone by line `by`, and tells every console (the line is re-sent).
+    fn mark_undone(&mut self, id: u64, by: u64) {
+        if let Some(l) = self.audit.iter_mut().find(|l| l.id == id) {
+            l.undone_by = Some(by);
+            let line = l.clone();
+            let saved = line.clone();
+            self.writer.write("audit undo", move |s| s.save_audit(&saved));
+            self.emit(RoomEvent::Audit(line));
+        }
     }
 
     fn snapshot(&self) -> RoomSnapshot {
@@ -628,7 +649,7 @@ impl Actor {
             held: self.held.values().map(|(line, _)| line.clone()).collect(),
             filtered: self.filtered.iter().cloned().collect(),
             audit: self.audit.iter().rev().take(100).rev().cloned().collect(),
-            words: self.words.len() as u32,
+            words: self.filter.len() as u32,
             drops: self.drops.iter().copied().collect(),
         }
     }
@@ -723,9 +744,17 @@ impl Actor {
                 }
                 let _ = reply.send(result);
             }
-            Command::Moderate(actor, action, reply) => self.moderate(actor, action, reply),
-            Command::Applied(actor, action, result, reply) => {
-                let result = result.map(|effect| self.apply(&actor, action, effect));
+            Command::Moderate(actor, action, reply) => self.moderate(actor, action, None, reply),
+            Command::Applied(actor, action, undoes, result, reply) => {
+                if let Some(id) = undoes {
+                    self.undoing.remove(&id);
+                }
+                let result = result.map(|effect| {
+                    let line = self.apply(&actor, action, effect);
+                    if let Some(id) = undoes {
+                        self.mark_undone(id, line);
+                    }
+                });
                 let _ = reply.send(result);
             }
             Command::SetWords(rules, filter, actor, reply) => {
@@ -735,7 +764,7 @@ impl Actor {
                 self.publish_policy();
                 let saved = self.words.clone();
                 self.writer.write("word list", move |s| s.replace_words(&saved));
-                let count = self.words.len() as u32;
+                let count = self.filter.len() as u32;
                 self.emit(RoomEvent::Words { count });
                 self.audit(&actor, AuditAction::Words, "word list", format!("{before} → {count} rules"), "", None);
                 let _ = reply.send(Ok(()));
@@ -813,7 +842,7 @@ impl Actor {
         });
     }
 
-    fn moderate(&mut self, actor: String, action: ModAction, reply: oneshot::Sender<Result<()>>) {
+    fn moderate(&mut self, actor: String, action: ModAction, undoes: Option<u64>, reply: oneshot::Sender<Result<()>>) {
         let group = self.group.clone();
         let now = now_secs();
         match action {
@@ -828,7 +857,7 @@ impl Actor {
                         let until = ops::mute(&group, std::slice::from_ref(&user_id), secs, now).await?;
                         Ok(Effect::Muted { user: user_id, until, end_of_stream: until_end_of_stream, reason, secs })
                     },
-                    move |r| Command::Applied(actor, AuditAction::Mute, r, reply),
+                    move |r| Command::Applied(actor, AuditAction::Mute, undoes, r, reply),
                 );
             }
             ModAction::Unmute { user_id, reason } => {
@@ -837,7 +866,7 @@ impl Actor {
                         ops::mute(&group, std::slice::from_ref(&user_id), 0, now).await?;
                         Ok(Effect::Muted { user: user_id, until: None, end_of_stream: false, reason, secs: 0 })
                     },
-                    move |r| Command::Applied(actor, AuditAction::Unmute, r, reply),
+                    move |r| Command::Applied(actor, AuditAction::Unmute, undoes, r, reply),
                 );
             }
             ModAction::Kick { user_id, reason } => {
@@ -852,7 +881,11 @@ impl Actor {
             }
             ModAction::Unblock { user_id } => {
                 self.unblock(&user_id);
-                self.audit(&actor, AuditAction::Unblock, &user_id, String::new(), "", None);
+                let line = self.audit(&actor, AuditAction::Unblock, &user_id, String::new(), "", None);
+                if let Some(id) = undoes {
+                    self.undoing.remove(&id);
+                    self.mark_undone(id, line);
+                }
                 let _ = reply.send(Ok(()));
             }
             ModAction::Ban { user_id, seconds, reason } => {
@@ -876,7 +909,7 @@ impl Actor {
                             Err(e) => Err(Error::im(format!("banning {user_id}"), e)),
                         }
                     },
-                    move |r| Command::Applied(actor, AuditAction::Ban, r, reply),
+                    move |r| Command::Applied(actor, AuditAction::Ban, undoes, r, reply),
                 );
             }
             ModAction::Unban { user_id } => {
@@ -889,13 +922,14 @@ impl Actor {
                         }
                         Ok(Effect::Unbanned { user: user_id })
                     },
-                    move |r| Command::Applied(actor, AuditAction::Unban, r, reply),
+                    move |r| Command::Applied(actor, AuditAction::Unban, undoes, r, reply),
                 );
             }
         }
     }
 
-    fn apply(&mut self, actor: &str, action: AuditAction, effect: Effect) {
+    /// Applies a finished moderation call to the room; returns its audit line's id.
+    fn apply(&mut self, actor: &str, action: AuditAction, effect: Effect) -> u64 {
         let now = now_secs();
         match effect {
             Effect::Muted { user, until, end_of_stream, reason, secs } => {
@@ -914,7 +948,7 @@ impl Actor {
                 self.emit(RoomEvent::UserMuted { user_id: user.clone(), until });
                 let detail = if end_of_stream { "until the end of this stream".to_string() } else { String::new() };
                 let duration = (secs != 0).then_some(u64::from(secs));
-                self.audit(actor, action, &user, detail, &reason, duration);
+                self.audit(actor, action, &user, detail, &reason, duration)
             }
             Effect::Banned { user, until, reason, secs, native } => {
                 // Blocklisted either way: a native ban also keeps them out, and the hub's own record
@@ -922,11 +956,11 @@ impl Actor {
                 self.block(&user, until, &reason);
                 self.emit(RoomEvent::UserKicked { user_id: user.clone() });
                 let detail = if native { "native ban" } else { "kick + blocklist (no native ban on this edition)" };
-                self.audit(actor, action, &user, detail.into(), &reason, Some(u64::from(secs)));
+                self.audit(actor, action, &user, detail.into(), &reason, Some(u64::from(secs)))
             }
             Effect::Unbanned { user } => {
                 self.unblock(&user);
-                self.audit(actor, action, &user, String::new(), "", None);
+                self.audit(actor, action, &user, String::new(), "", None)
             }
         }
     }
@@ -952,7 +986,7 @@ impl Actor {
         for user in users {
             let (reply, _) = oneshot::channel();
             let action = ModAction::Unmute { user_id: user, reason: "the stream ended".into() };
-            self.moderate("room".into(), action, reply);
+            self.moderate("room".into(), action, None, reply);
         }
     }
 
@@ -1018,14 +1052,13 @@ impl Actor {
                 return;
             }
         };
-        // The undo's own audit line is the next id; mark the original now so a second undo is refused.
-        let undone_by = self.next_audit;
-        if let Some(l) = self.audit.iter_mut().find(|l| l.id == id) {
-            l.undone_by = Some(undone_by);
-            let saved = l.clone();
-            self.writer.write("audit undo", move |s| s.save_audit(&saved));
+        // Marked when the undoing action has succeeded (with its own audit id); meanwhile a second
+        // undo of the same line is refused.
+        if !self.undoing.insert(id) {
+            let _ = reply.send(Err(Error::Invalid(format!("audit line {id} is being undone already"))));
+            return;
         }
-        self.moderate(actor, undo, reply);
+        self.moderate(actor, undo, Some(id), reply);
     }
 
     fn observe(&mut self, cb: Callback, decision: Decision) {
