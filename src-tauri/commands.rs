@@ -41,6 +41,16 @@ pub async fn room_moderate(state: State<'_, SessionState>, action: ModAction) ->
     Ok(state.get()?.room.moderate(ANCHOR, action).await?)
 }
 
+/// Changes the notice and/or the introduction (an absent one stays as it is).
+#[tauri::command]
+pub async fn room_set_notice(
+    state: State<'_, SessionState>,
+    notice: Option<String>,
+    introduction: Option<String>,
+) -> Result<(), WireError> {
+    Ok(state.get()?.room.set_notice(ANCHOR, notice, introduction).await?)
+}
+
 #[tauri::command]
 pub async fn room_words(state: State<'_, SessionState>) -> Result<Vec<WordRule>, WireError> {
     Ok(state.get()?.room.words().await?)

@@ -36,6 +36,7 @@ fn run_console() -> i32 {
             commands::room_subscribe,
             commands::room_set_status,
             commands::room_moderate,
+            commands::room_set_notice,
             commands::room_words,
             commands::room_set_words,
             commands::words_parse,

@@ -21,6 +21,7 @@ fn generated() -> String {
         room::event::AuditLine::decl(),
         room::event::DropCount::decl(),
         room::event::DropMinute::decl(),
+        room::event::OnlineSample::decl(),
         room::gifts::GiftOrder::decl(),
         room::RoomSnapshot::decl(),
         room::actor::ModAction::decl(),

@@ -32,7 +32,12 @@ struct Stack {
 }
 
 fn config(db: &std::path::Path) -> RoomConfig {
-    RoomConfig { db_path: Some(db.to_path_buf()), likes_flush: Duration::from_millis(200), ..RoomConfig::default() }
+    RoomConfig {
+        db_path: Some(db.to_path_buf()),
+        likes_flush: Duration::from_millis(200),
+        online_poll: Duration::from_millis(100),
+        ..RoomConfig::default()
+    }
 }
 
 impl Stack {
@@ -46,6 +51,7 @@ impl Stack {
         let hub_addr = hub_listener.local_addr().unwrap();
         let sandbox_cancel = CancellationToken::new();
         let mut sb = SandboxConfig::generate();
+        sb.online_granularity = Duration::from_millis(50);
         tweak(&mut sb);
         sb.callback =
             Some(CallbackTarget { url: format!("http://{hub_addr}/im/callback"), token: Some(Secret::new(TOKEN)) });
@@ -444,4 +450,60 @@ async fn the_room_counts_what_the_ceiling_dropped_per_minute_and_priority() {
     assert_eq!(minute.high.sent, 0);
     let (snapshot, _) = s.room.subscribe().await.unwrap();
     assert_eq!(snapshot.drops.last(), Some(&minute), "the console starts from the same figures");
+}
+
+#[tokio::test]
+async fn the_notice_is_checked_in_bytes_written_to_the_profile_announced_and_audited() {
+    let s = Stack::start(Switches::all()).await;
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let mut deliveries = s.sandbox.deliveries();
+    let too_long = "公".repeat(101);
+    let e = s.room.set_notice("anchor", Some(too_long), None).await.unwrap_err();
+    assert!(e.to_string().contains("303 bytes") && e.to_string().contains("300"), "{e}");
+
+    s.room.set_notice("anchor", Some("今晚八点见".into()), Some("Music and chat".into())).await.unwrap();
+    let info = s.im.group(s.group()).info().await.unwrap();
+    assert_eq!((info.notification.as_str(), info.introduction.as_str()), ("今晚八点见", "Music and chat"));
+    next(&mut rx, |e| matches!(e, RoomEvent::Notice { notice, .. } if notice == "今晚八点见")).await;
+    let announced = loop {
+        let d = deliveries.recv().await.unwrap();
+        if let Some(m @ room::message::RoomMessage::Notice { .. }) = room::message::RoomMessage::from_body(&d.body) {
+            break (m, d.priority);
+        }
+    };
+    assert_eq!(announced, (room::message::RoomMessage::notice("今晚八点见", "Music and chat"), MsgPriority::High));
+    let audit = s.room.audit(AuditQuery::default()).await.unwrap();
+    assert_eq!(audit[0].action, AuditAction::Notice);
+    let (snap, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(snap.notice, "今晚八点见");
+}
+
+#[tokio::test]
+async fn the_online_count_is_pushed_into_the_room_only_when_the_change_matters() {
+    let s = Stack::start(Switches::all()).await;
+    let mut deliveries = s.sandbox.deliveries();
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let mut viewers = Vec::new();
+    let mut seen = Vec::new();
+    for (joins, expect) in [(10, 10), (1, 11), (2, 13)] {
+        for _ in 0..joins {
+            viewers.push(s.viewer(&format!("v{}", viewers.len())).await);
+        }
+        next(&mut rx, |e| matches!(e, RoomEvent::Online { count } if *count == expect)).await;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        while let Ok(d) = deliveries.try_recv() {
+            if let Some(room::message::RoomMessage::Online { count, .. }) =
+                room::message::RoomMessage::from_body(&d.body)
+            {
+                seen.push(count);
+            }
+        }
+    }
+    assert!(seen.contains(&10) && seen.contains(&13), "big moves are pushed: {seen:?}");
+    assert!(!seen.contains(&11), "10 → 11 is under 5% and 2: not worth a message: {seen:?}");
+    let (snap, _) = s.room.subscribe().await.unwrap();
+    assert!(
+        snap.online_history.len() >= 3 && snap.online_history.last().unwrap().count == 13,
+        "a history for the sparkline"
+    );
 }

@@ -20,7 +20,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute;
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -38,7 +38,7 @@ pattern: string, at: number, };
 
 export type BlockedLine = { userId: string, text: string, pattern: string, action: WordAction, at: number, };
 
-export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "words" | "approve" | "reject";
+export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject";
 
 export type AuditLine = { id: number, 
 /**
@@ -65,6 +65,8 @@ export type DropMinute = {
  * The minute's start, unix milliseconds.
  */
 at: number, high: DropCount, normal: DropCount, low: DropCount, };
+
+export type OnlineSample = { at: number, count: number, };
 
 export type GiftOrder = { userId: string, giftId: string, giftName: string, 
 /**
@@ -96,7 +98,11 @@ words: number,
 /**
  * Drop accounting for the last hour, oldest first.
  */
-drops: Array<DropMinute>, };
+drops: Array<DropMinute>, notice: string, introduction: string, 
+/**
+ * The online count over the last hour, oldest first (for a sparkline).
+ */
+onlineHistory: Array<OnlineSample>, };
 
 export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, };
 

@@ -211,6 +211,9 @@ export class FakeBackend implements Backend {
       filtered: [],
       audit: [],
       drops: [],
+      notice: '',
+      introduction: '',
+      onlineHistory: [],
       ...clone(options.room ?? {}),
       words: this.#words.length,
     };

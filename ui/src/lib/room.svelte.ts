@@ -106,6 +106,10 @@ export class Room {
   undone = $state.raw<ReadonlySet<number>>(new Set());
   /** How many word rules are in force. */
   words = $state(0);
+  notice = $state('');
+  introduction = $state('');
+  /** Online-count readings, oldest first (the last hour). */
+  onlineHistory = $state.raw<readonly { at: number; count: number }[]>([]);
   /** The 40 msg/s ceiling's drops, a minute a line, oldest first (the last hour). */
   drops = $state.raw<readonly DropMinute[]>([]);
   /** Clock for mute countdowns; advanced by `tick()`. */
@@ -224,6 +228,9 @@ export class Room {
       .slice(-this.#auditCap);
     this.words = s.words;
     this.drops = [...s.drops].sort((a, b) => a.at - b.at).slice(-60);
+    this.notice = s.notice;
+    this.introduction = s.introduction;
+    this.onlineHistory = s.onlineHistory.slice(-720);
     this.now = this.#clock();
     this.feed.load(s.seq, s.chat);
     this.rows = this.feed.rows;
@@ -419,6 +426,7 @@ export class Room {
         return false;
       case 'online':
         this.online = e.count;
+        this.onlineHistory = [...this.onlineHistory, { at: this.#clock(), count: e.count }].slice(-720);
         return false;
       case 'status':
         this.status = e.status;
@@ -481,6 +489,10 @@ export class Room {
       }
       case 'words':
         this.words = e.count;
+        return false;
+      case 'notice':
+        this.notice = e.notice;
+        this.introduction = e.introduction;
         return false;
       case 'drops': {
         const minute: DropMinute = { at: e.at, high: e.high, normal: e.normal, low: e.low };

@@ -185,6 +185,16 @@ describe('Room: snapshot and events', () => {
   });
 });
 
+describe('Room: notice and online history', () => {
+  it('takes the notice from the snapshot and the notice event, and records online readings', async () => {
+    const { room, push } = await connected({ notice: '今晚八点', introduction: 'intro', onlineHistory: [{ at: T0, count: 3 }] });
+    expect([room.notice, room.introduction]).toEqual(['今晚八点', 'intro']);
+    push({ type: 'notice', notice: 'New notice', introduction: '' }, { type: 'online', count: 7 });
+    expect(room.notice).toBe('New notice');
+    expect(room.onlineHistory.map((p) => p.count)).toEqual([3, 7]);
+  });
+});
+
 describe('Room: moderation events', () => {
   it('drops replace their minute, stay in time order and keep the last hour', async () => {
     const { room, push } = await connected();

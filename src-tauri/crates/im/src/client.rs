@@ -550,6 +550,22 @@ impl GroupHandle {
         self.send_msg(&req).await
     }
 
+    /// Sends a message of the business server's own (as the admin) without triggering the business
+    /// server's before- and after-send callbacks: it knows what it sent, and the answer says whether
+    /// the frequency control dropped it.
+    pub async fn send_control(&self, body: Vec<MsgElement>, priority: MsgPriority) -> Result<SendGroupMsgResponse> {
+        let req = SendGroupMsg {
+            group_id: self.group_id.clone(),
+            random: rand::random(),
+            msg_priority: Some(priority),
+            msg_body: body,
+            from_account: None,
+            forbid_callback_control: vec!["ForbidBeforeSendMsgCallback".into(), "ForbidAfterSendMsgCallback".into()],
+            cloud_custom_data: None,
+        };
+        self.send_msg(&req).await
+    }
+
     /// Sends `req` as it is (its `Random` included), retrying transient failures with the same body.
     pub async fn send_msg(&self, req: &SendGroupMsg) -> Result<SendGroupMsgResponse> {
         check_message_size(&req.msg_body)?;

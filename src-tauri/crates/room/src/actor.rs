@@ -29,7 +29,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::event::{
     AuditAction, AuditLine, BlockedLine, ChatLine, DropMinute, EventEnvelope, GiftLine, HeldLine, MemberLine, MuteLine,
-    RoomEvent, RoomSnapshot,
+    OnlineSample, RoomEvent, RoomSnapshot,
 };
 use crate::message::RoomMessage;
 use crate::ops;
@@ -46,6 +46,12 @@ const MEMBERS_KEPT: usize = 50;
 const FILTERED_KEPT: usize = 100;
 const AUDIT_KEPT: usize = 500;
 const EVENT_BUFFER: usize = 8192;
+/// Online-count readings kept (an hour at the default poll).
+const ONLINE_KEPT: usize = 720;
+/// The online count is pushed into the room when it moved by this fraction (or by 2, whichever is more)…
+const ONLINE_PUSH_CHANGE: f64 = 0.05;
+/// …or when it moved at all and this long has passed since the last push.
+const ONLINE_PUSH_QUIET: Duration = Duration::from_secs(60);
 /// Minutes of drop accounting kept.
 const DROP_MINUTES: usize = 60;
 /// A message whose after-send callback has not come this long after its before-send was dropped.
@@ -61,7 +67,9 @@ pub struct RoomConfig {
     pub name: String,
     /// The SQLite file; `None` uses a temporary file removed with the room (tests).
     pub db_path: Option<PathBuf>,
-    /// How often the online count is polled; Tencent's granularity is 10 s.
+    /// How often the online count is polled. Tencent's count has a 10 s granularity; polling at half
+    /// that (one call in 5 s) keeps the shown count at most one refresh behind whatever the phase
+    /// between the poll and Tencent's refresh, where polling exactly every 10 s can miss one.
     pub online_poll: Duration,
     /// How often the like total is written to the group field (only when it changed); the guide says
     /// every 3–5 s.
@@ -78,7 +86,7 @@ impl Default for RoomConfig {
         Self {
             name: "AnchorDesk live room".into(),
             db_path: None,
-            online_poll: Duration::from_secs(10),
+            online_poll: Duration::from_secs(5),
             likes_flush: Duration::from_secs(4),
             fail_open: true,
             end_of_stream_mute: 24 * 3600,
@@ -155,6 +163,8 @@ enum Command {
     /// A moderation call finished; `Option<u64>` is the audit line it undoes.
     Applied(String, AuditAction, Option<u64>, Result<Effect>, oneshot::Sender<Result<()>>),
     SetWords(Vec<WordRule>, Arc<WordFilter>, String, oneshot::Sender<Result<()>>),
+    SetNotice(Option<String>, Option<String>, String, oneshot::Sender<Result<()>>),
+    NoticeApplied(String, String, String, Result<()>, oneshot::Sender<Result<()>>),
     Resolve(u64, bool, String, oneshot::Sender<Result<()>>),
     HeldSent(u64, String, Result<()>, oneshot::Sender<Result<()>>),
     Undo(u64, String, oneshot::Sender<Result<()>>),
@@ -208,9 +218,11 @@ impl Room {
     pub async fn open(config: RoomConfig, im: ImClient, cancel: CancellationToken) -> Result<RoomHandle> {
         let (path, temp) = store::database_path(config.db_path.as_deref())?;
         let store = Store::open(&path)?;
+        let mut profile = (String::new(), String::new());
         let stored = match store.room()? {
             Some(room) => match im.group(&room.group_id).info().await {
                 Ok(info) => {
+                    profile = (info.notification.clone(), info.introduction.clone());
                     let remote = info.app_defined(STATUS_FIELD).and_then(RoomStatus::parse);
                     let mut room = room;
                     if let Some(status) = remote.filter(|s| *s != room.status) {
@@ -294,6 +306,10 @@ impl Room {
             gifts: VecDeque::new(),
             members: VecDeque::new(),
             filtered: VecDeque::new(),
+            notice: profile.0,
+            introduction: profile.1,
+            online_history: VecDeque::new(),
+            online_pushed: None,
             in_flight: HashMap::new(),
             drops: VecDeque::new(),
             drops_changed: Vec::new(),
@@ -459,6 +475,24 @@ impl RoomHandle {
         self.ask(|r| Command::SetWords(rules, Arc::new(filter), actor.to_string(), r)).await?
     }
 
+    /// Changes the room notice and/or introduction (`None` keeps one as it is), checked against
+    /// Tencent's byte limits (notice 300, introduction 240; a CJK character is 3 bytes), written to the
+    /// group profile and announced.
+    pub async fn set_notice(&self, actor: &str, notice: Option<String>, introduction: Option<String>) -> Result<()> {
+        use im::api::limits::{INTRODUCTION_BYTES, NOTIFICATION_BYTES};
+        for (what, text, max) in
+            [("notice", &notice, NOTIFICATION_BYTES), ("introduction", &introduction, INTRODUCTION_BYTES)]
+        {
+            if let Some(t) = text.as_ref().filter(|t| t.len() > max) {
+                return Err(Error::Invalid(format!(
+                    "the {what} is {} bytes; Tencent allows {max} (a Chinese, Japanese or Korean character counts 3)",
+                    t.len()
+                )));
+            }
+        }
+        self.ask(|r| Command::SetNotice(notice, introduction, actor.to_string(), r)).await?
+    }
+
     pub async fn words(&self) -> Result<Vec<WordRule>> {
         self.ask(Command::Words).await
     }
@@ -507,6 +541,11 @@ struct Actor {
     gifts: VecDeque<GiftLine>,
     members: VecDeque<MemberLine>,
     filtered: VecDeque<BlockedLine>,
+    notice: String,
+    introduction: String,
+    online_history: VecDeque<OnlineSample>,
+    /// The count last pushed into the room, and when.
+    online_pushed: Option<(u64, std::time::Instant)>,
     /// Messages past the before-send callback, waiting for their after-send: `(sender, Random)` →
     /// (priority, the minute it was sent, when).
     in_flight: HashMap<(String, u32), (MsgPriority, u64, std::time::Instant)>,
@@ -651,7 +690,37 @@ impl Actor {
             audit: self.audit.iter().rev().take(100).rev().cloned().collect(),
             words: self.filter.len() as u32,
             drops: self.drops.iter().copied().collect(),
+            notice: self.notice.clone(),
+            introduction: self.introduction.clone(),
+            online_history: self.online_history.iter().copied().collect(),
         }
+    }
+
+    /// Pushes the online count into the room when the change is worth the traffic: a move of 5% (at
+    /// least 2), or any move after a quiet minute — not on a fixed timer.
+    fn maybe_push_online(&mut self, n: u64) {
+        let due = match self.online_pushed {
+            None => true,
+            Some((last, at)) => {
+                let moved = n.abs_diff(last);
+                let big = (last as f64 * ONLINE_PUSH_CHANGE).max(2.0);
+                moved as f64 >= big || (moved > 0 && at.elapsed() >= ONLINE_PUSH_QUIET)
+            }
+        };
+        if !due {
+            return;
+        }
+        self.online_pushed = Some((n, std::time::Instant::now()));
+        let group = self.group.clone();
+        self.spawn_then(
+            async move {
+                let msg = RoomMessage::online(n);
+                if let Err(e) = group.send_control(msg.to_body(), msg.priority()).await {
+                    tracing::debug!(error = %e, "the online count was not pushed (the next one corrects it)");
+                }
+            },
+            |()| Command::Done,
+        );
     }
 
     /// The counts of `minute` (unix ms of its start) for `priority`, created when first needed.
@@ -781,10 +850,45 @@ impl Actor {
             }
             Command::Undo(id, actor, reply) => self.undo(id, actor, reply),
             Command::Online(n) => {
+                push_capped(&mut self.online_history, OnlineSample { at: now_ms(), count: n }, ONLINE_KEPT);
                 if n != self.online {
                     self.online = n;
                     self.emit(RoomEvent::Online { count: n });
                 }
+                self.maybe_push_online(n);
+            }
+            Command::SetNotice(notice, introduction, actor, reply) => {
+                let notice = notice.unwrap_or_else(|| self.notice.clone());
+                let introduction = introduction.unwrap_or_else(|| self.introduction.clone());
+                let group = self.group.clone();
+                let (n, i) = (notice.clone(), introduction.clone());
+                self.spawn_then(
+                    async move {
+                        let req = ModifyGroupBaseInfo {
+                            notification: Some(n.clone()),
+                            introduction: Some(i.clone()),
+                            ..ModifyGroupBaseInfo::default()
+                        };
+                        group.modify(req).await.map_err(|e| Error::im("changing the notice", e))?;
+                        let msg = RoomMessage::notice(n, i);
+                        group
+                            .send_control(msg.to_body(), msg.priority())
+                            .await
+                            .map_err(|e| Error::im("announcing the notice", e))?;
+                        Ok(())
+                    },
+                    move |r| Command::NoticeApplied(notice, introduction, actor, r, reply),
+                );
+            }
+            Command::NoticeApplied(notice, introduction, actor, result, reply) => {
+                if result.is_ok() {
+                    let detail = format!("notice: {notice} / introduction: {introduction}");
+                    self.notice = notice.clone();
+                    self.introduction = introduction.clone();
+                    self.emit(RoomEvent::Notice { notice, introduction });
+                    self.audit(&actor, AuditAction::Notice, "room", detail, "", None);
+                }
+                let _ = reply.send(result);
             }
             Command::FlushLikes => {
                 if self.likes_written != Some(self.likes) {

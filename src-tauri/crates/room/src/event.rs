@@ -55,6 +55,16 @@ pub struct DropMinute {
     pub low: DropCount,
 }
 
+/// One reading of the online count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct OnlineSample {
+    #[ts(type = "number")]
+    pub at: u64,
+    #[ts(type = "number")]
+    pub count: u64,
+}
+
 /// What a moderation action did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -66,6 +76,7 @@ pub enum AuditAction {
     Ban,
     Unban,
     Status,
+    Notice,
     Words,
     Approve,
     Reject,
@@ -81,6 +92,7 @@ impl AuditAction {
             AuditAction::Ban => "ban",
             AuditAction::Unban => "unban",
             AuditAction::Status => "status",
+            AuditAction::Notice => "notice",
             AuditAction::Words => "words",
             AuditAction::Approve => "approve",
             AuditAction::Reject => "reject",
@@ -89,7 +101,9 @@ impl AuditAction {
 
     pub fn parse(s: &str) -> Option<Self> {
         use AuditAction::*;
-        [Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Words, Approve, Reject].into_iter().find(|a| a.as_str() == s)
+        [Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Notice, Words, Approve, Reject]
+            .into_iter()
+            .find(|a| a.as_str() == s)
     }
 }
 
@@ -208,6 +222,11 @@ pub enum RoomEvent {
     },
     /// A minute's drop accounting changed.
     Drops(DropMinute),
+    /// The room notice or introduction changed.
+    Notice {
+        notice: String,
+        introduction: String,
+    },
 }
 
 /// An event with its position in the room's sequence (gapless, starting at 1).
@@ -255,6 +274,10 @@ pub struct RoomSnapshot {
     pub words: u32,
     /// Drop accounting for the last hour, oldest first.
     pub drops: Vec<DropMinute>,
+    pub notice: String,
+    pub introduction: String,
+    /// The online count over the last hour, oldest first (for a sparkline).
+    pub online_history: Vec<OnlineSample>,
 }
 
 /// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event

@@ -10,6 +10,11 @@
 //! | `live_mute`    | `userId`, `until` (unix s, 0 = unmuted)  | High     | hub                |
 //! | `live_gift`    | `giftId`, `giftName`, `count`, `unitPrice`| High    | billing backend    |
 //! | `live_like`    | `count` (taps merged on the client)      | Low      | viewer clients     |
+//! | `live_online`  | `count` (pushed when the change matters) | Low      | hub                |
+//! | `live_notice`  | `notice`, `introduction`                 | High     | hub                |
+//! | `live_hide`    | `msgIds` (clients hide these messages)   | High     | hub                |
+//! | `live_lottery` | `state`, `keyword`, `winners`            | High     | hub                |
+//! | `live_broadcast`| `text` (to every room of the app)       | High     | hub                |
 
 use im::{msg::body_custom_data, MsgElement, MsgPriority};
 use serde::{Deserialize, Serialize};
@@ -39,6 +44,23 @@ pub enum RoomMessage {
     },
     #[serde(rename = "live_like")]
     Like { version: u32, count: u32 },
+    #[serde(rename = "live_online")]
+    Online { version: u32, count: u64 },
+    #[serde(rename = "live_notice")]
+    Notice { version: u32, notice: String, introduction: String },
+    #[serde(rename = "live_hide")]
+    Hide { version: u32, msg_ids: Vec<String> },
+    #[serde(rename = "live_lottery")]
+    Lottery {
+        version: u32,
+        /// `open`, `closed` or `drawn`.
+        state: String,
+        keyword: String,
+        #[serde(default)]
+        winners: Vec<String>,
+    },
+    #[serde(rename = "live_broadcast")]
+    Broadcast { version: u32, text: String },
 }
 
 impl RoomMessage {
@@ -62,13 +84,35 @@ impl RoomMessage {
         RoomMessage::Like { version: VERSION, count }
     }
 
+    pub fn online(count: u64) -> Self {
+        RoomMessage::Online { version: VERSION, count }
+    }
+
+    pub fn notice(notice: impl Into<String>, introduction: impl Into<String>) -> Self {
+        RoomMessage::Notice { version: VERSION, notice: notice.into(), introduction: introduction.into() }
+    }
+
+    pub fn hide(msg_ids: Vec<String>) -> Self {
+        RoomMessage::Hide { version: VERSION, msg_ids }
+    }
+
+    pub fn broadcast(text: impl Into<String>) -> Self {
+        RoomMessage::Broadcast { version: VERSION, text: text.into() }
+    }
+
+    /// The guide's priorities: gifts and control High (the ceiling must not drop them), likes and the
+    /// informational online count Low (the next one corrects a lost one).
     pub fn priority(&self) -> MsgPriority {
         match self {
             RoomMessage::Status { .. }
             | RoomMessage::Kick { .. }
             | RoomMessage::Mute { .. }
-            | RoomMessage::Gift { .. } => MsgPriority::High,
-            RoomMessage::Like { .. } => MsgPriority::Low,
+            | RoomMessage::Gift { .. }
+            | RoomMessage::Notice { .. }
+            | RoomMessage::Hide { .. }
+            | RoomMessage::Lottery { .. }
+            | RoomMessage::Broadcast { .. } => MsgPriority::High,
+            RoomMessage::Like { .. } | RoomMessage::Online { .. } => MsgPriority::Low,
         }
     }
 
@@ -103,7 +147,32 @@ mod tests {
     fn control_and_gifts_are_high_and_likes_low() {
         assert_eq!(RoomMessage::status(RoomStatus::Live).priority(), MsgPriority::High);
         assert_eq!(RoomMessage::gift("rose", "Rose", 1, 10).priority(), MsgPriority::High);
+        assert_eq!(RoomMessage::hide(vec!["12".into()]).priority(), MsgPriority::High);
+        assert_eq!(RoomMessage::notice("n", "i").priority(), MsgPriority::High);
+        assert_eq!(RoomMessage::broadcast("hi").priority(), MsgPriority::High);
         assert_eq!(RoomMessage::like(3).priority(), MsgPriority::Low);
+        assert_eq!(RoomMessage::online(120).priority(), MsgPriority::Low);
+    }
+
+    #[test]
+    fn every_kind_has_its_business_id() {
+        let ids: Vec<String> = [
+            RoomMessage::online(1),
+            RoomMessage::notice("n", "i"),
+            RoomMessage::hide(vec![]),
+            RoomMessage::broadcast("b"),
+        ]
+        .iter()
+        .map(|m| {
+            serde_json::from_str::<serde_json::Value>(&m.to_data()).unwrap()["businessID"].as_str().unwrap().to_string()
+        })
+        .collect();
+        assert_eq!(ids, ["live_online", "live_notice", "live_hide", "live_broadcast"]);
+        let lottery: RoomMessage = serde_json::from_str(
+            r#"{"businessID":"live_lottery","version":1,"state":"drawn","keyword":"888","winners":["a"]}"#,
+        )
+        .unwrap();
+        assert_eq!(lottery.priority(), MsgPriority::High);
     }
 
     #[test]

@@ -31,7 +31,7 @@ pub async fn write_status(group: &GroupHandle, status: RoomStatus) -> Result<()>
         .map_err(|e| Error::im(format!("writing status {status} to the group profile"), e))?;
     let msg = RoomMessage::status(status);
     group
-        .send(msg.to_body(), msg.priority(), None)
+        .send_control(msg.to_body(), msg.priority())
         .await
         .map_err(|e| Error::im(format!("announcing status {status}"), e))?;
     Ok(())
@@ -49,7 +49,7 @@ pub async fn mute(group: &GroupHandle, users: &[String], secs: u32, now: u64) ->
     let until = mute_until(secs, now);
     for user in users {
         let notice = RoomMessage::mute(user, until.unwrap_or(0));
-        if let Err(e) = group.send(notice.to_body(), notice.priority(), None).await {
+        if let Err(e) = group.send_control(notice.to_body(), notice.priority()).await {
             tracing::warn!(%user, error = %e, "the mute notice was not delivered");
         }
     }
@@ -79,7 +79,7 @@ pub fn kick_messages(user_ids: &[String]) -> Vec<RoomMessage> {
 pub async fn send_kicks(group: &GroupHandle, user_ids: &[String]) -> Result<()> {
     for msg in kick_messages(user_ids) {
         group
-            .send(msg.to_body(), msg.priority(), None)
+            .send_control(msg.to_body(), msg.priority())
             .await
             .map_err(|e| Error::im(format!("telling {} to leave", user_ids.join(", ")), e))?;
     }
