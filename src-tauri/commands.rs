@@ -1,7 +1,7 @@
 //! IPC commands: one or two lines each. Errors reach the UI as `{code, message}` ([`WireError`]).
 
 use room::actor::{ModAction, ANCHOR};
-use room::event::{forward_batches, AuditLine};
+use room::event::{forward_batches, AuditLine, UserCard};
 use room::store::{export_audit, AuditQuery};
 use room::words::{format_list, parse_list, WordRule};
 use room::{ErrorCode, EventEnvelope, RoomSnapshot, RoomStatus, WireError};
@@ -49,6 +49,16 @@ pub async fn room_set_notice(
     introduction: Option<String>,
 ) -> Result<(), WireError> {
     Ok(state.get()?.room.set_notice(ANCHOR, notice, introduction).await?)
+}
+
+#[tauri::command]
+pub async fn room_user_card(state: State<'_, SessionState>, user_id: String) -> Result<UserCard, WireError> {
+    Ok(state.get()?.room.user_card(&user_id).await?)
+}
+
+#[tauri::command]
+pub async fn room_set_note(state: State<'_, SessionState>, user_id: String, note: String) -> Result<(), WireError> {
+    Ok(state.get()?.room.set_note(&user_id, &note).await?)
 }
 
 #[tauri::command]

@@ -37,6 +37,8 @@ fn run_console() -> i32 {
             commands::room_set_status,
             commands::room_moderate,
             commands::room_set_notice,
+            commands::room_user_card,
+            commands::room_set_note,
             commands::room_words,
             commands::room_set_words,
             commands::words_parse,

@@ -22,6 +22,7 @@ fn generated() -> String {
         room::event::DropCount::decl(),
         room::event::DropMinute::decl(),
         room::event::OnlineSample::decl(),
+        room::event::UserCard::decl(),
         room::gifts::GiftOrder::decl(),
         room::RoomSnapshot::decl(),
         room::actor::ModAction::decl(),

@@ -507,3 +507,45 @@ async fn the_online_count_is_pushed_into_the_room_only_when_the_change_matters()
         "a history for the sparkline"
     );
 }
+
+#[tokio::test]
+async fn a_user_card_shows_their_messages_actions_note_level_and_state() {
+    let mut s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let fan = s.viewer("regular_1").await;
+    for text in ["first!", "love this song", "前回も来ました"] {
+        fan.send_text(&g, text).await.unwrap();
+    }
+    fan.send(&g, room::message::RoomMessage::like(30).to_body(), MsgPriority::Low).await.unwrap();
+    let gift = room::message::RoomMessage::gift("rocket", "Rocket", 2, 500);
+    fan.send(&g, gift.to_body(), gift.priority()).await.unwrap();
+    next(&mut rx, |e| matches!(e, RoomEvent::Gift(_))).await;
+    let mute = ModAction::Mute {
+        user_id: "regular_1".into(),
+        seconds: 60,
+        until_end_of_stream: false,
+        reason: "too many caps".into(),
+    };
+    s.room.moderate("mod_amy", mute).await.unwrap();
+    s.room.set_note("regular_1", "VIP since 2024; friendly").await.unwrap();
+    let score = next(&mut rx, |e| matches!(e, RoomEvent::Popularity { .. })).await;
+    assert!(
+        matches!(score, RoomEvent::Popularity { score } if score >= 3 * 2 + 3 + 1000),
+        "messages, likes and gifts count: {score:?}"
+    );
+
+    s.restart().await; // the card is built from what was persisted
+    let card = s.room.user_card("regular_1").await.unwrap();
+    let texts: Vec<&str> = card.messages_recent.iter().map(|m| m.text.as_str()).collect();
+    assert_eq!(texts, ["first!", "love this song", "前回も来ました"]);
+    assert_eq!((card.messages, card.likes, card.gift_value), (3, 30, 1000));
+    assert!(card.level > 1, "engagement raised their level");
+    assert_eq!(card.note, "VIP since 2024; friendly");
+    assert_eq!(card.actions.len(), 1);
+    assert_eq!((card.actions[0].action, card.actions[0].reason.as_str()), (AuditAction::Mute, "too many caps"));
+    assert!(card.muted_until.is_some() && card.blocked_until.is_none());
+    let stranger = s.room.user_card("never_seen").await.unwrap();
+    assert_eq!((stranger.first_seen, stranger.messages, stranger.level), (0, 0, 1));
+    assert!(s.room.user_card("bad id!").await.is_err());
+}

@@ -20,7 +20,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "popularity", score: number, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -68,6 +68,36 @@ at: number, high: DropCount, normal: DropCount, low: DropCount, };
 
 export type OnlineSample = { at: number, count: number, };
 
+export type UserCard = { userId: string, 
+/**
+ * Unix seconds; 0 when the room has never seen them.
+ */
+firstSeen: number, lastSeen: number, messages: number, likes: number, 
+/**
+ * What their gifts were worth, in the app's smallest unit.
+ */
+giftValue: number, onlineSecs: number, 
+/**
+ * 1 and up, from messages, likes, gifts and time online (see `level_for`).
+ */
+level: number, note: string, 
+/**
+ * Their latest messages in this room, this stream and before, oldest first.
+ */
+messagesRecent: Array<ChatLine>, 
+/**
+ * What was done to them, newest first.
+ */
+actions: Array<AuditLine>, 
+/**
+ * Unix seconds, when muted now.
+ */
+mutedUntil: number | null, 
+/**
+ * Unix seconds (`null` when not blocked; a kick without end shows as a far date).
+ */
+blockedUntil: number | null, };
+
 export type GiftOrder = { userId: string, giftId: string, giftName: string, 
 /**
  * Price of one gift in the app's smallest unit.
@@ -102,7 +132,12 @@ drops: Array<DropMinute>, notice: string, introduction: string,
 /**
  * The online count over the last hour, oldest first (for a sparkline).
  */
-onlineHistory: Array<OnlineSample>, };
+onlineHistory: Array<OnlineSample>, 
+/**
+ * Engagement since the room opened, weighted like viewer levels: messages 2 points, 10 likes 1,
+ * a unit of gift value 1, a minute online 1 (for ranking rooms).
+ */
+popularity: number, };
 
 export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, };
 

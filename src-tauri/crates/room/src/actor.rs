@@ -169,6 +169,8 @@ enum Command {
     HeldSent(u64, String, Result<()>, oneshot::Sender<Result<()>>),
     Undo(u64, String, oneshot::Sender<Result<()>>),
     Words(oneshot::Sender<Vec<WordRule>>),
+    /// The live part of a user card: muted until, blocked until.
+    UserState(String, oneshot::Sender<(Option<u64>, Option<u64>)>),
     Online(u64),
     FlushLikes,
     LikesWritten(u64),
@@ -310,6 +312,9 @@ impl Room {
             introduction: profile.1,
             online_history: VecDeque::new(),
             online_pushed: None,
+            logins: HashMap::new(),
+            popularity: 0,
+            popularity_sent: 0,
             in_flight: HashMap::new(),
             drops: VecDeque::new(),
             drops_changed: Vec::new(),
@@ -518,6 +523,31 @@ impl RoomHandle {
         self.gifts.submit(order).await
     }
 
+    /// Everything about one viewer: counters and level, the note, their messages (this stream and
+    /// before), the actions taken against them, and whether they are muted or blocked now.
+    pub async fn user_card(&self, user_id: &str) -> Result<crate::event::UserCard> {
+        validate_user_id(user_id)?;
+        let (muted_until, blocked_until) = self.ask(|r| Command::UserState(user_id.to_string(), r)).await?;
+        self.writer.flush().await;
+        let user = user_id.to_string();
+        let mut card = self.reader.query(move |c| store::user_card(c, &user)).await?;
+        card.muted_until = muted_until;
+        card.blocked_until = blocked_until;
+        Ok(card)
+    }
+
+    /// Keeps a moderator's note about a viewer.
+    pub async fn set_note(&self, user_id: &str, note: &str) -> Result<()> {
+        validate_user_id(user_id)?;
+        if note.len() > 2000 {
+            return Err(Error::Invalid(format!("a note holds at most 2000 bytes; this one is {}", note.len())));
+        }
+        let (user, note) = (user_id.to_string(), note.to_string());
+        self.writer.write("note", move |s| s.set_note(&user, &note, now_secs()));
+        self.writer.flush().await;
+        Ok(())
+    }
+
     /// Waits until everything the room has decided so far is on disk.
     pub async fn flush(&self) {
         self.writer.flush().await;
@@ -546,6 +576,11 @@ struct Actor {
     online_history: VecDeque<OnlineSample>,
     /// The count last pushed into the room, and when.
     online_pushed: Option<(u64, std::time::Instant)>,
+    /// When each viewer logged in (State.StateChange), for their time online.
+    logins: HashMap<String, u64>,
+    popularity: u64,
+    /// The popularity last reported to consoles.
+    popularity_sent: u64,
     /// Messages past the before-send callback, waiting for their after-send: `(sender, Random)` →
     /// (priority, the minute it was sent, when).
     in_flight: HashMap<(String, u32), (MsgPriority, u64, std::time::Instant)>,
@@ -693,6 +728,7 @@ impl Actor {
             notice: self.notice.clone(),
             introduction: self.introduction.clone(),
             online_history: self.online_history.iter().copied().collect(),
+            popularity: self.popularity,
         }
     }
 
@@ -770,6 +806,10 @@ impl Actor {
         for key in stale {
             self.dropped(&key);
         }
+        if self.popularity != self.popularity_sent {
+            self.popularity_sent = self.popularity;
+            self.emit(RoomEvent::Popularity { score: self.popularity });
+        }
         for minute in std::mem::take(&mut self.drops_changed) {
             if let Some(m) = self.drops.iter().find(|d| d.at == minute).copied() {
                 self.emit(RoomEvent::Drops(m));
@@ -840,6 +880,12 @@ impl Actor {
             }
             Command::Words(reply) => {
                 let _ = reply.send(self.words.clone());
+            }
+            Command::UserState(user, reply) => {
+                let now = now_secs();
+                let muted = self.mutes.get(&user).map(|m| m.until).filter(|u| *u > now);
+                let blocked = self.blocked.get(&user).copied().filter(|u| *u > now);
+                let _ = reply.send((muted, blocked));
             }
             Command::Resolve(id, approve, actor, reply) => self.resolve(id, approve, actor, reply),
             Command::HeldSent(id, actor, result, reply) => {
@@ -1191,6 +1237,7 @@ impl Actor {
                     if let Some(RoomMessage::Like { count, .. }) = RoomMessage::from_body(&m.msg_body) {
                         // Likes are counted here: as Low-priority messages the ceiling may drop them later.
                         self.likes += u64::from(count);
+                        self.popularity += u64::from(count) / 10;
                         let (likes, user) = (self.likes, m.from_account);
                         self.writer.write("likes", move |s| {
                             s.set_likes(likes)?;
@@ -1206,6 +1253,22 @@ impl Actor {
             }
             Callback::SendMsgException(m) if m.error_code == Some(10023) => {
                 self.dropped(&(m.from_account.clone(), m.random));
+            }
+            Callback::StateChange(state) => {
+                let user = state.info.to_account;
+                match state.info.action.as_str() {
+                    "Login" => {
+                        self.logins.insert(user, now);
+                    }
+                    "Logout" | "Disconnect" => {
+                        if let Some(since) = self.logins.remove(&user) {
+                            let secs = now.saturating_sub(since);
+                            self.popularity += secs / 60;
+                            self.writer.write("online time", move |s| s.bump_user(&user, 0, 0, 0, secs, now));
+                        }
+                    }
+                    _ => {}
+                }
             }
             Callback::AfterNewMemberJoin(j) => {
                 let at = if j.event_time > 0 { j.event_time } else { now_ms() };
@@ -1250,6 +1313,7 @@ impl Actor {
         };
         let now = now_secs();
         if let Some(text) = body_text(&m.msg_body) {
+            self.popularity += 2;
             let (seq, user, t) = (id.clone(), m.from_account.clone(), text.clone());
             self.writer.write("transcript", move |s| {
                 s.save_message(&seq, &user, &t, at)?;
@@ -1260,6 +1324,7 @@ impl Actor {
             RoomMessage::from_body(&m.msg_body)
         {
             let (user, value) = (m.from_account.clone(), u64::from(count) * u64::from(unit_price));
+            self.popularity += value;
             self.writer.write("gift", move |s| s.bump_user(&user, 0, 0, value, 0, now));
             self.emit(RoomEvent::Gift(GiftLine {
                 id,

@@ -227,6 +227,11 @@ pub enum RoomEvent {
         notice: String,
         introduction: String,
     },
+    /// The room's popularity score changed (see `RoomSnapshot::popularity`).
+    Popularity {
+        #[ts(type = "number")]
+        score: u64,
+    },
 }
 
 /// An event with its position in the room's sequence (gapless, starting at 1).
@@ -278,6 +283,10 @@ pub struct RoomSnapshot {
     pub introduction: String,
     /// The online count over the last hour, oldest first (for a sparkline).
     pub online_history: Vec<OnlineSample>,
+    /// Engagement since the room opened, weighted like viewer levels: messages 2 points, 10 likes 1,
+    /// a unit of gift value 1, a minute online 1 (for ranking rooms).
+    #[ts(type = "number")]
+    pub popularity: u64,
 }
 
 /// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event
@@ -308,5 +317,60 @@ pub async fn forward_batches(
         if !sink(batch) {
             return Ok(());
         }
+    }
+}
+
+/// Everything a moderator wants to see about one viewer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct UserCard {
+    pub user_id: String,
+    /// Unix seconds; 0 when the room has never seen them.
+    #[ts(type = "number")]
+    pub first_seen: u64,
+    #[ts(type = "number")]
+    pub last_seen: u64,
+    #[ts(type = "number")]
+    pub messages: u64,
+    #[ts(type = "number")]
+    pub likes: u64,
+    /// What their gifts were worth, in the app's smallest unit.
+    #[ts(type = "number")]
+    pub gift_value: u64,
+    #[ts(type = "number")]
+    pub online_secs: u64,
+    /// 1 and up, from messages, likes, gifts and time online (see `level_for`).
+    pub level: u32,
+    pub note: String,
+    /// Their latest messages in this room, this stream and before, oldest first.
+    pub messages_recent: Vec<ChatLine>,
+    /// What was done to them, newest first.
+    pub actions: Vec<AuditLine>,
+    /// Unix seconds, when muted now.
+    #[ts(type = "number | null")]
+    pub muted_until: Option<u64>,
+    /// Unix seconds (`null` when not blocked; a kick without end shows as a far date).
+    #[ts(type = "number | null")]
+    pub blocked_until: Option<u64>,
+}
+
+/// A viewer's level from what they did in the room: messages count 2 points, every 10 likes 1, every
+/// unit of gift value 1, every minute online 1; the level is 1 + ⌊√(points / 10)⌋, capped at 100, so
+/// early levels come quickly and later ones take real engagement.
+pub fn level_for(messages: u64, likes: u64, gift_value: u64, online_secs: u64) -> u32 {
+    let points = messages * 2 + likes / 10 + gift_value + online_secs / 60;
+    (1 + ((points / 10) as f64).sqrt() as u32).min(100)
+}
+
+#[cfg(test)]
+mod level_tests {
+    use super::level_for;
+
+    #[test]
+    fn levels_start_at_one_and_grow_with_engagement() {
+        assert_eq!(level_for(0, 0, 0, 0), 1);
+        assert_eq!(level_for(5, 0, 0, 0), 2, "ten points make level 2");
+        assert!(level_for(0, 0, 10_000, 0) > level_for(100, 100, 0, 600), "a big gifter ranks above a chatter");
+        assert_eq!(level_for(u64::MAX / 8, 0, 0, 0), 100, "capped");
     }
 }

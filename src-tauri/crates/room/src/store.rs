@@ -537,6 +537,59 @@ pub fn export_audit(lines: &[crate::event::AuditLine], format: &str) -> Result<S
     }
 }
 
+/// A viewer's card from the database (the live mute and block state are the room's to add).
+pub fn user_card(conn: &Connection, user: &str) -> rusqlite::Result<crate::event::UserCard> {
+    let row = conn
+        .query_row(
+            "SELECT first_seen, last_seen, messages, likes, gift_value, online_secs, note FROM users WHERE user_id = ?1",
+            params![user],
+            |r| {
+                Ok((
+                    r.get::<_, i64>(0)? as u64,
+                    r.get::<_, i64>(1)? as u64,
+                    r.get::<_, i64>(2)? as u64,
+                    r.get::<_, i64>(3)? as u64,
+                    r.get::<_, i64>(4)? as u64,
+                    r.get::<_, i64>(5)? as u64,
+                    r.get::<_, String>(6)?,
+                ))
+            },
+        )
+        .optional()?
+        .unwrap_or_default();
+    let (first_seen, last_seen, messages, likes, gift_value, online_secs, note) = row;
+    let mut stmt =
+        conn.prepare("SELECT seq, text, at FROM messages WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT 50")?;
+    let mut recent: Vec<crate::event::ChatLine> = stmt
+        .query_map(params![user], |r| {
+            Ok(crate::event::ChatLine {
+                id: r.get(0)?,
+                user_id: user.to_string(),
+                text: r.get(1)?,
+                at: r.get::<_, i64>(2)? as u64,
+            })
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    recent.reverse();
+    let actions =
+        query_audit(conn, &AuditQuery { target: Some(user.to_string()), limit: 100, ..AuditQuery::default() })?;
+    Ok(crate::event::UserCard {
+        user_id: user.to_string(),
+        first_seen,
+        last_seen,
+        messages,
+        likes,
+        gift_value,
+        online_secs,
+        level: crate::event::level_for(messages, likes, gift_value, online_secs),
+        note,
+        messages_recent: recent,
+        actions,
+        muted_until: None,
+        blocked_until: None,
+    })
+}
+
 /// Runs an audit search (newest first).
 pub fn query_audit(conn: &Connection, q: &AuditQuery) -> rusqlite::Result<Vec<crate::event::AuditLine>> {
     let like = q.text.as_ref().map(|t| format!("%{}%", t.replace('%', "\\%").replace('_', "\\_")));
