@@ -62,6 +62,31 @@ pub async fn room_set_note(state: State<'_, SessionState>, user_id: String, note
 }
 
 #[tauri::command]
+pub async fn room_lottery_open(state: State<'_, SessionState>, keyword: String) -> Result<(), WireError> {
+    Ok(state.get()?.room.lottery_open(ANCHOR, &keyword).await?)
+}
+
+#[tauri::command]
+pub async fn room_lottery_close(state: State<'_, SessionState>) -> Result<(), WireError> {
+    Ok(state.get()?.room.lottery_close(ANCHOR).await?)
+}
+
+/// Draws the winners; `seed` repeats an earlier draw exactly (the seed used is in the audit log).
+#[tauri::command]
+pub async fn room_lottery_draw(
+    state: State<'_, SessionState>,
+    winners: u32,
+    seed: Option<u64>,
+) -> Result<Vec<String>, WireError> {
+    Ok(state.get()?.room.lottery_draw(ANCHOR, winners, seed).await?)
+}
+
+#[tauri::command]
+pub async fn room_broadcast(state: State<'_, SessionState>, text: String) -> Result<(), WireError> {
+    Ok(state.get()?.room.broadcast(ANCHOR, &text).await?)
+}
+
+#[tauri::command]
 pub async fn room_words(state: State<'_, SessionState>) -> Result<Vec<WordRule>, WireError> {
     Ok(state.get()?.room.words().await?)
 }

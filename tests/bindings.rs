@@ -23,6 +23,7 @@ fn generated() -> String {
         room::event::DropMinute::decl(),
         room::event::OnlineSample::decl(),
         room::event::UserCard::decl(),
+        room::lottery::LotteryLine::decl(),
         room::gifts::GiftOrder::decl(),
         room::RoomSnapshot::decl(),
         room::actor::ModAction::decl(),

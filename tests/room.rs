@@ -549,3 +549,65 @@ async fn a_user_card_shows_their_messages_actions_note_level_and_state() {
     assert_eq!((stranger.first_seen, stranger.messages, stranger.level), (0, 0, 1));
     assert!(s.room.user_card("bad id!").await.is_err());
 }
+
+#[tokio::test]
+async fn a_keyword_lottery_takes_each_sender_once_and_draws_reproducibly_with_the_seed_audited() {
+    let s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let mut deliveries = s.sandbox.deliveries();
+    s.room.lottery_open("mod_amy", "888").await.unwrap();
+    assert!(s.room.lottery_open("mod_amy", "999").await.is_err(), "one lottery at a time");
+    let mut entrants = Vec::new();
+    for i in 0..6 {
+        let v = s.viewer(&format!("lucky_{i}")).await;
+        v.send_text(&g, "888!").await.unwrap();
+        v.send_text(&g, "８８８ again").await.unwrap();
+        entrants.push(format!("lucky_{i}"));
+    }
+    s.viewer("bystander").await.send_text(&g, "hello").await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let winners = s.room.lottery_draw("mod_amy", 2, Some(20261122)).await.unwrap();
+    assert_eq!(winners, room::lottery::draw_winners(&entrants, 2, 20261122), "anyone can re-run the draw");
+    let (snap, _) = s.room.subscribe().await.unwrap();
+    let line = snap.lottery.unwrap();
+    assert_eq!(
+        (line.entrants, line.open, line.seed),
+        (6, false, Some(20261122)),
+        "each sender once; closed by the draw"
+    );
+    let audit = s.room.audit(AuditQuery::default()).await.unwrap();
+    assert!(audit[0].detail.contains("seed 20261122") && audit[0].detail.contains(&winners[0]), "{}", audit[0].detail);
+    let drawn = loop {
+        let d = deliveries.recv().await.unwrap();
+        if let Some(room::message::RoomMessage::Lottery { state, winners, .. }) =
+            room::message::RoomMessage::from_body(&d.body)
+        {
+            if state == "drawn" {
+                break (winners, d.priority);
+            }
+        }
+    };
+    assert_eq!(drawn, (winners, MsgPriority::High), "the room hears the winners");
+}
+
+#[tokio::test]
+async fn a_broadcast_is_native_when_the_edition_allows_and_a_room_message_otherwise() {
+    for (switches, native) in [(Switches::all(), true), (Switches::none(), false)] {
+        let s = Stack::start(switches).await;
+        let mut deliveries = s.sandbox.deliveries();
+        s.room.broadcast("anchor", "Tonight: a special guest!").await.unwrap();
+        let d = deliveries.recv().await.unwrap();
+        assert_eq!(
+            room::message::RoomMessage::from_body(&d.body),
+            Some(room::message::RoomMessage::broadcast("Tonight: a special guest!"))
+        );
+        let audit = s.room.audit(AuditQuery::default()).await.unwrap();
+        assert_eq!(audit[0].action, AuditAction::Broadcast);
+        assert_eq!(
+            audit[0].detail.contains("native broadcast") && !audit[0].detail.contains("no native"),
+            native,
+            "{}",
+            audit[0].detail
+        );
+    }
+}

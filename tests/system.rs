@@ -18,6 +18,7 @@ fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionCon
         hub_listen: "127.0.0.1:0".parse().unwrap(),
         callback_token: None,
         api_token: None,
+        fail_open: true,
         room_name: "System test room".into(),
     }
 }

@@ -19,6 +19,8 @@ let room: Room;
 const q = <T extends HTMLElement = HTMLElement>(id: string) =>
   document.querySelector<T>(`[data-testid="${id}"]`);
 const qa = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+/** The last moderation call (the card also reloads its profile after each action). */
+const lastModerate = () => backend.calls.filter((c) => c.method === 'moderate').at(-1);
 
 async function settle() {
   for (let i = 0; i < 5; i++) await Promise.resolve();
@@ -37,6 +39,7 @@ beforeEach(() => {
       status: 'live',
       likes: 1200,
       online: 34,
+      popularity: 777,
       chat: [
         { id: '1', userId: 'alice', text: 'hello', at: T0 },
         { id: '2', userId: '小龙女', text: '主播好！', at: T0 },
@@ -116,6 +119,34 @@ describe('App', () => {
       expect(qa('system-line').at(-1)!.textContent).toContain('Room status changed to Paused');
     });
 
+    it('shows the popularity as plain digits next to the likes, updated by its event', async () => {
+      const popularity = q('popularity')!;
+      expect(popularity.textContent).toBe('777');
+      expect(popularity.closest('.stat')!.previousElementSibling!.querySelector('[data-testid="like-count"]')).not.toBeNull();
+      backend.push({ type: 'popularity', score: 123456 });
+      frames.frame();
+      flushSync();
+      expect(q('popularity')!.textContent).toBe('123456');
+    });
+
+    it('edits the notice from the Room tab; the header shows it once saved', async () => {
+      expect(q('room-notice')).toBeNull();
+      q('tab-room')!.click();
+      flushSync();
+      expect(q('tab-room')!.getAttribute('aria-selected')).toBe('true');
+      const area = q<HTMLTextAreaElement>('notice-text')!;
+      area.value = '今晚八点抽奖';
+      area.dispatchEvent(new Event('input', { bubbles: true }));
+      flushSync();
+      expect(q('notice-bytes')!.textContent).toBe('18 / 300 bytes');
+      q('notice-save')!.click();
+      await vi.waitFor(() => expect(q('notice-saved')).not.toBeNull());
+      expect(q('room-notice')!.textContent).toContain('今晚八点抽奖');
+      // The audit log has the change.
+      await settle();
+      expect(room.audit.at(-1)).toMatchObject({ action: 'notice', target: 'room' });
+    });
+
     it('changes the status from the menu, and shows a rejection inline', async () => {
       q('status-toggle')!.click();
       flushSync();
@@ -156,7 +187,7 @@ describe('App', () => {
       release();
       await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('true'));
       flushSync();
-      expect(backend.calls.at(-1)).toEqual({
+      expect(lastModerate()).toEqual({
         method: 'moderate',
         args: [{ type: 'mute', userId: 'alice', seconds: 60, untilEndOfStream: false, reason: '' }],
       });
@@ -165,7 +196,7 @@ describe('App', () => {
 
       q('user-unmute')!.click();
       await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('false'));
-      expect(backend.calls.at(-1)).toEqual({ method: 'moderate', args: [{ type: 'unmute', userId: 'alice', reason: '' }] });
+      expect(lastModerate()).toEqual({ method: 'moderate', args: [{ type: 'unmute', userId: 'alice', reason: '' }] });
 
       backend.failNext('moderate', { code: 'forbidden', message: 'cannot kick an admin' });
       q('user-kick')!.click();
@@ -195,7 +226,7 @@ describe('App', () => {
       select.dispatchEvent(new Event('change', { bubbles: true }));
       q('user-mute')!.click();
       await vi.waitFor(() => expect(q('user-card')!.dataset.muted).toBe('true'));
-      expect(backend.calls.at(-1)!.args).toEqual([
+      expect(lastModerate()!.args).toEqual([
         { type: 'mute', userId: '小龙女', seconds: 4294967295, untilEndOfStream: false, reason: '' },
       ]);
       flushSync();
@@ -205,8 +236,9 @@ describe('App', () => {
     });
 
     it('shows gifts by default; the other tabs open their panels and keep them', async () => {
-      const tabs = ['gifts', 'held', 'moderation', 'audit', 'words'];
-      expect(tabs.map((id) => q(`tab-${id}`)!.getAttribute('aria-selected'))).toEqual(['true', 'false', 'false', 'false', 'false']);
+      const tabs = ['gifts', 'held', 'moderation', 'audit', 'room', 'words'];
+      expect(tabs.map((id) => q(`tab-${id}`)!.getAttribute('aria-selected'))).toEqual(['true', 'false', 'false', 'false', 'false', 'false']);
+      expect(q('room-panel')).toBeNull(); // not created before its tab is opened
       expect(q('gift-feed')).not.toBeNull();
       expect(q('held-queue')).toBeNull(); // not created before its tab is opened
       expect(q('held-count')).toBeNull();

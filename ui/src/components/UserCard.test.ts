@@ -1,11 +1,14 @@
 // @vitest-environment jsdom
 // Why: the user card must turn its controls into exactly the ModAction the room expects — a mute
 // with its reason, "until the end of this stream", a ban with its own duration, unban, unblock —
-// and show a rejection in place.
+// and show a rejection in place; and it must show who the viewer is (level, counters, their messages
+// oldest first, past actions newest first), keep a note, and reload after an action from it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import type { ModAction } from '../lib/bindings';
+import type { FakeBackend } from '../lib/fake-backend';
 import { connectedRoom } from '../lib/test-support';
+import { formatStamp } from '../lib/time';
 import UserCard from './UserCard.svelte';
 
 let app: Record<string, unknown> | null = null;
@@ -17,6 +20,14 @@ afterEach(() => {
 });
 
 const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+const qa = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+const T0 = Date.UTC(2025, 0, 1, 12, 0, 0); // connectedRoom's clock
+
+/** Until the profile is shown (or failed), then render. */
+async function loaded() {
+  await vi.waitFor(() => expect(q('user-profile')!.dataset.state).not.toBe('loading'));
+  flushSync();
+}
 
 function choose(id: string, value: string) {
   const select = q<HTMLSelectElement>(id)!;
@@ -26,14 +37,23 @@ function choose(id: string, value: string) {
 }
 
 function type(id: string, value: string) {
-  const input = q<HTMLInputElement>(id)!;
+  const input = q<HTMLInputElement | HTMLTextAreaElement>(id)!;
   input.value = value;
   input.dispatchEvent(new Event('input', { bubbles: true }));
   flushSync();
 }
 
-async function setup(userId = 'alice') {
-  const ctx = await connectedRoom({ room: { members: [{ userId, at: 0 }] } });
+/** A card for `userId` over a fake room; `before` prepares the fake (its calls are then forgotten). */
+async function setup(
+  userId = 'alice',
+  options: Parameters<typeof connectedRoom>[0] = {},
+  before?: (backend: FakeBackend) => Promise<unknown>,
+) {
+  const ctx = await connectedRoom({ room: { members: [{ userId, at: 0 }] }, ...options });
+  if (before) {
+    await before(ctx.backend);
+    ctx.backend.calls.length = 0;
+  }
   app = mount(UserCard, { target: document.body, props: { userId, room: ctx.room, onclose: vi.fn() } });
   flushSync();
   const sent = () => ctx.backend.calls.filter((c) => c.method === 'moderate').map((c) => c.args[0] as ModAction);
@@ -107,4 +127,147 @@ describe('UserCard', () => {
     expect(q('user-card-error')!.textContent).toBe('this edition cannot ban');
     expect(q('user-card')!.dataset.blocked).toBe('false');
   });
+
+  describe('profile', () => {
+    it('shows level, counters, first and last seen, messages oldest first and actions newest first', async () => {
+      const chat = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, userId: 'alice', text: `message ${i}`, at: T0 - 60_000 + i }));
+      const { backend } = await setup('alice', {
+        room: {
+          members: [{ userId: 'alice', at: 0 }],
+          chat: [...chat, { id: 'b', userId: 'bob', text: 'not hers', at: T0 }],
+          gifts: [{ id: 'g1', userId: 'alice', giftId: 'rocket', giftName: 'Rocket', count: 1, unitPrice: 520, at: T0 }],
+        },
+      });
+      // Before the answer: a visible loading state, no level yet.
+      expect(q('user-profile')!.dataset.state).toBe('loading');
+      expect(q('user-card-loading')!.textContent).toBe('Loading this user…');
+      expect(q('user-level')).toBeNull();
+      await loaded();
+
+      expect(backend.calls.filter((c) => c.method === 'userCard').map((c) => c.args)).toEqual([['alice']]);
+      const card = await backend.userCard('alice');
+      expect(card.level).toBeGreaterThan(1);
+      expect(q('user-level')!.dataset.level).toBe(String(card.level));
+      expect(q('user-level')!.textContent).toBe(`Level ${card.level}`);
+      expect(q('user-stat-messages')!.textContent).toBe('12');
+      expect(q('user-stat-gifts')!.textContent).toBe('520');
+      expect(q('user-stat-likes')!.textContent).toBe('0');
+      expect(q('user-stat-online')!.textContent).toBe('0 s');
+      expect(q('user-seen')!.textContent).toContain(`First seen ${formatStamp(T0 - 60_000, T0)}`);
+      expect(q('user-seen')!.textContent).toContain(`Last seen ${formatStamp(T0, T0)}`);
+      expect(qa('user-message').map((li) => li.querySelector('.text')!.textContent)).toEqual(chat.map((c) => c.text));
+      expect(q('user-actions')!.textContent).toContain('Nothing done about this user yet');
+    });
+
+    it('lists past actions newest first with actor, action, reason and duration', async () => {
+      const { press } = await setup('alice', {}, async (backend) => {
+        await backend.moderate({ type: 'mute', userId: 'alice', seconds: 3600, untilEndOfStream: false, reason: 'spamming links' });
+        await backend.moderate({ type: 'unmute', userId: 'alice', reason: '' });
+        await backend.moderate({ type: 'kick', userId: 'someone', reason: '' });
+      });
+      await loaded();
+      expect(qa('user-action').map((r) => r.dataset.action)).toEqual(['unmute', 'mute']);
+      type('mute-reason', 'again');
+      await press('user-kick');
+      await vi.waitFor(() => expect(qa('user-action')).toHaveLength(3));
+      flushSync();
+      const rows = qa('user-action');
+      expect(rows.map((r) => r.dataset.action)).toEqual(['kick', 'unmute', 'mute']);
+      expect(rows[0].textContent).toContain('anchor');
+      expect(rows[0].textContent).toContain('Reason: again');
+      expect(rows[2].textContent).toContain('Mute');
+      expect(rows[2].textContent).toContain('1 h');
+      expect(rows[2].textContent).toContain('Reason: spamming links');
+      // A kick has no end: the card says blocked, without a date.
+      expect(q('user-card-blocked')!.textContent).toBe('Blocked from the room');
+    });
+
+    it('reloads after a successful action from the card, not after a failed one', async () => {
+      const { backend, press } = await setup();
+      await loaded();
+      const loads = () => backend.calls.filter((c) => c.method === 'userCard').length;
+      expect(loads()).toBe(1);
+      choose('ban-duration', '3600');
+      await press('user-ban');
+      await vi.waitFor(() => expect(loads()).toBe(2));
+      await vi.waitFor(() => expect(qa('user-action').map((r) => r.dataset.action)).toEqual(['ban']));
+      expect(q('user-card-blocked')!.textContent).toContain('Blocked from the room until');
+
+      backend.failNext('moderate', { code: 'forbidden', message: 'no' });
+      await press('user-kick');
+      await new Promise((r) => setTimeout(r, 5));
+      expect(loads()).toBe(2);
+    });
+
+    it('shows a load failure with a retry that works', async () => {
+      const ctx = await connectedRoom();
+      ctx.backend.failNext('userCard', { code: 'offline', message: 'the room store is unreachable' });
+      app = mount(UserCard, { target: document.body, props: { userId: 'zoe', room: ctx.room, onclose: vi.fn() } });
+      await loaded();
+      expect(q('user-profile')!.dataset.state).toBe('error');
+      expect(q('user-card-load-error')!.textContent).toBe('the room store is unreachable');
+      expect(q<HTMLButtonElement>('user-note-save')!.disabled).toBe(true); // no overwriting a note it could not read
+      expect(q<HTMLTextAreaElement>('user-note')!.disabled).toBe(true);
+      q('user-card-retry')!.click();
+      await vi.waitFor(() => expect(q('user-profile')!.dataset.state).toBe('ready'));
+      flushSync();
+      expect(q('user-card-load-error')).toBeNull();
+      expect(q('user-seen')!.textContent).toContain('Not seen in this room yet');
+      expect(q('user-level')!.textContent).toBe('Level 1');
+    });
+  });
+
+  describe('note', () => {
+    it('shows the saved note, saves an edit, and shows a rejection in place', async () => {
+      const { backend } = await setup('alice', {}, (b) => b.setNote('alice', 'regular since 2023'));
+      await loaded();
+      const note = q<HTMLTextAreaElement>('user-note')!;
+      const save = q<HTMLButtonElement>('user-note-save')!;
+      expect(note.value).toBe('regular since 2023');
+      expect(save.disabled).toBe(true); // nothing to save
+
+      type('user-note', 'regular since 2023; 常来送礼');
+      expect(save.disabled).toBe(false);
+      expect(q('user-note-bytes')!.textContent).toBe(`${new TextEncoder().encode('regular since 2023; 常来送礼').length} / 2000 bytes`);
+      backend.failNext('setNote', { code: 'offline', message: 'could not reach the room' });
+      save.click();
+      await vi.waitFor(() => expect(q('user-note-error')).not.toBeNull());
+      expect(q('user-note-error')!.textContent).toBe('could not reach the room');
+      expect(q('user-note-saved')).toBeNull();
+      expect(note.value).toBe('regular since 2023; 常来送礼'); // kept for another try
+
+      save.click();
+      await vi.waitFor(() => expect(q('user-note-saved')).not.toBeNull());
+      expect(q('user-note-saved')!.textContent).toBe('Note saved');
+      expect(q('user-note-error')).toBeNull();
+      expect(save.disabled).toBe(true);
+      expect(backend.calls.filter((c) => c.method === 'setNote').map((c) => c.args)).toEqual([
+        ['alice', 'regular since 2023; 常来送礼'],
+        ['alice', 'regular since 2023; 常来送礼'],
+      ]);
+      expect((await backend.userCard('alice')).note).toBe('regular since 2023; 常来送礼');
+    });
+
+    it('counts the note in bytes and will not send one over 2000', async () => {
+      await setup();
+      await loaded();
+      type('user-note', '公'.repeat(667));
+      expect(q('user-note-bytes')!.textContent).toBe('2001 / 2000 bytes');
+      expect(q('user-note-bytes')!.dataset.over).toBe('true');
+      expect(q<HTMLButtonElement>('user-note-save')!.disabled).toBe(true);
+      type('user-note', '公'.repeat(666));
+      expect(q('user-note-bytes')!.dataset.over).toBe('false');
+      expect(q<HTMLButtonElement>('user-note-save')!.disabled).toBe(false);
+    });
+
+    it('a reload after an action keeps a note being typed', async () => {
+      const { press } = await setup();
+      await loaded();
+      type('user-note', 'half-written');
+      await press('user-mute');
+      await vi.waitFor(() => expect(qa('user-action')).toHaveLength(1));
+      expect(q<HTMLTextAreaElement>('user-note')!.value).toBe('half-written');
+    });
+  });
 });
+

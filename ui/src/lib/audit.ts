@@ -13,9 +13,12 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'ban',
   'unban',
   'status',
+  'notice',
   'words',
   'approve',
   'reject',
+  'lottery',
+  'broadcast',
 ];
 
 /** The actions `room_undo` accepts (mute → unmute, kick → unblock, ban → unban). */

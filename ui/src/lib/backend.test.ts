@@ -49,6 +49,11 @@ describe('TauriBackend', () => {
     await b.audit(query);
     await b.exportAudit(query, 'csv');
     await b.undo(12);
+    await b.userCard('小龙女');
+    await b.setNote('小龙女', 'regular');
+    await b.setNotice({ notice: '今晚八点' });
+    await b.setNotice({ introduction: 'intro', notice: undefined });
+    await b.setNotice({ notice: 'n', introduction: 'i' });
     await b.appInfo();
     expect(invoke.mock.calls).toEqual([
       ['room_set_status', { status: 'live' }],
@@ -62,6 +67,11 @@ describe('TauriBackend', () => {
       ['room_audit', { query }],
       ['room_audit_export', { query, format: 'csv' }],
       ['room_undo', { auditId: 12 }],
+      ['room_user_card', { userId: '小龙女' }],
+      ['room_set_note', { userId: '小龙女', note: 'regular' }],
+      ['room_set_notice', { notice: '今晚八点', introduction: null }],
+      ['room_set_notice', { notice: null, introduction: 'intro' }],
+      ['room_set_notice', { notice: 'n', introduction: 'i' }],
       ['app_info', undefined],
     ]);
   });
@@ -76,6 +86,12 @@ describe('TauriBackend', () => {
     await expect(b.exportAudit({ text: null, target: null, action: null, limit: 0 }, 'csv')).resolves.toBe('id,at\n');
     invoke.mockResolvedValueOnce(null);
     await expect(b.undo(1)).resolves.toBeUndefined();
+    invoke.mockResolvedValueOnce({ userId: 'a', level: 3 });
+    await expect(b.userCard('a')).resolves.toEqual({ userId: 'a', level: 3 });
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.setNote('a', 'n')).resolves.toBeUndefined();
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.setNotice({ notice: 'n' })).resolves.toBeUndefined();
   });
 
   it('rejects with WireErrors', async () => {
@@ -91,6 +107,9 @@ describe('TauriBackend', () => {
       code: 'invalid',
       message: 'line 2: "banish" is not an action',
     });
+    const tooLong = { code: 'invalid', message: 'the notice is 303 bytes; Tencent allows 300 (a Chinese, Japanese or Korean character counts 3)' };
+    invoke.mockRejectedValueOnce(tooLong);
+    await expect(new TauriBackend().setNotice({ notice: '公'.repeat(101) })).rejects.toEqual(tooLong);
   });
 });
 

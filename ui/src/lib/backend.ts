@@ -11,10 +11,17 @@ import type {
   ModAction,
   RoomSnapshot,
   RoomStatus,
+  UserCard,
   WordRule,
 } from './bindings';
 import { FakeBackend } from './fake-backend';
 import { toWireError } from './wire';
+
+/** A notice change: a field left out (or null) stays as it is. */
+export interface NoticeChange {
+  notice?: string | null;
+  introduction?: string | null;
+}
 
 export interface Backend {
   /**
@@ -42,6 +49,15 @@ export interface Backend {
   exportAudit(query: AuditQuery, format: AuditExportFormat): Promise<string>;
   /** Undoes an audited mute, kick or ban. */
   undo(auditId: number): Promise<void>;
+  /** Everything about one viewer: counters, level, note, recent messages, past actions, live state. */
+  userCard(userId: string): Promise<UserCard>;
+  /** Keeps a moderator's note about a viewer (at most 2000 UTF-8 bytes). */
+  setNote(userId: string, note: string): Promise<void>;
+  /**
+   * Changes the room notice and/or introduction (announced and audited); rejects over Tencent's byte
+   * limits (notice 300, introduction 240).
+   */
+  setNotice(change: NoticeChange): Promise<void>;
   appInfo(): Promise<AppInfo>;
 }
 
@@ -99,6 +115,18 @@ export class TauriBackend implements Backend {
 
   async undo(auditId: number): Promise<void> {
     await call<null>('room_undo', { auditId });
+  }
+
+  userCard(userId: string): Promise<UserCard> {
+    return call<UserCard>('room_user_card', { userId });
+  }
+
+  async setNote(userId: string, note: string): Promise<void> {
+    await call<null>('room_set_note', { userId, note });
+  }
+
+  async setNotice(change: NoticeChange): Promise<void> {
+    await call<null>('room_set_notice', { notice: change.notice ?? null, introduction: change.introduction ?? null });
   }
 
   appInfo(): Promise<AppInfo> {

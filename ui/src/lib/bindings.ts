@@ -20,7 +20,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "popularity", score: number, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -38,7 +38,7 @@ pattern: string, at: number, };
 
 export type BlockedLine = { userId: string, text: string, pattern: string, action: WordAction, at: number, };
 
-export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject";
+export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject" | "lottery" | "broadcast";
 
 export type AuditLine = { id: number, 
 /**
@@ -98,6 +98,16 @@ mutedUntil: number | null,
  */
 blockedUntil: number | null, };
 
+export type LotteryLine = { keyword: string, 
+/**
+ * Entries are being taken.
+ */
+open: boolean, entrants: number, winners: Array<string>, 
+/**
+ * The seed of the last draw.
+ */
+seed: number | null, };
+
 export type GiftOrder = { userId: string, giftId: string, giftName: string, 
 /**
  * Price of one gift in the app's smallest unit.
@@ -137,7 +147,11 @@ onlineHistory: Array<OnlineSample>,
  * Engagement since the room opened, weighted like viewer levels: messages 2 points, 10 likes 1,
  * a unit of gift value 1, a minute online 1 (for ranking rooms).
  */
-popularity: number, };
+popularity: number, 
+/**
+ * The keyword lottery, if one was opened since the room started.
+ */
+lottery: LotteryLine | null, };
 
 export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, };
 

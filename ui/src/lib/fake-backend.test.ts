@@ -6,6 +6,7 @@ import { auditQuery } from './audit';
 import type { AuditLine, EventEnvelope, RoomEvent } from './bindings';
 import { FakeBackend, SAMPLE_WORDS, mulberry32 } from './fake-backend';
 import { fixedClock } from './test-support';
+import { BLOCKED_FOREVER, levelFor } from './usercard';
 
 const T0 = 1_000_000;
 
@@ -291,6 +292,192 @@ describe('FakeBackend', () => {
       expect(fake.snapshot().audit[0].id).toBe(21);
       expect(await fake.audit(auditQuery({ limit: 500 }))).toHaveLength(120);
       expect(await fake.audit(auditQuery({}))).toHaveLength(120); // 0: up to 200
+    });
+  });
+
+  describe('user cards and notes', () => {
+    it('counts what a viewer did: messages (latest 50, oldest first), likes, gifts, time online, level', async () => {
+      const clock = fixedClock(T0);
+      const fake = new FakeBackend({ clock, room: { chat: [{ id: 'c0', userId: 'ava', text: 'from before', at: T0 - 5000 }] } });
+      fake.push({ type: 'memberJoined', userId: 'ava', at: T0 });
+      clock.advance(10_000);
+      for (let i = 1; i <= 60; i++) fake.push({ type: 'chat', id: `c${i}`, userId: 'ava', text: `line ${i}`, at: T0 + i });
+      fake.push({ type: 'chat', id: 'x', userId: 'bob', text: 'not hers', at: T0 });
+      fake.push({ type: 'gift', id: 'g1', userId: 'ava', giftId: 'rocket', giftName: 'Rocket', count: 2, unitPrice: 520, at: T0 });
+      clock.advance(30 * 60_000);
+      fake.push({ type: 'memberLeft', userId: 'ava', at: clock() });
+
+      const card = await fake.userCard('ava');
+      expect(card).toMatchObject({
+        userId: 'ava',
+        firstSeen: (T0 - 5000) / 1000,
+        lastSeen: Math.floor(clock() / 1000),
+        messages: 61,
+        giftValue: 1040,
+        onlineSecs: 30 * 60 + 10,
+        note: '',
+        mutedUntil: null,
+        blockedUntil: null,
+      });
+      expect(card.level).toBe(levelFor(61, 0, 1040, 30 * 60 + 10));
+      expect(card.level).toBeGreaterThan(5);
+      expect(card.messagesRecent).toHaveLength(50);
+      expect(card.messagesRecent[0]).toEqual({ id: 'c11', userId: 'ava', text: 'line 11', at: T0 + 11 });
+      expect(card.messagesRecent.at(-1)!.text).toBe('line 60');
+      expect((await fake.userCard('bob')).messages).toBe(1);
+    });
+
+    it('attributes simulated likes to viewers', async () => {
+      const fake = new FakeBackend({ seed: 9, clock: fixedClock(T0) });
+      const events = fake.simulate(400).map((e) => e.event);
+      const likes = events.filter((e) => e.type === 'likes');
+      expect(likes.length).toBeGreaterThan(0);
+      const users = [...new Set(events.flatMap((e) => (e.type === 'chat' ? [e.userId] : [])))];
+      let total = 0;
+      for (const u of ['ava_rose', 'leo.streams', 'nightowl42', 'maple_tea', 'jordan_k', '小龙女', '星河漫游', '阿杰_88', '橘子汽水', '夜猫子', '지민이', '하늘바람', '별빛소녀', '민준_kr', 'さくら_jp', 'たけし', 'ゆきんこ', 'ハル']) {
+        total += (await fake.userCard(u)).likes;
+      }
+      expect(users.length).toBeGreaterThan(0);
+      expect(total).toBe(fake.snapshot().likes);
+    });
+
+    it('an unseen viewer has an empty card (first seen 0, level 1)', async () => {
+      const fake = new FakeBackend({ clock: fixedClock(T0) });
+      expect(await fake.userCard('nobody')).toEqual({
+        userId: 'nobody',
+        firstSeen: 0,
+        lastSeen: 0,
+        messages: 0,
+        likes: 0,
+        giftValue: 0,
+        onlineSecs: 0,
+        level: 1,
+        note: '',
+        messagesRecent: [],
+        actions: [],
+        mutedUntil: null,
+        blockedUntil: null,
+      });
+      await expect(fake.userCard('')).rejects.toMatchObject({ code: 'invalid' });
+    });
+
+    it('lists the actions about the viewer newest first, and their live mute and block', async () => {
+      const { fake } = await subscribed();
+      await fake.moderate({ type: 'mute', userId: 'u', seconds: 600, untilEndOfStream: false, reason: 'spam' });
+      await fake.moderate({ type: 'kick', userId: 'someone else', reason: '' });
+      await fake.moderate({ type: 'kick', userId: 'u', reason: 'links' });
+      let card = await fake.userCard('u');
+      expect(card.actions.map((l) => [l.id, l.action, l.reason])).toEqual([
+        [3, 'kick', 'links'],
+        [1, 'mute', 'spam'],
+      ]);
+      expect(card.mutedUntil).toBe(T0 / 1000 + 600);
+      expect(card.blockedUntil).toBe(BLOCKED_FOREVER); // a kick has no end
+
+      await fake.moderate({ type: 'unblock', userId: 'u' });
+      await fake.moderate({ type: 'ban', userId: 'u', seconds: 3600, reason: '' });
+      card = await fake.userCard('u');
+      expect(card.blockedUntil).toBe(T0 / 1000 + 3600);
+      expect(card.actions[0]).toMatchObject({ action: 'ban', duration: 3600 });
+      await fake.moderate({ type: 'unban', userId: 'u' });
+      await fake.moderate({ type: 'unmute', userId: 'u', reason: '' });
+      card = await fake.userCard('u');
+      expect([card.mutedUntil, card.blockedUntil]).toEqual([null, null]);
+      expect(card.actions).toHaveLength(6);
+    });
+
+    it('keeps notes up to 2000 bytes (a CJK character is 3), like Rust', async () => {
+      const clock = fixedClock(T0);
+      const fake = new FakeBackend({ clock });
+      await fake.setNote('ava', 'regular; 常来');
+      expect((await fake.userCard('ava')).note).toBe('regular; 常来');
+      // Saving a note creates the record, as the store does.
+      expect((await fake.userCard('ava')).firstSeen).toBe(T0 / 1000);
+
+      await fake.setNote('ava', '公'.repeat(666) + 'ab'); // 2000 bytes
+      await expect(fake.setNote('ava', '公'.repeat(667))).rejects.toEqual({
+        code: 'invalid',
+        message: 'a note holds at most 2000 bytes; this one is 2001',
+      });
+      expect((await fake.userCard('ava')).note).toBe('公'.repeat(666) + 'ab');
+      await expect(fake.setNote('', 'x')).rejects.toMatchObject({ code: 'invalid' });
+      fake.failNext('setNote', { code: 'offline', message: 'down' });
+      await expect(fake.setNote('ava', 'x')).rejects.toEqual({ code: 'offline', message: 'down' });
+      expect(fake.calls.filter((c) => c.method === 'setNote').at(-1)!.args).toEqual(['ava', 'x']);
+    });
+  });
+
+  describe('notice', () => {
+    it('changes the notice and/or the introduction, keeping an omitted one; announces and audits', async () => {
+      const { fake, events } = await subscribed({ room: { notice: 'old notice', introduction: 'old intro' } });
+      await fake.setNotice({ notice: '今晚八点开播' });
+      await fake.setNotice({ introduction: 'New intro', notice: null });
+      expect(events()).toEqual([
+        { type: 'notice', notice: '今晚八点开播', introduction: 'old intro' },
+        expect.objectContaining({
+          type: 'audit',
+          actor: 'anchor',
+          action: 'notice',
+          target: 'room',
+          detail: 'notice: 今晚八点开播 / introduction: old intro',
+        }),
+        { type: 'notice', notice: '今晚八点开播', introduction: 'New intro' },
+        expect.objectContaining({ type: 'audit', action: 'notice' }),
+      ]);
+      expect(fake.snapshot()).toMatchObject({ notice: '今晚八点开播', introduction: 'New intro' });
+    });
+
+    it('counts UTF-8 bytes like Rust: notice ≤ 300, introduction ≤ 240, a CJK character 3', async () => {
+      const { fake, got } = await subscribed();
+      await fake.setNotice({ notice: '公'.repeat(100), introduction: '공'.repeat(80) }); // exactly 300 and 240
+      expect(fake.snapshot().notice).toBe('公'.repeat(100));
+      got.length = 0;
+      await expect(fake.setNotice({ notice: '公'.repeat(101) })).rejects.toEqual({
+        code: 'invalid',
+        message: 'the notice is 303 bytes; Tencent allows 300 (a Chinese, Japanese or Korean character counts 3)',
+      });
+      await expect(fake.setNotice({ notice: 'ok', introduction: 'あ'.repeat(80) + 'x' })).rejects.toEqual({
+        code: 'invalid',
+        message: 'the introduction is 241 bytes; Tencent allows 240 (a Chinese, Japanese or Korean character counts 3)',
+      });
+      await expect(fake.setNotice({ notice: 'a'.repeat(301) })).rejects.toMatchObject({ message: expect.stringContaining('301 bytes') });
+      expect(got).toEqual([]); // nothing changed
+      expect(fake.snapshot().notice).toBe('公'.repeat(100));
+    });
+  });
+
+  describe('popularity', () => {
+    it('scores like the room (message 2, 10 likes 1, gift value, online minute 1) and reports changes', async () => {
+      const clock = fixedClock(T0);
+      const { fake, events } = await subscribed({ clock, room: { popularity: 100, likes: 0 } });
+      expect(fake.snapshot().popularity).toBe(100);
+      fake.push({ type: 'chat', id: '1', userId: 'a', text: 'hi', at: T0 });
+      fake.push({ type: 'likes', total: 25 });
+      fake.push({ type: 'gift', id: 'g', userId: 'a', giftId: 'heart', giftName: 'Heart', count: 3, unitPrice: 5, at: T0 });
+      fake.push({ type: 'memberJoined', userId: 'b', at: T0 });
+      clock.advance(3 * 60_000 + 5000);
+      fake.push({ type: 'memberLeft', userId: 'b', at: clock() });
+      expect(fake.snapshot().popularity).toBe(100 + 2 + 2 + 15 + 3);
+      expect(events().filter((e) => e.type === 'popularity')).toEqual([]);
+      expect(fake.reportPopularity().map((e) => e.event)).toEqual([{ type: 'popularity', score: 122 }]);
+      expect(fake.reportPopularity()).toEqual([]); // unchanged since
+    });
+
+    it('reports the score now and then while simulating', () => {
+      const fake = new FakeBackend({ seed: 4, clock: fixedClock(T0) });
+      const scores = fake
+        .simulate(300)
+        .map((e) => e.event)
+        .flatMap((e) => (e.type === 'popularity' ? [e.score] : []));
+      expect(scores.length).toBe(1); // one batch, one report at its end
+      expect(scores[0]).toBe(fake.snapshot().popularity);
+      const more: number[] = [];
+      for (let i = 0; i < 100; i++) {
+        for (const { event } of fake.simulate(1)) if (event.type === 'popularity') more.push(event.score);
+      }
+      expect(more.length).toBeGreaterThan(3);
+      expect(more.length).toBeLessThan(20);
+      expect([...more].sort((a, b) => a - b)).toEqual(more); // only grows
     });
   });
 

@@ -2,7 +2,8 @@
 // failure, inspect calls); in a plain browser (`npm run dev`) it simulates a busy multilingual room
 // so the UI can be seen and worked on without the Rust side. It mirrors the room actor where the UI
 // can tell: moderation with audit lines and undo, the word filter holding or blocking messages, the
-// held queue, the word list's text format. Seeded, so a seed replays exactly.
+// held queue, the word list's text format, per-viewer counters and notes for user cards, the notice
+// (bytes checked like Rust) and the popularity score. Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -17,12 +18,15 @@ import type {
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  UserCard,
   WireError,
   WordRule,
 } from './bindings';
-import type { Backend } from './backend';
+import type { Backend, NoticeChange } from './backend';
+import { noteProblem, noticeProblem } from './limits';
 import { TRANSITIONS, canBecome } from './status';
 import { END_OF_STREAM_MUTE_SECONDS, PERMANENT_MUTE_SECONDS } from './time';
+import { BLOCKED_FOREVER, CARD_ACTIONS, CARD_MESSAGES, levelFor } from './usercard';
 import { checkWords, formatWordList, isWordAction, parseWordList } from './words';
 
 export type FakeMethod =
@@ -37,6 +41,9 @@ export type FakeMethod =
   | 'audit'
   | 'exportAudit'
   | 'undo'
+  | 'userCard'
+  | 'setNote'
+  | 'setNotice'
   | 'appInfo';
 
 export interface FakeCall {
@@ -144,6 +151,8 @@ const SNAPSHOT_AUDIT = 100;
 const UNDO_REACH = 500;
 const KEEP_LOG = 10_000;
 const U32_MAX = 4294967295;
+/** Simulation steps between popularity reports (the room reports on its tick when it changed). */
+const POPULARITY_EVERY_STEPS = 10;
 /** User IDs: 1 to 32 bytes (the Rust side also limits the characters; see the UI notes). */
 const USER_ID_BYTES = 32;
 
@@ -170,6 +179,20 @@ function checkSeconds(seconds: unknown, what: string): number {
 
 type AuditFields = Omit<AuditLine, 'id' | 'at' | 'undoneBy'>;
 
+/** What the room's store keeps about a viewer (Rust: the `users` table plus their messages). */
+interface Viewer {
+  /** Unix seconds. */
+  firstSeen: number;
+  lastSeen: number;
+  messages: number;
+  likes: number;
+  giftValue: number;
+  onlineSecs: number;
+  note: string;
+  /** The latest messages, oldest first. */
+  recent: ChatLine[];
+}
+
 export class FakeBackend implements Backend {
   readonly calls: FakeCall[] = [];
   readonly #random: () => number;
@@ -185,6 +208,15 @@ export class FakeBackend implements Backend {
   #words: WordRule[];
   /** Users muted until the end of the stream: unmuted when the room goes to `ended`. */
   readonly #eosMuted = new Set<string>();
+  /** Per-viewer counters and notes, for user cards. */
+  readonly #viewers = new Map<string, Viewer>();
+  /** When present members joined (unix ms), to count their time online when they leave. */
+  readonly #joinedAt = new Map<string, number>();
+  /** Bans' ends (unix s); a blocked user without one was kicked (no end). */
+  readonly #bannedUntil = new Map<string, number>();
+  /** The popularity last reported with an event. */
+  #popularitySent = 0;
+  #stepsSinceReport = 0;
   #nextChatId = 1000;
   #nextAudit = 1;
   #nextHeld = 1;
@@ -214,6 +246,8 @@ export class FakeBackend implements Backend {
       notice: '',
       introduction: '',
       onlineHistory: [],
+      popularity: 0,
+      lottery: null,
       ...clone(options.room ?? {}),
       words: this.#words.length,
     };
@@ -229,7 +263,12 @@ export class FakeBackend implements Backend {
       sdkAppId: 0,
       ...options.info,
     };
+    // What the store would hold about the viewers in the initial room.
+    for (const line of this.#room.chat) this.#noteChat(line, line.at);
+    for (const g of this.#room.gifts) this.#viewer(g.userId, g.at).giftValue += g.count * g.unitPrice;
+    for (const m of this.#room.members) this.#joined(m.userId, m.at > 0 ? m.at : this.#clock());
     for (let i = 0; i < (options.history ?? 0); i++) for (const e of this.#randomStep()) this.#apply(e);
+    this.#popularitySent = this.#room.popularity;
   }
 
   /** The browser preview: a live, busy room that takes a moment to start (shows "Connecting…"). */
@@ -238,7 +277,13 @@ export class FakeBackend implements Backend {
       seed: 20240601,
       latencyMs: 350,
       history: 120,
-      room: { status: 'live', online: 1280, likes: 20_417 },
+      room: {
+        status: 'live',
+        online: 1280,
+        likes: 20_417,
+        notice: 'Giveaway at 9 pm 🎁 今晚九点抽奖',
+        introduction: 'Songs and chat every evening · 每晚唱歌聊天',
+      },
     });
     // Something to review and something filtered from the start, whatever the history held.
     fake.send('橘子汽水', '免费金币，快来');
@@ -286,9 +331,24 @@ export class FakeBackend implements Backend {
    * event, or a few that belong together (a moderator's mute and its audit line).
    */
   simulate(steps = 1): EventEnvelope[] {
-    const events: RoomEvent[] = [];
-    for (let i = 0; i < steps; i++) events.push(...this.#randomStep());
-    return this.push(...events);
+    // Each step sees the room as the steps before it left it (like totals, members, held messages).
+    const batch: EventEnvelope[] = [];
+    for (let i = 0; i < steps; i++) for (const event of this.#randomStep()) batch.push(this.#apply(event));
+    // Now and then, as the room's tick does: the score, if it changed since the last report.
+    this.#stepsSinceReport += steps;
+    if (this.#stepsSinceReport >= POPULARITY_EVERY_STEPS && this.#room.popularity !== this.#popularitySent) {
+      this.#stepsSinceReport = 0;
+      batch.push(this.#apply({ type: 'popularity', score: this.#room.popularity }));
+    }
+    this.deliver(batch);
+    return batch;
+  }
+
+  /** Report the popularity score now if it changed since the last report (the room's tick). */
+  reportPopularity(): EventEnvelope[] {
+    if (this.#room.popularity === this.#popularitySent) return [];
+    this.#stepsSinceReport = 0;
+    return this.push({ type: 'popularity', score: this.#room.popularity });
   }
 
   /** A viewer sends `text`: it goes through the word filter as in the room (chat, held or blocked). */
@@ -432,6 +492,47 @@ export class FakeBackend implements Backend {
     });
   }
 
+  userCard(userId: string): Promise<UserCard> {
+    return this.#settle('userCard', [userId], () => {
+      checkUserId(userId);
+      return this.#card(userId);
+    });
+  }
+
+  setNote(userId: string, note: string): Promise<void> {
+    return this.#settle('setNote', [userId, note], () => {
+      checkUserId(userId);
+      if (typeof note !== 'string') throw invalid('a note is text');
+      const problem = noteProblem(note);
+      if (problem) throw invalid(problem);
+      // As the store does: saving a note touches the record (creating it, moving "last seen").
+      this.#viewer(userId).note = note;
+    });
+  }
+
+  setNotice(change: NoticeChange): Promise<void> {
+    return this.#settle('setNotice', [change], () => {
+      for (const value of [change?.notice, change?.introduction]) {
+        if (value !== null && value !== undefined && typeof value !== 'string') throw invalid('the notice and introduction are text');
+      }
+      const problem = noticeProblem(change.notice, change.introduction);
+      if (problem) throw invalid(problem);
+      const notice = change.notice ?? this.#room.notice;
+      const introduction = change.introduction ?? this.#room.introduction;
+      this.push(
+        { type: 'notice', notice, introduction },
+        this.#audit({
+          actor: ANCHOR,
+          action: 'notice',
+          target: 'room',
+          detail: `notice: ${notice} / introduction: ${introduction}`,
+          reason: '',
+          duration: null,
+        }),
+      );
+    });
+  }
+
   appInfo(): Promise<AppInfo> {
     return this.#settle('appInfo', [], () => ({ ...this.#info }));
   }
@@ -477,6 +578,7 @@ export class FakeBackend implements Backend {
         this.push({ type: 'userMuted', userId, until: null }, audit('unmute', '', action.reason ?? '', null));
         return;
       case 'kick':
+        this.#bannedUntil.delete(userId);
         this.push({ type: 'userKicked', userId }, audit('kick', '', action.reason ?? '', null));
         return;
       case 'unblock':
@@ -485,6 +587,7 @@ export class FakeBackend implements Backend {
       case 'ban': {
         const seconds = checkSeconds(action.seconds, 'ban');
         if (seconds === 0) throw invalid('a ban needs a duration of at least 1 second');
+        this.#bannedUntil.set(userId, Math.floor(this.#clock() / 1000) + seconds);
         this.push({ type: 'userKicked', userId }, audit('ban', 'native ban', action.reason ?? '', seconds));
         return;
       }
@@ -521,6 +624,71 @@ export class FakeBackend implements Backend {
     return out;
   }
 
+  /** A viewer's record, created on first sight; "last seen" moves to `atMs` (default now). */
+  #viewer(userId: string, atMs = this.#clock()): Viewer {
+    const sec = Math.floor((atMs > 0 ? atMs : this.#clock()) / 1000);
+    let v = this.#viewers.get(userId);
+    if (!v) {
+      v = { firstSeen: sec, lastSeen: sec, messages: 0, likes: 0, giftValue: 0, onlineSecs: 0, note: '', recent: [] };
+      this.#viewers.set(userId, v);
+    } else {
+      v.lastSeen = Math.max(v.lastSeen, sec);
+    }
+    return v;
+  }
+
+  #noteChat(line: ChatLine, atMs: number): void {
+    const v = this.#viewer(line.userId, atMs);
+    v.messages += 1;
+    v.recent = [...v.recent, pick<ChatLine>(line, ['id', 'userId', 'text', 'at'])].slice(-CARD_MESSAGES);
+  }
+
+  #joined(userId: string, atMs: number): void {
+    this.#viewer(userId, atMs);
+    this.#joinedAt.set(userId, atMs);
+  }
+
+  /** A member left (or was kicked): their time online is counted, a point a minute for the room. */
+  #left(userId: string): void {
+    const since = this.#joinedAt.get(userId);
+    if (since === undefined) return;
+    this.#joinedAt.delete(userId);
+    const secs = Math.max(0, Math.floor((this.#clock() - since) / 1000));
+    this.#viewer(userId).onlineSecs += secs;
+    this.#room.popularity += Math.floor(secs / 60);
+  }
+
+  #card(userId: string): UserCard {
+    const nowSec = Math.floor(this.#clock() / 1000);
+    const v = this.#viewers.get(userId);
+    const mute = this.#room.muted.find((m) => m.userId === userId && m.until > nowSec);
+    let blockedUntil: number | null = null;
+    if (this.#room.blocked.includes(userId)) {
+      const until = this.#bannedUntil.get(userId) ?? BLOCKED_FOREVER;
+      blockedUntil = until > nowSec ? until : null;
+    }
+    const actions: AuditLine[] = [];
+    for (let i = this.#log.length - 1; i >= 0 && actions.length < CARD_ACTIONS; i--) {
+      if (this.#log[i].target === userId) actions.push(clone(this.#log[i]));
+    }
+    const counters = v ?? { firstSeen: 0, lastSeen: 0, messages: 0, likes: 0, giftValue: 0, onlineSecs: 0, note: '', recent: [] };
+    return {
+      userId,
+      firstSeen: counters.firstSeen,
+      lastSeen: counters.lastSeen,
+      messages: counters.messages,
+      likes: counters.likes,
+      giftValue: counters.giftValue,
+      onlineSecs: counters.onlineSecs,
+      level: levelFor(counters.messages, counters.likes, counters.giftValue, counters.onlineSecs),
+      note: counters.note,
+      messagesRecent: clone(counters.recent),
+      actions,
+      mutedUntil: mute ? mute.until : null,
+      blockedUntil,
+    };
+  }
+
   #markUndone(id: number, by: number): void {
     for (const list of [this.#log, this.#room.audit]) {
       const line = list.find((l) => l.id === id);
@@ -544,14 +712,19 @@ export class FakeBackend implements Backend {
     switch (event.type) {
       case 'chat':
         room.chat = [...room.chat, pick<ChatLine>(event, ['id', 'userId', 'text', 'at'])].slice(-KEEP_CHAT);
+        this.#noteChat(event, this.#clock());
+        room.popularity += 2;
         break;
       case 'gift':
         room.gifts = [
           ...room.gifts,
           pick<GiftLine>(event, ['id', 'userId', 'giftId', 'giftName', 'count', 'unitPrice', 'at']),
         ].slice(-KEEP_GIFTS);
+        this.#viewer(event.userId).giftValue += event.count * event.unitPrice;
+        room.popularity += event.count * event.unitPrice;
         break;
       case 'likes':
+        room.popularity += Math.floor(Math.max(0, event.total - room.likes) / 10);
         room.likes = event.total;
         break;
       case 'online':
@@ -565,9 +738,11 @@ export class FakeBackend implements Backend {
           ...room.members.filter((m) => m.userId !== event.userId),
           { userId: event.userId, at: event.at },
         ].slice(-KEEP_MEMBERS);
+        if (!this.#joinedAt.has(event.userId)) this.#joined(event.userId, this.#clock());
         break;
       case 'memberLeft':
         room.members = room.members.filter((m) => m.userId !== event.userId);
+        this.#left(event.userId);
         break;
       case 'userMuted':
         room.muted = room.muted.filter((m) => m.userId !== event.userId);
@@ -576,6 +751,7 @@ export class FakeBackend implements Backend {
         break;
       case 'userKicked':
         room.members = room.members.filter((m) => m.userId !== event.userId);
+        this.#left(event.userId);
         if (!room.blocked.includes(event.userId)) room.blocked = [...room.blocked, event.userId];
         break;
       case 'joinRefused':
@@ -595,6 +771,7 @@ export class FakeBackend implements Backend {
       }
       case 'userUnblocked':
         room.blocked = room.blocked.filter((u) => u !== event.userId);
+        this.#bannedUntil.delete(event.userId);
         break;
       case 'audit': {
         const { type: _type, ...line } = event;
@@ -604,6 +781,19 @@ export class FakeBackend implements Backend {
       }
       case 'words':
         room.words = event.count;
+        break;
+      case 'drops': {
+        const { type: _type, ...minute } = event;
+        room.drops = [...room.drops.filter((m) => m.at !== minute.at), minute].slice(-60);
+        break;
+      }
+      case 'notice':
+        room.notice = event.notice;
+        room.introduction = event.introduction;
+        break;
+      case 'popularity':
+        room.popularity = event.score;
+        this.#popularitySent = event.score;
         break;
     }
     return { seq: room.seq, event: clone(event) };
@@ -630,7 +820,10 @@ export class FakeBackend implements Backend {
       return [this.#message(userId, text, at)];
     }
     if (r < 0.74) {
-      return [{ type: 'likes', total: room.likes + 1 + Math.floor(this.#random() * 25) }];
+      const count = 1 + Math.floor(this.#random() * 25);
+      // Likes arrive as a viewer's like message; the event carries only the room's total.
+      this.#viewer(this.#randomUser().userId, at).likes += count;
+      return [{ type: 'likes', total: room.likes + count }];
     }
     if (r < 0.84) {
       const gift = this.#pickFrom(GIFTS);

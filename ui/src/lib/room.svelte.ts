@@ -1,6 +1,6 @@
 // Why: the room as the UI sees it — the snapshot plus every event applied, as Svelte 5 runes state —
-// and the actions (status, moderation, held messages, undo, the word list, audit searches) with their
-// bookkeeping. Events reach it through the chat feed's per-frame batcher, so a burst of events costs
+// and the actions (status, moderation, held messages, undo, the word list, audit searches, the notice,
+// user cards and notes) with their bookkeeping. Events reach it through the chat feed's per-frame batcher, so a burst of events costs
 // one render. Plain methods, testable in node.
 import { auditQuery, isUndoable, type AuditExportFormat } from './audit';
 import type {
@@ -17,10 +17,13 @@ import type {
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  UserCard,
   WireError,
   WordRule,
- DropMinute } from './bindings';
-import type { Backend } from './backend';
+  DropMinute,
+  LotteryLine,
+} from './bindings';
+import type { Backend, NoticeChange } from './backend';
 import { ChatFeed, RingBuffer, type FeedRow, type Scheduler } from './feed';
 import { END_OF_STREAM_MUTE_SECONDS, isMuteActive, PERMANENT_MUTE_SECONDS } from './time';
 import { toWireError } from './wire';
@@ -81,6 +84,10 @@ export class Room {
   status = $state<RoomStatus>('upcoming');
   likes = $state(0);
   online = $state(0);
+  /** Engagement score since the room opened (messages, likes, gifts, time online). */
+  popularity = $state(0);
+  /** The keyword lottery, once one was opened. */
+  lottery = $state.raw<LotteryLine | null>(null);
   /** Chat feed rows, oldest first (bounded). */
   rows = $state.raw<readonly FeedRow[]>([]);
   /** Feed rows appended by events so far (for the "N new" pill). */
@@ -212,6 +219,8 @@ export class Room {
     this.status = s.status;
     this.likes = s.likes;
     this.online = s.online;
+    this.popularity = s.popularity;
+    this.lottery = s.lottery;
     this.#gifts.clear();
     this.#gifts.push(s.gifts);
     this.#totals.clear();
@@ -345,6 +354,26 @@ export class Room {
     const line = this.audit.find((l) => l.id === auditId);
     if (line?.action === 'mute') this.#setMute(line.target, null);
     else if (line?.action === 'kick' || line?.action === 'ban') this.#unblocked(line.target);
+  }
+
+  /**
+   * Change the notice and/or the introduction (a field left out stays); applied here when the call
+   * succeeds (the `notice` event confirms it).
+   */
+  async setNotice(change: NoticeChange): Promise<void> {
+    await this.#call(() => this.#backend.setNotice(change));
+    if (change.notice !== null && change.notice !== undefined) this.notice = change.notice;
+    if (change.introduction !== null && change.introduction !== undefined) this.introduction = change.introduction;
+  }
+
+  /** Everything about one viewer, for the user card. */
+  userCard(userId: string): Promise<UserCard> {
+    return this.#ask(() => this.#backend.userCard(userId));
+  }
+
+  /** Keep a moderator's note about a viewer. */
+  setNote(userId: string, note: string): Promise<void> {
+    return this.#call(() => this.#backend.setNote(userId, note));
   }
 
   /** Search the audit log (newest first); fields left out match anything. */
@@ -493,6 +522,12 @@ export class Room {
       case 'notice':
         this.notice = e.notice;
         this.introduction = e.introduction;
+        return false;
+      case 'popularity':
+        this.popularity = e.score;
+        return false;
+      case 'lottery':
+        this.lottery = { keyword: e.keyword, open: e.open, entrants: e.entrants, winners: e.winners, seed: e.seed };
         return false;
       case 'drops': {
         const minute: DropMinute = { at: e.at, high: e.high, normal: e.normal, low: e.low };

@@ -185,6 +185,15 @@ describe('Room: snapshot and events', () => {
   });
 });
 
+describe('Room: lottery', () => {
+  it('takes the lottery from the snapshot and follows its events', async () => {
+    const { room, push } = await connected({ lottery: { keyword: '888', open: true, entrants: 2, winners: [], seed: null } });
+    expect(room.lottery?.entrants).toBe(2);
+    push({ type: 'lottery', keyword: '888', open: false, entrants: 5, winners: ['a', 'b'], seed: 7 });
+    expect(room.lottery).toEqual({ keyword: '888', open: false, entrants: 5, winners: ['a', 'b'], seed: 7 });
+  });
+});
+
 describe('Room: notice and online history', () => {
   it('takes the notice from the snapshot and the notice event, and records online readings', async () => {
     const { room, push } = await connected({ notice: '今晚八点', introduction: 'intro', onlineHistory: [{ at: T0, count: 3 }] });
@@ -192,6 +201,40 @@ describe('Room: notice and online history', () => {
     push({ type: 'notice', notice: 'New notice', introduction: '' }, { type: 'online', count: 7 });
     expect(room.notice).toBe('New notice');
     expect(room.onlineHistory.map((p) => p.count)).toEqual([3, 7]);
+  });
+});
+
+describe('Room: popularity, notice changes, user cards', () => {
+  it('takes the popularity from the snapshot and the popularity event', async () => {
+    const { room, push } = await connected({ popularity: 4321 });
+    expect(room.popularity).toBe(4321);
+    push({ type: 'popularity', score: 5000 });
+    expect(room.popularity).toBe(5000);
+    push({ type: 'likes', total: 99 });
+    expect(room.popularity).toBe(5000); // only its own event changes it
+  });
+
+  it('setNotice sends the change and applies what was sent on success only', async () => {
+    const { room, backend } = await connected({ notice: 'old', introduction: 'intro' });
+    await room.setNotice({ notice: '今晚八点' });
+    expect(backend.calls.at(-1)).toEqual({ method: 'setNotice', args: [{ notice: '今晚八点' }] });
+    expect([room.notice, room.introduction]).toEqual(['今晚八点', 'intro']); // before any event is applied
+
+    backend.failNext('setNotice', { code: 'offline', message: 'Tencent IM is unreachable' });
+    await expect(room.setNotice({ introduction: 'x' })).rejects.toEqual({ code: 'offline', message: 'Tencent IM is unreachable' });
+    await expect(room.setNotice({ notice: '公'.repeat(101) })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('303 bytes') });
+    expect([room.notice, room.introduction]).toEqual(['今晚八点', 'intro']);
+  });
+
+  it('loads user cards and saves notes through the backend, rejecting with WireErrors', async () => {
+    const { room, backend } = await connected();
+    await room.setNote('alice', 'regular');
+    const card = await room.userCard('alice');
+    expect(card).toMatchObject({ userId: 'alice', messages: 1, note: 'regular' });
+    expect(card.messagesRecent.map((m) => m.text)).toEqual(['hello']);
+    backend.failNext('userCard', { code: 'roomGone', message: 'the room is gone' });
+    await expect(room.userCard('alice')).rejects.toEqual({ code: 'roomGone', message: 'the room is gone' });
+    await expect(room.setNote('alice', 'x'.repeat(2001))).rejects.toMatchObject({ code: 'invalid' });
   });
 });
 

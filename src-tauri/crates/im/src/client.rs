@@ -505,6 +505,11 @@ impl GroupHandle {
         &self.group_id
     }
 
+    /// The client this handle calls through.
+    pub fn client(&self) -> &ImClient {
+        &self.client
+    }
+
     /// The group's profile; a per-item failure (e.g. 10010 for a destroyed group) is an error.
     pub async fn info(&self) -> Result<GroupInfo> {
         self.client.get_group_info(std::slice::from_ref(&self.group_id)).await?.pop().unwrap_or_else(|| {

@@ -169,6 +169,11 @@ enum Command {
     HeldSent(u64, String, Result<()>, oneshot::Sender<Result<()>>),
     Undo(u64, String, oneshot::Sender<Result<()>>),
     Words(oneshot::Sender<Vec<WordRule>>),
+    LotteryOpen(String, String, oneshot::Sender<Result<()>>),
+    LotteryClose(String, oneshot::Sender<Result<()>>),
+    LotteryDraw(u32, Option<u64>, String, oneshot::Sender<Result<Vec<String>>>),
+    Broadcast(String, String, oneshot::Sender<Result<()>>),
+    BroadcastDone(String, String, Result<bool>, oneshot::Sender<Result<()>>),
     /// The live part of a user card: muted until, blocked until.
     UserState(String, oneshot::Sender<(Option<u64>, Option<u64>)>),
     Online(u64),
@@ -315,6 +320,8 @@ impl Room {
             logins: HashMap::new(),
             popularity: 0,
             popularity_sent: 0,
+            lottery: None,
+            lottery_dirty: false,
             in_flight: HashMap::new(),
             drops: VecDeque::new(),
             drops_changed: Vec::new(),
@@ -536,6 +543,29 @@ impl RoomHandle {
         Ok(card)
     }
 
+    /// Opens a keyword lottery: viewers who send `keyword` enter (once each).
+    pub async fn lottery_open(&self, actor: &str, keyword: &str) -> Result<()> {
+        self.ask(|r| Command::LotteryOpen(keyword.to_string(), actor.to_string(), r)).await?
+    }
+
+    pub async fn lottery_close(&self, actor: &str) -> Result<()> {
+        self.ask(|r| Command::LotteryClose(actor.to_string(), r)).await?
+    }
+
+    /// Draws up to `winners` (closing the lottery); with `seed` the draw can be repeated exactly. The
+    /// seed used is in the audit log.
+    pub async fn lottery_draw(&self, actor: &str, winners: u32, seed: Option<u64>) -> Result<Vec<String>> {
+        self.ask(|r| Command::LotteryDraw(winners, seed, actor.to_string(), r)).await?
+    }
+
+    /// Sends `text` to every room of the app (natively when the edition allows, else to this room).
+    pub async fn broadcast(&self, actor: &str, text: &str) -> Result<()> {
+        if text.trim().is_empty() || text.len() > 4000 {
+            return Err(Error::Invalid("a broadcast is 1 to 4000 bytes of text".into()));
+        }
+        self.ask(|r| Command::Broadcast(text.to_string(), actor.to_string(), r)).await?
+    }
+
     /// Keeps a moderator's note about a viewer.
     pub async fn set_note(&self, user_id: &str, note: &str) -> Result<()> {
         validate_user_id(user_id)?;
@@ -543,7 +573,7 @@ impl RoomHandle {
             return Err(Error::Invalid(format!("a note holds at most 2000 bytes; this one is {}", note.len())));
         }
         let (user, note) = (user_id.to_string(), note.to_string());
-        self.writer.write("note", move |s| s.set_note(&user, &note, now_secs()));
+        self.writer.write("note", move |s| s.set_note(&user, &note));
         self.writer.flush().await;
         Ok(())
     }
@@ -581,6 +611,9 @@ struct Actor {
     popularity: u64,
     /// The popularity last reported to consoles.
     popularity_sent: u64,
+    lottery: Option<crate::lottery::Lottery>,
+    /// Entries came in since the lottery was last reported.
+    lottery_dirty: bool,
     /// Messages past the before-send callback, waiting for their after-send: `(sender, Random)` →
     /// (priority, the minute it was sent, when).
     in_flight: HashMap<(String, u32), (MsgPriority, u64, std::time::Instant)>,
@@ -729,6 +762,34 @@ impl Actor {
             introduction: self.introduction.clone(),
             online_history: self.online_history.iter().copied().collect(),
             popularity: self.popularity,
+            lottery: self.lottery.as_ref().map(|l| l.line()),
+        }
+    }
+
+    fn announce_lottery(&self, state: &str) {
+        let Some(l) = &self.lottery else { return };
+        let line = l.line();
+        let msg = RoomMessage::Lottery {
+            version: crate::message::VERSION,
+            state: state.into(),
+            keyword: line.keyword,
+            winners: line.winners,
+        };
+        let group = self.group.clone();
+        self.spawn_then(
+            async move {
+                if let Err(e) = group.send_control(msg.to_body(), msg.priority()).await {
+                    tracing::warn!(error = %e, "the lottery announcement was not delivered");
+                }
+            },
+            |()| Command::Done,
+        );
+    }
+
+    fn lottery_changed(&mut self) {
+        if let Some(l) = &self.lottery {
+            let line = l.line();
+            self.emit(RoomEvent::Lottery(line));
         }
     }
 
@@ -806,6 +867,9 @@ impl Actor {
         for key in stale {
             self.dropped(&key);
         }
+        if std::mem::take(&mut self.lottery_dirty) {
+            self.lottery_changed();
+        }
         if self.popularity != self.popularity_sent {
             self.popularity_sent = self.popularity;
             self.emit(RoomEvent::Popularity { score: self.popularity });
@@ -880,6 +944,87 @@ impl Actor {
             }
             Command::Words(reply) => {
                 let _ = reply.send(self.words.clone());
+            }
+            Command::LotteryOpen(keyword, actor, reply) => {
+                if self.lottery.as_ref().is_some_and(|l| l.is_open()) {
+                    let _ = reply.send(Err(Error::Invalid("a lottery is open already; close or draw it first".into())));
+                    return;
+                }
+                match crate::lottery::Lottery::open(&keyword) {
+                    Ok(l) => {
+                        self.lottery = Some(l);
+                        self.lottery_changed();
+                        self.announce_lottery("open");
+                        self.audit(
+                            &actor,
+                            AuditAction::Lottery,
+                            "room",
+                            format!("opened with keyword {keyword:?}"),
+                            "",
+                            None,
+                        );
+                        let _ = reply.send(Ok(()));
+                    }
+                    Err(e) => {
+                        let _ = reply.send(Err(Error::Invalid(e)));
+                    }
+                }
+            }
+            Command::LotteryClose(actor, reply) => {
+                let Some(l) = self.lottery.as_mut().filter(|l| l.is_open()) else {
+                    let _ = reply.send(Err(Error::Invalid("no lottery is open".into())));
+                    return;
+                };
+                l.close();
+                let entrants = l.line().entrants;
+                self.lottery_changed();
+                self.announce_lottery("closed");
+                self.audit(&actor, AuditAction::Lottery, "room", format!("closed with {entrants} entrants"), "", None);
+                let _ = reply.send(Ok(()));
+            }
+            Command::LotteryDraw(n, seed, actor, reply) => {
+                let Some(l) = self.lottery.as_mut() else {
+                    let _ = reply.send(Err(Error::Invalid("open a lottery first".into())));
+                    return;
+                };
+                l.close();
+                let seed = seed.unwrap_or_else(rand::random);
+                let winners = l.draw(n.max(1) as usize, seed);
+                let entrants = l.line().entrants;
+                self.lottery_changed();
+                self.announce_lottery("drawn");
+                let detail = format!("drew {} of {entrants} with seed {seed}: {}", winners.len(), winners.join(", "));
+                self.audit(&actor, AuditAction::Lottery, "room", detail, "", None);
+                let _ = reply.send(Ok(winners));
+            }
+            Command::Broadcast(text, actor, reply) => {
+                let group = self.group.clone();
+                let t = text.clone();
+                self.spawn_then(
+                    async move {
+                        let msg = RoomMessage::broadcast(t);
+                        // Native (every room of the app at once) when the edition has it; otherwise
+                        // one custom message per room — this hub's room.
+                        match group.client().broadcast(msg.to_body(), None).await {
+                            Ok(_) => Ok(true),
+                            Err(e) if e.kind() == ErrorKind::Forbidden => group
+                                .send_control(msg.to_body(), msg.priority())
+                                .await
+                                .map(|_| false)
+                                .map_err(|e| Error::im("broadcasting to this room", e)),
+                            Err(e) => Err(Error::im("broadcasting", e)),
+                        }
+                    },
+                    move |r| Command::BroadcastDone(text, actor, r, reply),
+                );
+            }
+            Command::BroadcastDone(text, actor, result, reply) => {
+                let result = result.map(|native| {
+                    let how =
+                        if native { "to every room (native broadcast)" } else { "to this room (no native broadcast)" };
+                    self.audit(&actor, AuditAction::Broadcast, "rooms", format!("{how}: {text}"), "", None);
+                });
+                let _ = reply.send(result);
             }
             Command::UserState(user, reply) => {
                 let now = now_secs();
@@ -1236,8 +1381,9 @@ impl Actor {
                     self.sent(&m.from_account, m.random, &m.msg_body);
                     if let Some(RoomMessage::Like { count, .. }) = RoomMessage::from_body(&m.msg_body) {
                         // Likes are counted here: as Low-priority messages the ceiling may drop them later.
+                        // Every 10 likes in total count 1 point, however the taps were merged.
+                        self.popularity += (self.likes + u64::from(count)) / 10 - self.likes / 10;
                         self.likes += u64::from(count);
-                        self.popularity += u64::from(count) / 10;
                         let (likes, user) = (self.likes, m.from_account);
                         self.writer.write("likes", move |s| {
                             s.set_likes(likes)?;
@@ -1314,6 +1460,9 @@ impl Actor {
         let now = now_secs();
         if let Some(text) = body_text(&m.msg_body) {
             self.popularity += 2;
+            if let Some(l) = self.lottery.as_mut() {
+                self.lottery_dirty |= l.offer(&m.from_account, &text);
+            }
             let (seq, user, t) = (id.clone(), m.from_account.clone(), text.clone());
             self.writer.write("transcript", move |s| {
                 s.save_message(&seq, &user, &t, at)?;

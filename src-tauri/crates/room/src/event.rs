@@ -80,6 +80,8 @@ pub enum AuditAction {
     Words,
     Approve,
     Reject,
+    Lottery,
+    Broadcast,
 }
 
 impl AuditAction {
@@ -93,17 +95,30 @@ impl AuditAction {
             AuditAction::Unban => "unban",
             AuditAction::Status => "status",
             AuditAction::Notice => "notice",
+            AuditAction::Lottery => "lottery",
+            AuditAction::Broadcast => "broadcast",
             AuditAction::Words => "words",
             AuditAction::Approve => "approve",
             AuditAction::Reject => "reject",
         }
     }
 
+    /// The action named `s` (its wire name, as [`AuditAction::as_str`] writes it).
     pub fn parse(s: &str) -> Option<Self> {
-        use AuditAction::*;
-        [Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Notice, Words, Approve, Reject]
-            .into_iter()
-            .find(|a| a.as_str() == s)
+        serde_json::from_value(serde_json::Value::String(s.to_string())).ok()
+    }
+}
+
+#[cfg(test)]
+mod audit_action_tests {
+    use super::AuditAction::{self, *};
+
+    #[test]
+    fn every_action_reads_back_from_its_stored_name() {
+        for a in [Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Notice, Words, Approve, Reject, Lottery, Broadcast] {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a), "{a:?}");
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str(), "the database and the wire use one name");
+        }
     }
 }
 
@@ -227,6 +242,8 @@ pub enum RoomEvent {
         notice: String,
         introduction: String,
     },
+    /// The keyword lottery changed (opened, entries, closed, drawn).
+    Lottery(crate::lottery::LotteryLine),
     /// The room's popularity score changed (see `RoomSnapshot::popularity`).
     Popularity {
         #[ts(type = "number")]
@@ -287,6 +304,8 @@ pub struct RoomSnapshot {
     /// a unit of gift value 1, a minute online 1 (for ranking rooms).
     #[ts(type = "number")]
     pub popularity: u64,
+    /// The keyword lottery, if one was opened since the room started.
+    pub lottery: Option<crate::lottery::LotteryLine>,
 }
 
 /// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event

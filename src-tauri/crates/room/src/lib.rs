@@ -10,6 +10,7 @@ pub mod actor;
 pub mod error;
 pub mod event;
 pub mod gifts;
+pub mod lottery;
 pub mod message;
 pub mod ops;
 pub mod policy;

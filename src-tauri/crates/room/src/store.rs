@@ -476,10 +476,14 @@ impl Store {
         Ok(())
     }
 
-    pub fn set_note(&self, user_id: &str, note: &str, now: u64) -> Result<()> {
-        self.bump_user(user_id, 0, 0, 0, 0, now)?;
+    /// Keeps a note about a user without touching when they were seen (0 for someone never seen).
+    pub fn set_note(&self, user_id: &str, note: &str) -> Result<()> {
         self.conn
-            .execute("UPDATE users SET note = ?2 WHERE user_id = ?1", params![user_id, note])
+            .execute(
+                "INSERT INTO users (user_id, first_seen, last_seen, note) VALUES (?1, 0, 0, ?2)
+                 ON CONFLICT(user_id) DO UPDATE SET note = ?2",
+                params![user_id, note],
+            )
             .map_err(err("saving a note"))?;
         Ok(())
     }

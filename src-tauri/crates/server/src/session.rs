@@ -38,6 +38,9 @@ pub struct SessionConfig {
     /// The bearer token for the hub's `/api/v1/` (the gift intake); without one that API is off.
     pub api_token: Option<Secret>,
     pub room_name: String,
+    /// When the hub cannot decide a callback (overload, internal failure): allow it (true, Tencent's
+    /// own default) or refuse it.
+    pub fail_open: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -123,6 +126,7 @@ impl Session {
         let room_config = RoomConfig {
             name: config.room_name.clone(),
             db_path: Some(config.data_dir.join("room.sqlite")),
+            fail_open: config.fail_open,
             ..RoomConfig::default()
         };
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
@@ -168,6 +172,7 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_IM_ENDPOINT      a base URL instead of the region's domain (e.g. an `anchordesk sandbox`)
   ANCHORDESK_CALLBACK_TOKEN   the callback token set in Tencent's console (callbacks must then carry a valid Sign)
   ANCHORDESK_API_TOKEN        the bearer token a billing backend uses for POST /api/v1/rooms/{room}/gifts
+  ANCHORDESK_CALLBACK_FAILURE allow or refuse: the answer when the hub cannot decide a callback (default: allow)
   ANCHORDESK_HUB_LISTEN       where the hub receives callbacks (default: 127.0.0.1:0 on the sandbox, 127.0.0.1:8690 otherwise)
   ANCHORDESK_SANDBOX_LISTEN   where the built-in sandbox listens (default: 127.0.0.1:0)
   ANCHORDESK_SANDBOX_SEED     the simulated audience's seed (default: 7)
@@ -191,6 +196,7 @@ pub const FILE_KEYS: &[&str] = &[
     "audience",
     "audience_pace_ms",
     "room_name",
+    "callback_failure",
 ];
 
 impl SessionConfig {
@@ -287,6 +293,11 @@ impl SessionConfig {
             callback_token: get("ANCHORDESK_CALLBACK_TOKEN").map(Secret::new),
             api_token: get("ANCHORDESK_API_TOKEN").map(Secret::new),
             room_name: get("ANCHORDESK_ROOM_NAME").unwrap_or_else(|| "AnchorDesk live room".into()),
+            fail_open: match get("ANCHORDESK_CALLBACK_FAILURE").as_deref() {
+                None | Some("allow") => true,
+                Some("refuse") => false,
+                Some(other) => return Err(format!("ANCHORDESK_CALLBACK_FAILURE={other:?}: use allow or refuse")),
+            },
         })
     }
 }
@@ -346,6 +357,9 @@ mod tests {
 
     #[test]
     fn bad_values_say_what_to_fix_and_never_echo_the_key() {
+        let e = from(&[("ANCHORDESK_CALLBACK_FAILURE", "maybe")]).unwrap_err();
+        assert!(e.contains("allow or refuse"), "{e}");
+        assert!(!from(&[("ANCHORDESK_CALLBACK_FAILURE", "refuse")]).unwrap().fail_open);
         let e = from(&[("ANCHORDESK_SDKAPPID", "abc")]).unwrap_err();
         assert!(e.contains("ANCHORDESK_SDKAPPID"), "{e}");
         let e = from(&[("ANCHORDESK_SDKAPPID", "1")]).unwrap_err();
