@@ -265,9 +265,14 @@ impl Sandbox {
         self.shared.deliveries.subscribe()
     }
 
-    /// The sandbox's client SDK, acting as `user_id`.
+    /// The sandbox's client SDK (a native app), acting as `user_id`.
     pub fn viewer(&self, user_id: impl Into<String>) -> Viewer {
         Viewer { shared: self.shared.clone(), user_id: user_id.into(), platform: "Android" }
+    }
+
+    /// The Web SDK, acting as `user_id` (Web users make the online count lag, as on Tencent).
+    pub fn web_viewer(&self, user_id: impl Into<String>) -> Viewer {
+        Viewer { shared: self.shared.clone(), user_id: user_id.into(), platform: "Web" }
     }
 
     /// The AVChatRoom groups that exist now, oldest first.

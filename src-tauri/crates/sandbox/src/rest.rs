@@ -190,6 +190,7 @@ fn create_group(shared: &Shared, body: &Value) -> Answer {
         window: Default::default(),
         members: Default::default(),
         online_cache: None,
+        web_members: Default::default(),
         recent: Default::default(),
     };
     w.groups.insert(id.clone(), group);

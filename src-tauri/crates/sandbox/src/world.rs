@@ -67,6 +67,9 @@ pub(crate) struct Group {
     pub window: VecDeque<(Instant, MsgPriority, bool)>,
     #[serde(skip)]
     pub online_cache: Option<(u64, Instant)>,
+    /// Members whose client is the Web SDK (they make the online count lag).
+    #[serde(skip)]
+    pub web_members: std::collections::BTreeSet<String>,
     /// `(sender, Random)` of the last 5 minutes' messages.
     #[serde(skip)]
     pub recent: HashMap<(String, u32), Remembered>,
@@ -261,10 +264,17 @@ impl World {
     }
 
     /// `get_online_member_num`: the member count, refreshed at Tencent's granularity.
+    ///
+    /// Tencent (§2.8): the count updates at once while the group has fewer than 300 members and no Web
+    /// users; otherwise it keeps its value for the granularity (10 s) and lags joins and exits.
     pub fn online_count(&mut self, group_id: &str) -> Option<u64> {
         let granularity = self.online_granularity;
         let g = self.groups.get_mut(group_id)?;
         let fresh = g.members.len() as u64;
+        if fresh < 300 && g.web_members.is_empty() {
+            g.online_cache = None;
+            return Some(fresh);
+        }
         match g.online_cache {
             Some((n, at)) if at.elapsed() < granularity => Some(n),
             _ => {
@@ -534,6 +544,9 @@ pub(crate) async fn join(
         let first = !w.groups.values().any(|g| g.members.contains_key(user));
         let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
         let at = now_us().max(g.members.values().max().map_or(0, |last| last + 1));
+        if platform == "Web" {
+            g.web_members.insert(user.into());
+        }
         g.members.insert(user.into(), at);
         w.accounts.insert(user.into());
         first
@@ -574,6 +587,7 @@ pub(crate) fn remove_member(
     let (group_type, last_group) = {
         let mut w = lock(shared);
         let g = w.groups.get_mut(group_id).ok_or_else(|| err(10010, "group not found"))?;
+        g.web_members.remove(user);
         if g.members.remove(user).is_none() {
             return Err(err(10007, "not a member of the group"));
         }

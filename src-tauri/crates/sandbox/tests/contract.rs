@@ -1121,19 +1121,25 @@ async fn with_the_ban_switch_off_ban_unban_and_the_list_are_10007() {
 // ---------------------------------------------------------------------------------------------------
 
 #[tokio::test]
-async fn the_online_count_holds_for_its_granularity_then_refreshes() {
+async fn the_online_count_is_immediate_for_small_native_rooms_and_lags_once_web_users_are_in() {
     let mut c = config();
     c.online_granularity = Duration::from_millis(300);
     let env = Env::start(c).await;
     let id = env.room("count").await;
     let group = env.im().group(&id);
+    env.sandbox.viewer("n1").join(&id).await.unwrap();
+    assert_eq!(group.online_member_num().await.unwrap(), 1);
+    env.sandbox.viewer("n2").join(&id).await.unwrap();
+    assert_eq!(group.online_member_num().await.unwrap(), 2, "under 300 members and no Web users: at once");
+    env.sandbox.viewer("n1").leave(&id).await.unwrap();
+    env.sandbox.viewer("n2").leave(&id).await.unwrap();
     for u in ["a1", "a2"] {
-        env.sandbox.viewer(u).join(&id).await.unwrap();
+        env.sandbox.web_viewer(u).join(&id).await.unwrap();
     }
     let first = Instant::now();
     assert_eq!(group.online_member_num().await.unwrap(), 2, "two members are online");
     for u in ["a3", "a4", "a5"] {
-        env.sandbox.viewer(u).join(&id).await.unwrap();
+        env.sandbox.web_viewer(u).join(&id).await.unwrap();
     }
     let held = group.online_member_num().await.unwrap();
     assert!(first.elapsed() < Duration::from_millis(300), "the second read is inside the window");
