@@ -2,6 +2,8 @@
 //! callback endpoint on a real port receiving its signed callbacks, and the room behind it — including
 //! a restart in the middle, after which nothing persisted may be missing.
 
+mod support;
+
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -273,18 +275,11 @@ async fn without_a_native_ban_a_ban_falls_back_to_kick_and_a_blocklisting_that_e
     let mut deliveries = s.sandbox.deliveries();
     let ban = ModAction::Ban { user_id: "troll_5".into(), seconds: 2, reason: "flooding".into() };
     s.room.moderate("anchor", ban).await.expect("a ban works on a base edition too");
-    let kick = tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let d = deliveries.recv().await.unwrap();
-            if let Some(room::message::RoomMessage::Kick { user_ids, .. }) =
-                room::message::RoomMessage::from_body(&d.body)
-            {
-                return (user_ids, d.priority);
-            }
-        }
+    let kick = support::next_delivered(&mut deliveries, |m, p| match m {
+        room::message::RoomMessage::Kick { user_ids, .. } => Some((user_ids, p)),
+        _ => None,
     })
-    .await
-    .unwrap();
+    .await;
     assert_eq!(kick, (vec!["troll_5".to_string()], MsgPriority::High));
     troll.leave(&g).await.unwrap();
     assert_eq!(troll.join(&g).await.unwrap_err().code, KICKED_JOIN_CODE, "kept out by the hub while the ban lasts");
@@ -465,12 +460,10 @@ async fn the_notice_is_checked_in_bytes_written_to_the_profile_announced_and_aud
     let info = s.im.group(s.group()).info().await.unwrap();
     assert_eq!((info.notification.as_str(), info.introduction.as_str()), ("今晚八点见", "Music and chat"));
     next(&mut rx, |e| matches!(e, RoomEvent::Notice { notice, .. } if notice == "今晚八点见")).await;
-    let announced = loop {
-        let d = deliveries.recv().await.unwrap();
-        if let Some(m @ room::message::RoomMessage::Notice { .. }) = room::message::RoomMessage::from_body(&d.body) {
-            break (m, d.priority);
-        }
-    };
+    let announced = support::next_delivered(&mut deliveries, |m, p| {
+        matches!(m, room::message::RoomMessage::Notice { .. }).then_some((m, p))
+    })
+    .await;
     assert_eq!(announced, (room::message::RoomMessage::notice("今晚八点见", "Music and chat"), MsgPriority::High));
     let audit = s.room.audit(AuditQuery::default()).await.unwrap();
     assert_eq!(audit[0].action, AuditAction::Notice);
@@ -577,16 +570,11 @@ async fn a_keyword_lottery_takes_each_sender_once_and_draws_reproducibly_with_th
     );
     let audit = s.room.audit(AuditQuery::default()).await.unwrap();
     assert!(audit[0].detail.contains("seed 20261122") && audit[0].detail.contains(&winners[0]), "{}", audit[0].detail);
-    let drawn = loop {
-        let d = deliveries.recv().await.unwrap();
-        if let Some(room::message::RoomMessage::Lottery { state, winners, .. }) =
-            room::message::RoomMessage::from_body(&d.body)
-        {
-            if state == "drawn" {
-                break (winners, d.priority);
-            }
-        }
-    };
+    let drawn = support::next_delivered(&mut deliveries, |m, p| match m {
+        room::message::RoomMessage::Lottery { state, winners, .. } if state == "drawn" => Some((winners, p)),
+        _ => None,
+    })
+    .await;
     assert_eq!(drawn, (winners, MsgPriority::High), "the room hears the winners");
 }
 

@@ -4,6 +4,8 @@
 
 use std::time::Duration;
 
+mod support;
+
 use im::MsgPriority;
 use room::message::RoomMessage;
 use room::{EventEnvelope, RoomEvent, RoomStatus};
@@ -39,23 +41,6 @@ async fn next_matching(rx: &mut Receiver<EventEnvelope>, want: impl Fn(&RoomEven
     })
     .await
     .expect("the expected event arrived within 5 s")
-}
-
-/// Waits for a delivered room message that `pick` recognises, failing the test after 5 s.
-async fn next_delivered<T>(
-    deliveries: &mut Receiver<sandbox::Delivered>,
-    pick: impl Fn(RoomMessage, MsgPriority) -> Option<T>,
-) -> T {
-    tokio::time::timeout(Duration::from_secs(5), async {
-        loop {
-            let d = deliveries.recv().await.expect("the sandbox keeps delivering");
-            if let Some(t) = RoomMessage::from_body(&d.body).and_then(|m| pick(m, d.priority)) {
-                return t;
-            }
-        }
-    })
-    .await
-    .expect("the expected room message was delivered within 5 s")
 }
 
 async fn joined(session: &Session, user: &str) -> Viewer {
@@ -133,7 +118,7 @@ async fn a_muted_users_next_message_is_refused_until_unmuted() {
     assert!(muted.iter().any(|m| m.member_account == "loud_1"), "the mute is Tencent's, not only the console's");
 
     // Clients were told to disable the user's input box, with a High-priority custom message.
-    let notice = next_delivered(&mut deliveries, |m, p| match m {
+    let notice = support::next_delivered(&mut deliveries, |m, p| match m {
         RoomMessage::Mute { user_id, .. } => Some((user_id, p)),
         _ => None,
     })
@@ -156,7 +141,7 @@ async fn a_kicked_user_is_told_to_leave_and_their_rejoin_is_refused() {
 
     session.room.kick("troll_9").await.expect("the admin may kick");
     next_matching(&mut rx, |e| matches!(e, RoomEvent::UserKicked { user_id } if user_id == "troll_9")).await;
-    let kick = next_delivered(&mut deliveries, |m, p| match m {
+    let kick = support::next_delivered(&mut deliveries, |m, p| match m {
         RoomMessage::Kick { user_ids, .. } => Some((user_ids, p)),
         _ => None,
     })

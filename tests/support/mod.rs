@@ -4,6 +4,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 pub const APP: &str = env!("CARGO_BIN_EXE_anchordesk");
 
@@ -52,4 +53,21 @@ pub fn headless_sandbox(args: &[&str], env: &[(&str, &str)]) -> (Proc, Creds) {
     let creds =
         serde_json::from_str(&line).unwrap_or_else(|e| panic!("the sandbox printed {line:?}, not credentials: {e}"));
     (Proc(child), Creds(creds))
+}
+
+/// Waits for a delivered room message that `pick` recognises (with its priority), failing after 5 s.
+pub async fn next_delivered<T>(
+    deliveries: &mut tokio::sync::broadcast::Receiver<sandbox::Delivered>,
+    pick: impl Fn(room::message::RoomMessage, im::MsgPriority) -> Option<T>,
+) -> T {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            let d = deliveries.recv().await.expect("the sandbox keeps delivering");
+            if let Some(t) = room::message::RoomMessage::from_body(&d.body).and_then(|m| pick(m, d.priority)) {
+                return t;
+            }
+        }
+    })
+    .await
+    .expect("the expected room message was delivered within 5 s")
 }

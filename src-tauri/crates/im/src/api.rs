@@ -151,6 +151,39 @@ pub struct SendGroupMsg {
     pub cloud_custom_data: Option<String>,
 }
 
+impl SendGroupMsg {
+    /// A message as the admin with a fresh `Random` (reused by the client for this message's retries).
+    pub fn new(group_id: impl Into<String>, msg_body: Vec<MsgElement>, priority: MsgPriority) -> Self {
+        Self {
+            group_id: group_id.into(),
+            random: rand::random(),
+            msg_priority: Some(priority),
+            msg_body,
+            from_account: None,
+            forbid_callback_control: Vec::new(),
+            cloud_custom_data: None,
+        }
+    }
+
+    /// Sent as `account` (which must exist) rather than the admin.
+    pub fn from(mut self, account: impl Into<String>) -> Self {
+        self.from_account = Some(account.into());
+        self
+    }
+
+    /// Skips the business server's before-send callback for this message.
+    pub fn without_before_callback(mut self) -> Self {
+        self.forbid_callback_control.push("ForbidBeforeSendMsgCallback".into());
+        self
+    }
+
+    /// Skips the business server's after-send callback for this message.
+    pub fn without_after_callback(mut self) -> Self {
+        self.forbid_callback_control.push("ForbidAfterSendMsgCallback".into());
+        self
+    }
+}
+
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 pub struct SendGroupMsgResponse {
     #[serde(rename = "MsgTime", default)]

@@ -543,15 +543,8 @@ impl GroupHandle {
         priority: MsgPriority,
         from: Option<String>,
     ) -> Result<SendGroupMsgResponse> {
-        let req = SendGroupMsg {
-            group_id: self.group_id.clone(),
-            random: rand::random(),
-            msg_priority: Some(priority),
-            msg_body: body,
-            from_account: from,
-            forbid_callback_control: Vec::new(),
-            cloud_custom_data: None,
-        };
+        let mut req = SendGroupMsg::new(&self.group_id, body, priority);
+        req.from_account = from;
         self.send_msg(&req).await
     }
 
@@ -559,15 +552,7 @@ impl GroupHandle {
     /// server's before- and after-send callbacks: it knows what it sent, and the answer says whether
     /// the frequency control dropped it.
     pub async fn send_control(&self, body: Vec<MsgElement>, priority: MsgPriority) -> Result<SendGroupMsgResponse> {
-        let req = SendGroupMsg {
-            group_id: self.group_id.clone(),
-            random: rand::random(),
-            msg_priority: Some(priority),
-            msg_body: body,
-            from_account: None,
-            forbid_callback_control: vec!["ForbidBeforeSendMsgCallback".into(), "ForbidAfterSendMsgCallback".into()],
-            cloud_custom_data: None,
-        };
+        let req = SendGroupMsg::new(&self.group_id, body, priority).without_before_callback().without_after_callback();
         self.send_msg(&req).await
     }
 

@@ -40,9 +40,7 @@ pub fn verify_callback_sign(
         return Err(SignError::Stale { skew });
     }
     let expected = callback_sign(token, request_time);
-    // Constant-time compare: the length is public, the content is not.
-    let equal = expected.len() == sign.len()
-        && expected.bytes().zip(sign.bytes()).fold(0u8, |acc, (a, b)| acc | (a ^ b.to_ascii_lowercase())) == 0;
+    let equal = crate::secret::constant_time_eq(expected.as_bytes(), sign.to_ascii_lowercase().as_bytes());
     if equal {
         Ok(())
     } else {

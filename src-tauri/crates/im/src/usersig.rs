@@ -206,7 +206,7 @@ pub fn verify(
     let expected = hmac_b64(key, &content(&doc.identifier, doc.sdkappid, doc.time, doc.expire, doc.userbuf.as_deref()));
     let given = STANDARD.decode(&doc.sig).map_err(|e| VerifyError::Malformed(format!("TLS.sig: {e}")))?;
     let want = STANDARD.decode(&expected).expect("we just encoded it");
-    if given.len() != want.len() || given.iter().zip(&want).fold(0u8, |a, (x, y)| a | (x ^ y)) != 0 {
+    if !crate::secret::constant_time_eq(&given, &want) {
         return Err(VerifyError::SigMismatch);
     }
     Ok(doc)

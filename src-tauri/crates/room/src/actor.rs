@@ -444,11 +444,6 @@ impl RoomHandle {
         self.policy.load().overloaded()
     }
 
-    /// [`RoomHandle::decide`], for callers that hold an async context.
-    pub async fn callback(&self, callback: Callback) -> CallbackAnswer {
-        self.decide(callback)
-    }
-
     pub async fn set_status(&self, status: RoomStatus) -> Result<()> {
         self.set_status_as(ANCHOR, status).await
     }
@@ -1237,7 +1232,7 @@ impl Actor {
                     None => {
                         self.mutes.remove(&user);
                         let u = user.clone();
-                        self.writer.write("unmute", move |s| s.set_mute(&u, None, now));
+                        self.writer.write("unmute", move |s| s.clear_mute(&u));
                     }
                 }
                 self.emit(RoomEvent::UserMuted { user_id: user.clone(), until });
@@ -1300,15 +1295,9 @@ impl Actor {
         self.spawn_then(
             async move {
                 // As the original sender, and past the filter: it was reviewed.
-                let req = SendGroupMsg {
-                    group_id: group.id().to_string(),
-                    random: rand::random(),
-                    msg_priority: Some(MsgPriority::Normal),
-                    msg_body: body,
-                    from_account: Some(line.user_id.clone()),
-                    forbid_callback_control: vec!["ForbidBeforeSendMsgCallback".into()],
-                    cloud_custom_data: None,
-                };
+                let req = SendGroupMsg::new(group.id(), body, MsgPriority::Normal)
+                    .from(line.user_id.clone())
+                    .without_before_callback();
                 group
                     .send_msg(&req)
                     .await

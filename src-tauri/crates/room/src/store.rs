@@ -230,38 +230,9 @@ impl Store {
         Ok(())
     }
 
-    pub fn blocklist(&self) -> Result<Vec<String>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT user_id FROM blocklist ORDER BY at, user_id")
-            .map_err(err("reading the blocklist"))?;
-        let rows = stmt.query_map([], |r| r.get(0)).map_err(err("reading the blocklist"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(err("reading the blocklist"))
-    }
-
-    pub fn set_mute(&self, user_id: &str, until: Option<u64>, now: u64) -> Result<()> {
-        match until {
-            Some(until) => self.conn.execute(
-                "INSERT INTO mutes (user_id, until, at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(user_id) DO UPDATE SET until = ?2, at = ?3",
-                params![user_id, until as i64, now as i64],
-            ),
-            None => self.conn.execute("DELETE FROM mutes WHERE user_id = ?1", params![user_id]),
-        }
-        .map_err(err("saving a mute"))?;
+    pub fn clear_mute(&self, user_id: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM mutes WHERE user_id = ?1", params![user_id]).map_err(err("lifting a mute"))?;
         Ok(())
-    }
-
-    /// Mutes still in force at `now`.
-    pub fn mutes(&self, now: u64) -> Result<Vec<(String, u64)>> {
-        let mut stmt = self
-            .conn
-            .prepare("SELECT user_id, until FROM mutes WHERE until > ?1 ORDER BY at, user_id")
-            .map_err(err("reading mutes"))?;
-        let rows = stmt
-            .query_map(params![now as i64], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64)))
-            .map_err(err("reading mutes"))?;
-        rows.collect::<rusqlite::Result<_>>().map_err(err("reading mutes"))
     }
 }
 
@@ -774,15 +745,18 @@ mod tests {
             s.set_status(RoomStatus::Live, 101).unwrap();
             s.set_likes(42).unwrap();
             s.block("troll", "spam", 102).unwrap();
-            s.set_mute("loud", Some(1_000), 103).unwrap();
+            let mute = StoredMute { user_id: "loud".into(), until: 1_000, reason: String::new(), end_of_stream: false };
+            s.save_mute(&mute, 103).unwrap();
         }
         let s = Store::open(&path).unwrap();
         let room = s.room().unwrap().unwrap();
         assert_eq!((room.group_id.as_str(), room.status, room.likes), ("g1", RoomStatus::Live, 42));
         assert_eq!(s.status_history().unwrap(), vec![(RoomStatus::Live, 101)]);
-        assert_eq!(s.blocklist().unwrap(), vec!["troll".to_string()]);
-        assert_eq!(s.mutes(500).unwrap(), vec![("loud".to_string(), 1_000)]);
-        assert!(s.mutes(1_000).unwrap().is_empty(), "an expired mute is not in force");
+        assert_eq!(s.blocklist_until(500).unwrap(), vec![("troll".to_string(), u64::MAX)]);
+        let in_force: Vec<(String, u64)> =
+            s.mutes_in_force(500).unwrap().into_iter().map(|m| (m.user_id, m.until)).collect();
+        assert_eq!(in_force, vec![("loud".to_string(), 1_000)]);
+        assert!(s.mutes_in_force(1_000).unwrap().is_empty(), "an expired mute is not in force");
     }
 
     #[test]
@@ -825,6 +799,8 @@ mod writer_tests {
         });
         writer.write("good", |s| s.block("b", "", 2));
         writer.flush().await;
-        assert_eq!(Store::open(&path).unwrap().blocklist().unwrap(), ["a", "b"]);
+        let names: Vec<String> =
+            Store::open(&path).unwrap().blocklist_until(0).unwrap().into_iter().map(|(u, _)| u).collect();
+        assert_eq!(names, ["a", "b"]);
     }
 }

@@ -15,10 +15,6 @@ fn error(status: StatusCode, code: ErrorCode, message: impl Into<String>) -> Res
     (status, Json(WireError::new(code, message))).into_response()
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
 /// Checks `Authorization: Bearer <token>` against the configured API token; `Some` is the refusal.
 fn refusal(hub: &Hub, headers: &HeaderMap) -> Option<Response> {
     let Some(token) = &hub.config.api_token else {
@@ -33,7 +29,7 @@ fn refusal(hub: &Hub, headers: &HeaderMap) -> Option<Response> {
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .unwrap_or_default();
-    if constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
+    if im::secret::constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
         None
     } else {
         tracing::warn!("refused an API call with a missing or wrong bearer token");
