@@ -71,3 +71,5 @@ pub async fn next_delivered<T>(
     .await
     .expect("the expected room message was delivered within 5 s")
 }
+
+pub mod stack;

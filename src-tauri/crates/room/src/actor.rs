@@ -28,8 +28,8 @@ use ts_rs::TS;
 
 use crate::error::{Error, Result};
 use crate::event::{
-    AuditAction, AuditLine, BlockedLine, ChatLine, DropMinute, EventEnvelope, GiftLine, HeldLine, MemberLine, MuteLine,
-    OnlineSample, RoomEvent, RoomSnapshot,
+    AuditAction, AuditLine, BlockedLine, ChatLine, DropMinute, EventEnvelope, Feed, GiftLine, HeldLine, MemberLine,
+    MuteLine, OnlineSample, Resume, RoomEvent, RoomSnapshot, Start, Subscription,
 };
 use crate::message::RoomMessage;
 use crate::ops;
@@ -46,6 +46,8 @@ const MEMBERS_KEPT: usize = 50;
 const FILTERED_KEPT: usize = 100;
 const AUDIT_KEPT: usize = 500;
 const EVENT_BUFFER: usize = 8192;
+/// Events kept for consoles that resume after a gap (a reconnect, or falling behind `EVENT_BUFFER`).
+const REPLAY_KEPT: usize = 16_384;
 /// Online-count readings kept (an hour at the default poll).
 const ONLINE_KEPT: usize = 720;
 /// The online count is pushed into the room when it moved by this fraction (or by 2, whichever is more)…
@@ -155,7 +157,7 @@ enum Effect {
 }
 
 enum Command {
-    Subscribe(oneshot::Sender<(RoomSnapshot, broadcast::Receiver<EventEnvelope>)>),
+    Subscribe(Option<Resume>, oneshot::Sender<Subscription>),
     Observed(Box<Callback>, Decision),
     SetStatus(RoomStatus, String, oneshot::Sender<Result<()>>),
     StatusApplied(RoomStatus, String, Result<()>, oneshot::Sender<Result<()>>),
@@ -335,6 +337,8 @@ impl Room {
             next_audit: max_audit + 1,
             undoing: Default::default(),
             seq: 0,
+            epoch: now_ms(),
+            recent: VecDeque::new(),
             events,
             policy: policy.clone(),
             writer: writer.clone(),
@@ -425,7 +429,55 @@ impl RoomHandle {
 
     /// The room's current state, and every event after it.
     pub async fn subscribe(&self) -> Result<(RoomSnapshot, broadcast::Receiver<EventEnvelope>)> {
-        self.ask(Command::Subscribe).await
+        let sub = self.resume(None).await?;
+        match sub.start {
+            Start::Snapshot(snapshot) => Ok((*snapshot, sub.rx)),
+            Start::Replay(_) => unreachable!("a subscription without a resume point starts from a snapshot"),
+        }
+    }
+
+    /// Subscribes from where a console left off: the events after `from` when the room still has them
+    /// all (same run, within the last 16,384 events), else a fresh snapshot.
+    pub async fn resume(&self, from: Option<Resume>) -> Result<Subscription> {
+        self.ask(|r| Command::Subscribe(from, r)).await
+    }
+
+    /// Feeds a console until `sink` refuses (it went away) or the room closes: a snapshot or the replay
+    /// after `from`, then batches of at most `max` events. A console that falls behind the room's
+    /// buffer is resumed from the last event it got, so it sees no gap and no repeat.
+    pub async fn follow(&self, from: Option<Resume>, max: usize, mut sink: impl FnMut(Feed) -> bool) -> Result<()> {
+        let mut from = from;
+        loop {
+            let sub = self.resume(from).await?;
+            let mut last = match sub.start {
+                Start::Snapshot(snapshot) => {
+                    let seq = snapshot.seq;
+                    if !sink(Feed::Snapshot { snapshot }) {
+                        return Ok(());
+                    }
+                    seq
+                }
+                Start::Replay(events) => {
+                    let seq = events.last().map_or(from.map_or(0, |r| r.seq), |e| e.seq);
+                    if !events.is_empty() && !sink(Feed::Events { events }) {
+                        return Ok(());
+                    }
+                    seq
+                }
+            };
+            let forwarded = crate::event::forward_batches(sub.rx, max, |events| {
+                last = events.last().map_or(last, |e| e.seq);
+                sink(Feed::Events { events })
+            })
+            .await;
+            match forwarded {
+                Ok(()) => return Ok(()),
+                Err(missed) => {
+                    tracing::warn!(missed, "a console fell behind the room; resuming it from its last event");
+                    from = Some(Resume { epoch: sub.epoch, seq: last });
+                }
+            }
+        }
     }
 
     /// Decides a callback at once from the current policy, and passes it on to the room without waiting.
@@ -627,6 +679,10 @@ struct Actor {
     /// Audit lines whose undo is under way.
     undoing: std::collections::HashSet<u64>,
     seq: u64,
+    /// This run's identity (see [`RoomSnapshot::epoch`]).
+    epoch: u64,
+    /// The last [`REPLAY_KEPT`] events, for resuming consoles.
+    recent: VecDeque<EventEnvelope>,
     events: broadcast::Sender<EventEnvelope>,
     policy: Arc<ArcSwap<Policy>>,
     /// For completions of spawned REST calls; weak so the actor ends when every handle is gone.
@@ -670,8 +726,10 @@ impl Actor {
             },
             _ => {}
         }
+        let envelope = EventEnvelope { seq: self.seq, event };
+        push_capped(&mut self.recent, envelope.clone(), REPLAY_KEPT);
         // No receivers is fine: nobody is watching yet.
-        let _ = self.events.send(EventEnvelope { seq: self.seq, event });
+        let _ = self.events.send(envelope);
     }
 
     /// Makes the callback path see the current blocklist and word list.
@@ -727,6 +785,7 @@ impl Actor {
     fn snapshot(&self) -> RoomSnapshot {
         let now = now_secs();
         RoomSnapshot {
+            epoch: self.epoch,
             seq: self.seq,
             group_id: self.group.id().to_string(),
             name: self.name.clone(),
@@ -893,8 +952,17 @@ impl Actor {
 
     fn handle(&mut self, cmd: Command) {
         match cmd {
-            Command::Subscribe(reply) => {
-                let _ = reply.send((self.snapshot(), self.events.subscribe()));
+            Command::Subscribe(from, reply) => {
+                let rx = self.events.subscribe();
+                let oldest = self.recent.front().map_or(self.seq + 1, |e| e.seq);
+                let start = match from {
+                    // Same run, and nothing between their last event and our oldest kept one is missing.
+                    Some(r) if r.epoch == self.epoch && r.seq <= self.seq && r.seq + 1 >= oldest => {
+                        Start::Replay(self.recent.iter().filter(|e| e.seq > r.seq).cloned().collect())
+                    }
+                    _ => Start::Snapshot(Box::new(self.snapshot())),
+                };
+                let _ = reply.send(Subscription { epoch: self.epoch, start, rx });
             }
             Command::Observed(cb, decision) => self.observe(*cb, decision),
             Command::SetStatus(to, actor, reply) => self.set_status(to, actor, reply),

@@ -273,6 +273,10 @@ pub struct MuteLine {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RoomSnapshot {
+    /// Which run of the room the sequence numbers belong to: they restart at 1 when the hub restarts,
+    /// so a console resumes with `(epoch, seq)` and gets a fresh snapshot if the epoch changed.
+    #[ts(type = "number")]
+    pub epoch: u64,
     #[ts(type = "number")]
     pub seq: u64,
     pub group_id: String,
@@ -306,6 +310,41 @@ pub struct RoomSnapshot {
     pub popularity: u64,
     /// The keyword lottery, if one was opened since the room started.
     pub lottery: Option<crate::lottery::LotteryLine>,
+}
+
+/// Where a console left off: the snapshot's `epoch` and the last `seq` it applied.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Resume {
+    #[ts(type = "number")]
+    pub epoch: u64,
+    #[ts(type = "number")]
+    pub seq: u64,
+}
+
+/// What a following console receives, in order: a snapshot (first, and again whenever the gap since
+/// the last event it saw is too old to replay), then batches of events whose `seq` continue it without
+/// gaps or repeats.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "type", rename_all = "camelCase", rename_all_fields = "camelCase")]
+pub enum Feed {
+    Snapshot { snapshot: Box<RoomSnapshot> },
+    Events { events: Vec<EventEnvelope> },
+}
+
+/// How a subscription starts: from a snapshot, or by replaying the events after a [`Resume`] point.
+#[derive(Debug)]
+pub enum Start {
+    Snapshot(Box<RoomSnapshot>),
+    Replay(Vec<EventEnvelope>),
+}
+
+/// A subscription: its start, then every later event on `rx`.
+#[derive(Debug)]
+pub struct Subscription {
+    pub epoch: u64,
+    pub start: Start,
+    pub rx: tokio::sync::broadcast::Receiver<EventEnvelope>,
 }
 
 /// Forwards a subscription's events to `sink` in batches: whatever has arrived when the first event
