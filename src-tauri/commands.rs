@@ -1,10 +1,11 @@
 //! IPC commands: one or two lines each. Errors reach the UI as `{code, message}` ([`WireError`]).
 
 use room::actor::{ModAction, ANCHOR};
-use room::event::{forward_batches, AuditLine, UserCard};
+use room::event::{AuditLine, Feed, StreamSession, UserCard};
 use room::store::{export_audit, AuditQuery};
+use room::strikes::StrikeLadder;
 use room::words::{format_list, parse_list, WordRule};
-use room::{ErrorCode, EventEnvelope, RoomSnapshot, RoomStatus, WireError};
+use room::{ErrorCode, RoomStatus, WireError};
 use server::AppInfo;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -19,15 +20,13 @@ pub fn app_info(state: State<'_, SessionState>) -> Result<AppInfo, WireError> {
     Ok(state.get()?.info.clone())
 }
 
-/// Returns the room's snapshot; the events after it arrive on `on_events` in batches.
+/// Follows the room on `on_feed`: a snapshot first (and again if the console ever falls too far
+/// behind), then the events after it in batches.
 #[tauri::command]
-pub async fn room_subscribe(
-    state: State<'_, SessionState>,
-    on_events: Channel<Vec<EventEnvelope>>,
-) -> Result<RoomSnapshot, WireError> {
-    let (snapshot, rx) = state.get()?.room.subscribe().await?;
-    tauri::async_runtime::spawn(forward_batches(rx, BATCH, move |batch| on_events.send(batch).is_ok()));
-    Ok(snapshot)
+pub fn room_subscribe(state: State<'_, SessionState>, on_feed: Channel<Feed>) -> Result<(), WireError> {
+    let room = state.get()?.room.clone();
+    tauri::async_runtime::spawn(async move { room.follow(None, BATCH, move |feed| on_feed.send(feed).is_ok()).await });
+    Ok(())
 }
 
 #[tauri::command]
@@ -130,4 +129,15 @@ pub async fn room_audit_export(
 #[tauri::command]
 pub async fn room_undo(state: State<'_, SessionState>, audit_id: u64) -> Result<(), WireError> {
     Ok(state.get()?.room.undo(ANCHOR, audit_id).await?)
+}
+
+#[tauri::command]
+pub async fn room_set_strike_ladder(state: State<'_, SessionState>, ladder: StrikeLadder) -> Result<(), WireError> {
+    Ok(state.get()?.room.set_strike_ladder(ANCHOR, ladder).await?)
+}
+
+/// The latest streams, newest first.
+#[tauri::command]
+pub async fn room_sessions(state: State<'_, SessionState>, limit: usize) -> Result<Vec<StreamSession>, WireError> {
+    Ok(state.get()?.room.sessions(limit).await?)
 }

@@ -51,6 +51,8 @@ fn run_console() -> i32 {
             commands::room_audit,
             commands::room_audit_export,
             commands::room_undo,
+            commands::room_set_strike_ladder,
+            commands::room_sessions,
         ])
         .run(tauri::generate_context!());
     match result {

@@ -498,3 +498,192 @@ async fn a_broadcast_is_native_when_the_edition_allows_and_a_room_message_otherw
         );
     }
 }
+
+/// Waits until `check` holds (polling), or fails with `what`.
+async fn until<F: std::future::Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("within 5 s: {what}"));
+}
+
+#[tokio::test]
+async fn strikes_climb_the_rooms_ladder_survive_a_restart_and_can_be_forgiven() {
+    use room::strikes::{StrikeLadder, StrikeStep};
+    let mut s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let ladder = StrikeLadder {
+        steps: vec![StrikeStep::Warn, StrikeStep::Mute { seconds: 60 }, StrikeStep::Kick],
+        window_secs: 3600,
+        from_filter: false,
+    };
+    let bad = StrikeLadder { steps: vec![], ..ladder.clone() };
+    assert!(s.room.set_strike_ladder("anchor", bad).await.unwrap_err().to_string().contains("1 to 10 steps"));
+    s.room.set_strike_ladder("anchor", ladder.clone()).await.unwrap();
+    let rude = s.viewer("rude_1").await;
+    let mut deliveries = s.sandbox.deliveries();
+    let strike = || ModAction::Strike { user_id: "rude_1".into(), reason: "insults".into() };
+
+    s.room.moderate("mod_a", strike()).await.unwrap();
+    let warned = support::next_delivered(&mut deliveries, |m, p| match m {
+        room::message::RoomMessage::Warn { user_id, reason, .. } => Some((user_id, reason, p)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(warned, ("rude_1".to_string(), "insults".to_string(), MsgPriority::High), "step 1 warns");
+    rude.send_text(&g, "still talking").await.expect("a warning does not mute");
+
+    s.room.moderate("mod_a", strike()).await.unwrap();
+    assert_eq!(rude.send_text(&g, "hey").await.unwrap_err().code, 10017, "step 2 mutes on Tencent");
+
+    s.restart().await;
+    let (after, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(after.strike_ladder, ladder, "the ladder is kept");
+    assert_eq!(s.room.user_card("rude_1").await.unwrap().strikes, 2, "and so are the strikes");
+
+    s.room.moderate("mod_b", strike()).await.unwrap();
+    assert_eq!(s.room.user_card("rude_1").await.unwrap().blocked_until, Some(u64::MAX), "step 3 kicks");
+    let audit = s.room.audit(AuditQuery { action: Some(AuditAction::Strike), ..Default::default() }).await.unwrap();
+    let details: Vec<&str> = audit.iter().map(|a| a.detail.as_str()).collect();
+    assert_eq!(details, ["strike 3: kick", "strike 2: mute 1 min", "strike 1: warn"]);
+    assert_eq!(audit[0].actor, "mod_b");
+
+    s.room.undo("anchor", audit[0].id).await.expect("a strike can be forgiven");
+    assert_eq!(s.room.user_card("rude_1").await.unwrap().strikes, 2);
+    let forgiven = s.room.audit(AuditQuery { action: Some(AuditAction::Forgive), ..Default::default() }).await;
+    assert_eq!(forgiven.unwrap().len(), 1, "forgiving is audited");
+}
+
+#[tokio::test]
+async fn the_word_filter_gives_one_strike_for_a_burst_of_refused_messages() {
+    let s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    s.room.set_words("anchor", rules()).await.unwrap();
+    let spammer = s.viewer("spam_2").await;
+    for _ in 0..3 {
+        assert_eq!(spammer.send_text(&g, "buy spam now").await.unwrap_err().code, WORD_REFUSED_CODE);
+    }
+    until("the filter's strike is audited", || async {
+        !s.room.audit(AuditQuery { action: Some(AuditAction::Strike), ..Default::default() }).await.unwrap().is_empty()
+    })
+    .await;
+    s.room.flush().await;
+    let strikes = s.room.audit(AuditQuery { action: Some(AuditAction::Strike), ..Default::default() }).await.unwrap();
+    assert_eq!(strikes.len(), 1, "three refusals within a minute are one strike");
+    assert_eq!((strikes[0].actor.as_str(), strikes[0].detail.as_str()), ("word filter", "strike 1: warn"));
+    assert!(strikes[0].reason.contains("spam"), "the reason names the rule: {}", strikes[0].reason);
+}
+
+#[tokio::test]
+async fn a_hidden_message_is_hidden_on_every_client_and_marked_for_moderators() {
+    let s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let fan = s.viewer("oops_3").await;
+    fan.send_text(&g, "my phone number is 555").await.unwrap();
+    let RoomEvent::Chat(line) = next(&mut rx, |e| matches!(e, RoomEvent::Chat(c) if c.user_id == "oops_3")).await
+    else {
+        unreachable!()
+    };
+    let mut deliveries = s.sandbox.deliveries();
+    let hide = ModAction::Hide { msg_id: line.id.clone(), reason: "personal data".into() };
+    s.room.moderate("mod_c", hide).await.unwrap();
+    let ids = support::next_delivered(&mut deliveries, |m, p| match m {
+        room::message::RoomMessage::Hide { msg_ids, .. } => Some((msg_ids, p)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(ids, (vec![line.id.clone()], MsgPriority::High), "clients are told which message to hide");
+    next(&mut rx, |e| matches!(e, RoomEvent::MessageHidden { id, .. } if *id == line.id)).await;
+    let (snapshot, _) = s.room.subscribe().await.unwrap();
+    assert!(snapshot.chat.iter().any(|c| c.id == line.id && c.hidden), "the console keeps it, marked hidden");
+    let card = s.room.user_card("oops_3").await.unwrap();
+    assert!(card.messages_recent.iter().any(|c| c.id == line.id && c.hidden), "the user card too");
+    let audit = s.room.audit(AuditQuery { action: Some(AuditAction::Hide), ..Default::default() }).await.unwrap();
+    assert_eq!((audit[0].target.as_str(), audit[0].reason.as_str()), ("oops_3", "personal data"));
+    assert!(s.room.undo("anchor", audit[0].id).await.is_err(), "a hide cannot be taken back from clients");
+    let empty = ModAction::Hide { msg_id: String::new(), reason: String::new() };
+    assert!(s.room.moderate("mod_c", empty).await.is_err());
+}
+
+#[tokio::test]
+async fn mute_all_silences_viewers_tells_clients_and_is_read_back_after_a_restart() {
+    let mut s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let fan = s.viewer("fan_4").await;
+    let mut deliveries = s.sandbox.deliveries();
+    s.room.moderate("anchor", ModAction::MuteAll { on: true, reason: "raid".into() }).await.unwrap();
+    let notice = support::next_delivered(&mut deliveries, |m, p| match m {
+        room::message::RoomMessage::MuteAll { muted, .. } => Some((muted, p)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(notice, (true, MsgPriority::High));
+    assert_eq!(s.im.group(&g).info().await.unwrap().mute_all_member, "On");
+    assert_eq!(fan.send_text(&g, "hello?").await.unwrap_err().code, 10017);
+
+    s.restart().await;
+    let (after, _) = s.room.subscribe().await.unwrap();
+    assert!(after.muted_all, "the room reads mute-all back from the group profile");
+    let line = s.room.audit(AuditQuery { action: Some(AuditAction::MuteAll), ..Default::default() }).await.unwrap();
+    s.room.undo("anchor", line[0].id).await.expect("mute-all can be undone");
+    fan.send_text(&g, "finally").await.expect("everyone may speak again");
+    let (now, _) = s.room.subscribe().await.unwrap();
+    assert!(!now.muted_all);
+}
+
+#[tokio::test]
+async fn each_stream_is_a_session_with_its_counts_and_a_restart_continues_it() {
+    let mut s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let (first, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(first.session, None, "no stream yet");
+    s.room.set_status(RoomStatus::Live).await.unwrap();
+    let fan = s.viewer("fan_5").await;
+    fan.send_text(&g, "first!").await.unwrap();
+    fan.send(&g, room::message::RoomMessage::like(4).to_body(), MsgPriority::Low).await.unwrap();
+    until("the stream counts the message and the likes", || async {
+        let (snap, _) = s.room.subscribe().await.unwrap();
+        snap.session.is_some_and(|x| x.messages == 1 && x.likes == 4)
+    })
+    .await;
+
+    s.restart().await;
+    fan.send_text(&g, "still here").await.unwrap();
+    s.room.set_status(RoomStatus::Paused).await.unwrap();
+    s.room.set_status(RoomStatus::Live).await.unwrap();
+    s.room.set_status(RoomStatus::Ended).await.unwrap();
+    let sessions = s.room.sessions(10).await.unwrap();
+    assert_eq!(sessions.len(), 1, "a pause and a restart are the same stream");
+    assert!(sessions[0].ended_at.is_some());
+    assert_eq!((sessions[0].messages, sessions[0].likes), (2, 4), "counted across the restart");
+    assert!(sessions[0].peak_online >= 1, "peak online: {}", sessions[0].peak_online);
+
+    s.room.set_status(RoomStatus::Upcoming).await.unwrap();
+    s.room.set_status(RoomStatus::Live).await.unwrap();
+    let sessions = s.room.sessions(10).await.unwrap();
+    assert_eq!(sessions.iter().map(|x| x.id).collect::<Vec<_>>(), [2, 1], "a new stream, newest first");
+    assert_eq!(sessions[0].ended_at, None);
+    let card = s.room.user_card("fan_5").await.unwrap();
+    assert_eq!((card.messages, card.stream_messages), (2, 0), "nothing said in the new stream yet");
+}
+
+#[tokio::test]
+async fn a_notice_changed_outside_anchordesk_reaches_the_console() {
+    let s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    let change = im::api::ModifyGroupBaseInfo {
+        notification: Some("Changed in Tencent's console".into()),
+        name: Some("Renamed room".into()),
+        ..Default::default()
+    };
+    s.im.group(&g).modify(change).await.unwrap();
+    next(&mut rx, |e| matches!(e, RoomEvent::Notice { notice, .. } if notice == "Changed in Tencent's console")).await;
+    next(&mut rx, |e| matches!(e, RoomEvent::Renamed { name } if name == "Renamed room")).await;
+    let audit = s.room.audit(AuditQuery { action: Some(AuditAction::Notice), ..Default::default() }).await.unwrap();
+    assert_eq!(audit[0].reason, "changed outside AnchorDesk");
+}

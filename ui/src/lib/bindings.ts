@@ -10,7 +10,11 @@ id: string, userId: string, text: string,
 /**
  * Unix milliseconds.
  */
-at: number, };
+at: number, 
+/**
+ * Hidden on every client by a moderator (still shown, struck through, to moderators).
+ */
+hidden: boolean, };
 
 export type GiftLine = { id: string, userId: string, giftId: string, giftName: string, count: number, 
 /**
@@ -20,7 +24,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, } | { "type": "messageHidden", id: string, actor: string, } | { "type": "muteAll", on: boolean, } | { "type": "strikeLadder" } & StrikeLadder | { "type": "session" } & StreamSession | { "type": "renamed", name: string, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -38,7 +42,7 @@ pattern: string, at: number, };
 
 export type BlockedLine = { userId: string, text: string, pattern: string, action: WordAction, at: number, };
 
-export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject" | "lottery" | "broadcast";
+export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject" | "lottery" | "broadcast" | "hide" | "muteAll" | "strike" | "forgive" | "ladder";
 
 export type AuditLine = { id: number, 
 /**
@@ -90,6 +94,14 @@ messagesRecent: Array<ChatLine>,
  */
 actions: Array<AuditLine>, 
 /**
+ * Their messages in the current (or last) stream.
+ */
+streamMessages: number, 
+/**
+ * Strikes within the ladder's window.
+ */
+strikes: number, 
+/**
  * Unix seconds, when muted now.
  */
 mutedUntil: number | null, 
@@ -122,7 +134,38 @@ count: number,
  */
 click: boolean, };
 
-export type RoomSnapshot = { seq: number, groupId: string, name: string, status: RoomStatus, likes: number, online: number, chat: Array<ChatLine>, gifts: Array<GiftLine>, members: Array<MemberLine>, muted: Array<MuteLine>, blocked: Array<string>, held: Array<HeldLine>, 
+export type StreamSession = { id: number, 
+/**
+ * Unix milliseconds.
+ */
+startedAt: number, 
+/**
+ * Unix milliseconds; `null` while the stream goes on.
+ */
+endedAt: number | null, peakOnline: number, messages: number, likes: number, giftValue: number, };
+
+export type StrikeStep = { "type": "warn" } | { "type": "mute", seconds: number, } | { "type": "muteUntilEndOfStream" } | { "type": "kick" } | { "type": "ban", seconds: number, };
+
+export type StrikeLadder = { 
+/**
+ * The n-th strike within the window takes step n (the last step repeats past the end).
+ */
+steps: Array<StrikeStep>, 
+/**
+ * Strikes older than this are forgiven.
+ */
+windowSecs: number, 
+/**
+ * Messages the word filter refuses or drops give their sender a strike (at most one a minute).
+ */
+fromFilter: boolean, };
+
+export type RoomSnapshot = { 
+/**
+ * Which run of the room the sequence numbers belong to: they restart at 1 when the hub restarts,
+ * so a console resumes with `(epoch, seq)` and gets a fresh snapshot if the epoch changed.
+ */
+epoch: number, seq: number, groupId: string, name: string, status: RoomStatus, likes: number, online: number, chat: Array<ChatLine>, gifts: Array<GiftLine>, members: Array<MemberLine>, muted: Array<MuteLine>, blocked: Array<string>, held: Array<HeldLine>, 
 /**
  * Recent word-filter blocks.
  */
@@ -151,9 +194,21 @@ popularity: number,
 /**
  * The keyword lottery, if one was opened since the room started.
  */
-lottery: LotteryLine | null, };
+lottery: LotteryLine | null, 
+/**
+ * Everyone but admins is muted.
+ */
+mutedAll: boolean, strikeLadder: StrikeLadder, 
+/**
+ * The stream going on, or the last one.
+ */
+session: StreamSession | null, };
 
-export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, };
+export type Resume = { epoch: number, seq: number, };
+
+export type Feed = { "type": "snapshot", snapshot: RoomSnapshot, } | { "type": "events", events: Array<EventEnvelope>, };
+
+export type ModAction = { "type": "mute", userId: string, seconds: number, untilEndOfStream: boolean, reason: string, } | { "type": "unmute", userId: string, reason: string, } | { "type": "kick", userId: string, reason: string, } | { "type": "unblock", userId: string, } | { "type": "ban", userId: string, seconds: number, reason: string, } | { "type": "unban", userId: string, } | { "type": "hide", msgId: string, reason: string, } | { "type": "muteAll", on: boolean, reason: string, } | { "type": "strike", userId: string, reason: string, };
 
 export type AuditQuery = { 
 /**

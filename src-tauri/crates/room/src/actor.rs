@@ -29,7 +29,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::event::{
     AuditAction, AuditLine, BlockedLine, ChatLine, DropMinute, EventEnvelope, Feed, GiftLine, HeldLine, MemberLine,
-    MuteLine, OnlineSample, Resume, RoomEvent, RoomSnapshot, Start, Subscription,
+    MuteLine, OnlineSample, Resume, RoomEvent, RoomSnapshot, Start, StreamSession, Subscription,
 };
 use crate::message::RoomMessage;
 use crate::ops;
@@ -38,6 +38,7 @@ use crate::policy::{Decision, Policy};
 pub use crate::policy::{KICKED_JOIN_CODE, WORD_REFUSED_CODE};
 use crate::status::RoomStatus;
 use crate::store::{self, AuditQuery, Reader, Store, StoredMute, StoredRoom, Writer};
+use crate::strikes::{StrikeLadder, Strikes};
 use crate::words::{WordFilter, WordRule};
 
 const CHAT_KEPT: usize = 200;
@@ -134,17 +135,38 @@ pub enum ModAction {
     Unban {
         user_id: String,
     },
+    /// Hides a delivered message on every client (a High `live_hide` message): AVChatRoom messages
+    /// cannot be recalled. `msg_id` is the chat line's id (Tencent's `MsgSeq`).
+    Hide {
+        msg_id: String,
+        #[serde(default)]
+        reason: String,
+    },
+    /// Everyone but the owner and admins muted (`on`) or not; clients disable input.
+    MuteAll {
+        on: bool,
+        #[serde(default)]
+        reason: String,
+    },
+    /// A strike: the next step of the room's strike ladder for this viewer.
+    Strike {
+        user_id: String,
+        #[serde(default)]
+        reason: String,
+    },
 }
 
 impl ModAction {
-    fn user_id(&self) -> &str {
+    fn user_id(&self) -> Option<&str> {
         match self {
             ModAction::Mute { user_id, .. }
             | ModAction::Unmute { user_id, .. }
             | ModAction::Kick { user_id, .. }
             | ModAction::Unblock { user_id }
             | ModAction::Ban { user_id, .. }
-            | ModAction::Unban { user_id } => user_id,
+            | ModAction::Unban { user_id }
+            | ModAction::Strike { user_id, .. } => Some(user_id),
+            ModAction::Hide { .. } | ModAction::MuteAll { .. } => None,
         }
     }
 }
@@ -154,6 +176,8 @@ enum Effect {
     Muted { user: String, until: Option<u64>, end_of_stream: bool, reason: String, secs: u32 },
     Banned { user: String, until: u64, reason: String, secs: u32, native: bool },
     Unbanned { user: String },
+    MutedAll { on: bool, reason: String },
+    Hidden { msg_id: String, reason: String },
 }
 
 enum Command {
@@ -176,14 +200,26 @@ enum Command {
     LotteryDraw(u32, Option<u64>, String, oneshot::Sender<Result<Vec<String>>>),
     Broadcast(String, String, oneshot::Sender<Result<()>>),
     BroadcastDone(String, String, Result<bool>, oneshot::Sender<Result<()>>),
-    /// The live part of a user card: muted until, blocked until.
-    UserState(String, oneshot::Sender<(Option<u64>, Option<u64>)>),
+    /// The live part of a user card.
+    UserState(String, oneshot::Sender<UserState>),
+    SetLadder(StrikeLadder, String, oneshot::Sender<Result<()>>),
     Online(u64),
     FlushLikes,
     LikesWritten(u64),
     SweepDrops,
     Done,
 }
+
+/// What the room knows of a viewer right now (the rest of a user card is in the store).
+struct UserState {
+    muted_until: Option<u64>,
+    blocked_until: Option<u64>,
+    strikes: u32,
+    stream_since: Option<u64>,
+}
+
+/// The settings key of the strike ladder.
+const LADDER_KEY: &str = "strike_ladder";
 
 /// Counters about the callback path itself.
 #[derive(Debug, Default)]
@@ -228,10 +264,12 @@ impl Room {
         let (path, temp) = store::database_path(config.db_path.as_deref())?;
         let store = Store::open(&path)?;
         let mut profile = (String::new(), String::new());
+        let mut muted_all = false;
         let stored = match store.room()? {
             Some(room) => match im.group(&room.group_id).info().await {
                 Ok(info) => {
                     profile = (info.notification.clone(), info.introduction.clone());
+                    muted_all = info.mute_all_member == "On";
                     let remote = info.app_defined(STATUS_FIELD).and_then(RoomStatus::parse);
                     let mut room = room;
                     if let Some(status) = remote.filter(|s| *s != room.status) {
@@ -291,6 +329,15 @@ impl Room {
         }
         let (max_audit, max_held) = store.max_ids()?;
         let audit: VecDeque<AuditLine> = store.recent_audit(AUDIT_KEPT)?.into();
+        let ladder = match store.setting(LADDER_KEY)? {
+            Some(json) => serde_json::from_str(&json).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "the saved strike ladder is unreadable; using the default");
+                StrikeLadder::default()
+            }),
+            None => StrikeLadder::default(),
+        };
+        let strikes = Strikes::load(store.strikes_since(now.saturating_sub(ladder.window_secs))?);
+        let session = store.last_session()?;
 
         let mut policy = Policy::new(stored.group_id.clone(), im.identifier().to_string());
         policy.words = filter.clone();
@@ -324,6 +371,11 @@ impl Room {
             popularity_sent: 0,
             lottery: None,
             lottery_dirty: false,
+            muted_all,
+            ladder,
+            strikes,
+            session,
+            session_dirty: false,
             in_flight: HashMap::new(),
             drops: VecDeque::new(),
             drops_changed: Vec::new(),
@@ -411,6 +463,8 @@ async fn post_gifts(group: GroupHandle, mut gifts: mpsc::Receiver<(String, RoomM
 
 /// The console's own name in the audit log when no other actor is given.
 pub const ANCHOR: &str = "anchor";
+/// The actor of strikes the word filter gives.
+pub const FILTER: &str = "word filter";
 
 impl RoomHandle {
     pub fn group_id(&self) -> &str {
@@ -505,7 +559,9 @@ impl RoomHandle {
     }
 
     pub async fn moderate(&self, actor: &str, action: ModAction) -> Result<()> {
-        validate_user_id(action.user_id())?;
+        if let Some(user) = action.user_id() {
+            validate_user_id(user)?;
+        }
         self.ask(|r| Command::Moderate(actor.to_string(), action, r)).await?
     }
 
@@ -581,13 +637,26 @@ impl RoomHandle {
     /// before), the actions taken against them, and whether they are muted or blocked now.
     pub async fn user_card(&self, user_id: &str) -> Result<crate::event::UserCard> {
         validate_user_id(user_id)?;
-        let (muted_until, blocked_until) = self.ask(|r| Command::UserState(user_id.to_string(), r)).await?;
+        let state = self.ask(|r| Command::UserState(user_id.to_string(), r)).await?;
         self.writer.flush().await;
         let user = user_id.to_string();
-        let mut card = self.reader.query(move |c| store::user_card(c, &user)).await?;
-        card.muted_until = muted_until;
-        card.blocked_until = blocked_until;
+        let mut card = self.reader.query(move |c| store::user_card(c, &user, state.stream_since)).await?;
+        card.muted_until = state.muted_until;
+        card.blocked_until = state.blocked_until;
+        card.strikes = state.strikes;
         Ok(card)
+    }
+
+    /// Replaces the room's strike ladder (checked first; the error says what to fix).
+    pub async fn set_strike_ladder(&self, actor: &str, ladder: StrikeLadder) -> Result<()> {
+        ladder.validate().map_err(Error::Invalid)?;
+        self.ask(|r| Command::SetLadder(ladder, actor.to_string(), r)).await?
+    }
+
+    /// The latest `limit` streams, newest first.
+    pub async fn sessions(&self, limit: usize) -> Result<Vec<StreamSession>> {
+        self.writer.flush().await;
+        self.reader.query(move |c| store::sessions(c, limit.max(1))).await
     }
 
     /// Opens a keyword lottery: viewers who send `keyword` enter (once each).
@@ -661,6 +730,13 @@ struct Actor {
     lottery: Option<crate::lottery::Lottery>,
     /// Entries came in since the lottery was last reported.
     lottery_dirty: bool,
+    muted_all: bool,
+    ladder: StrikeLadder,
+    strikes: Strikes,
+    /// The stream going on (`ended_at` is `None`), or the last one.
+    session: Option<StreamSession>,
+    /// The session's counters changed since they were last saved and reported.
+    session_dirty: bool,
     /// Messages past the before-send callback, waiting for their after-send: `(sender, Random)` →
     /// (priority, the minute it was sent, when).
     in_flight: HashMap<(String, u32), (MsgPriority, u64, std::time::Instant)>,
@@ -704,6 +780,9 @@ impl Actor {
                 cmd = rx.recv() => match cmd { Some(c) => c, None => break },
             };
             self.handle(cmd);
+        }
+        if self.session_dirty {
+            self.save_session();
         }
         self.writer.flush().await;
         tracing::debug!(group = %self.group.id(), "room actor stopped");
@@ -817,6 +896,9 @@ impl Actor {
             online_history: self.online_history.iter().copied().collect(),
             popularity: self.popularity,
             lottery: self.lottery.as_ref().map(|l| l.line()),
+            muted_all: self.muted_all,
+            strike_ladder: self.ladder.clone(),
+            session: self.session.clone(),
         }
     }
 
@@ -924,6 +1006,9 @@ impl Actor {
         if std::mem::take(&mut self.lottery_dirty) {
             self.lottery_changed();
         }
+        if self.session_dirty {
+            self.save_session();
+        }
         if self.popularity != self.popularity_sent {
             self.popularity_sent = self.popularity;
             self.emit(RoomEvent::Popularity { score: self.popularity });
@@ -933,6 +1018,23 @@ impl Actor {
                 self.emit(RoomEvent::Drops(m));
             }
         }
+    }
+
+    /// Saves the stream session and tells consoles.
+    fn save_session(&mut self) {
+        self.session_dirty = false;
+        if let Some(s) = self.session.clone() {
+            let saved = s.clone();
+            self.writer.write("stream session", move |st| st.save_session(&saved));
+            self.emit(RoomEvent::Session(s));
+        }
+    }
+
+    /// The stream going on, to count into (none between streams).
+    fn live_session(&mut self) -> Option<&mut StreamSession> {
+        let s = self.session.as_mut().filter(|s| s.ended_at.is_none())?;
+        self.session_dirty = true;
+        Some(s)
     }
 
     /// Runs `work` off the actor and hands its result back as a command.
@@ -974,7 +1076,21 @@ impl Actor {
                     self.writer.write("status", move |s| s.set_status(to, now_secs()));
                     self.emit(RoomEvent::Status { status: to });
                     self.audit(&actor, AuditAction::Status, "room", format!("{from} → {to}"), "", None);
+                    if to == RoomStatus::Live && self.session.as_ref().is_none_or(|s| s.ended_at.is_some()) {
+                        let id = self.session.as_ref().map_or(1, |s| s.id + 1);
+                        self.session = Some(StreamSession {
+                            id,
+                            started_at: now_ms(),
+                            peak_online: self.online,
+                            ..StreamSession::default()
+                        });
+                        self.save_session();
+                    }
                     if to == RoomStatus::Ended {
+                        if let Some(s) = self.session.as_mut().filter(|s| s.ended_at.is_none()) {
+                            s.ended_at = Some(now_ms());
+                            self.save_session();
+                        }
                         self.end_of_stream_unmutes();
                     }
                 }
@@ -1091,9 +1207,21 @@ impl Actor {
             }
             Command::UserState(user, reply) => {
                 let now = now_secs();
-                let muted = self.mutes.get(&user).map(|m| m.until).filter(|u| *u > now);
-                let blocked = self.blocked.get(&user).copied().filter(|u| *u > now);
-                let _ = reply.send((muted, blocked));
+                let _ = reply.send(UserState {
+                    muted_until: self.mutes.get(&user).map(|m| m.until).filter(|u| *u > now),
+                    blocked_until: self.blocked.get(&user).copied().filter(|u| *u > now),
+                    strikes: self.strikes.count(&user, now, self.ladder.window_secs) as u32,
+                    stream_since: self.session.as_ref().map(|s| s.started_at),
+                });
+            }
+            Command::SetLadder(ladder, actor, reply) => {
+                let json = serde_json::to_string(&ladder).expect("a ladder always serializes");
+                self.writer.write("strike ladder", move |s| s.set_setting(LADDER_KEY, &json));
+                let detail = ladder.steps.iter().map(|s| s.describe()).collect::<Vec<_>>().join(" → ");
+                self.ladder = ladder.clone();
+                self.emit(RoomEvent::StrikeLadder(ladder));
+                self.audit(&actor, AuditAction::Ladder, "room", detail, "", None);
+                let _ = reply.send(Ok(()));
             }
             Command::Resolve(id, approve, actor, reply) => self.resolve(id, approve, actor, reply),
             Command::HeldSent(id, actor, result, reply) => {
@@ -1108,6 +1236,11 @@ impl Actor {
                 if n != self.online {
                     self.online = n;
                     self.emit(RoomEvent::Online { count: n });
+                }
+                if self.session.as_ref().is_some_and(|s| s.ended_at.is_none() && n > s.peak_online) {
+                    if let Some(s) = self.live_session() {
+                        s.peak_online = n;
+                    }
                 }
                 self.maybe_push_online(n);
             }
@@ -1270,6 +1403,64 @@ impl Actor {
                     move |r| Command::Applied(actor, AuditAction::Ban, undoes, r, reply),
                 );
             }
+            ModAction::Hide { msg_id, reason } => {
+                if msg_id.is_empty() || msg_id.len() > 64 {
+                    let _ = reply.send(Err(Error::Invalid("say which message to hide (its id)".into())));
+                    return;
+                }
+                self.spawn_then(
+                    async move {
+                        let msg = RoomMessage::hide(vec![msg_id.clone()]);
+                        group
+                            .send_control(msg.to_body(), msg.priority())
+                            .await
+                            .map_err(|e| Error::im("hiding the message", e))?;
+                        Ok(Effect::Hidden { msg_id, reason })
+                    },
+                    move |r| Command::Applied(actor, AuditAction::Hide, undoes, r, reply),
+                );
+            }
+            ModAction::MuteAll { on, reason } => {
+                self.spawn_then(
+                    async move {
+                        group.mute_all(on).await.map_err(|e| Error::im("muting everyone", e))?;
+                        let msg = RoomMessage::mute_all(on);
+                        if let Err(e) = group.send_control(msg.to_body(), msg.priority()).await {
+                            tracing::warn!(error = %e, "the mute-all notice was not delivered; the mute itself holds");
+                        }
+                        Ok(Effect::MutedAll { on, reason })
+                    },
+                    move |r| Command::Applied(actor, AuditAction::MuteAll, undoes, r, reply),
+                );
+            }
+            ModAction::Strike { user_id, reason } => {
+                // The strike is recorded under the audit line about to be written.
+                let line = self.next_audit;
+                let count = self.strikes.add(&user_id, now, line, self.ladder.window_secs);
+                let step = self.ladder.step(count);
+                let detail = format!("strike {count}: {}", step.describe());
+                self.audit(&actor, AuditAction::Strike, &user_id, detail, &reason, None);
+                let (u, at) = (user_id.clone(), now);
+                self.writer.write("strike", move |s| s.save_strike(&u, at, line));
+                let reason = if reason.is_empty() { format!("strike {count}") } else { reason };
+                match step.action(&user_id, &reason) {
+                    Some(action) => self.moderate(actor, action, None, reply),
+                    None => self.spawn_then(
+                        async move {
+                            let msg = RoomMessage::warn(&user_id, reason);
+                            group
+                                .send_control(msg.to_body(), msg.priority())
+                                .await
+                                .map(|_| ())
+                                .map_err(|e| Error::im(format!("warning {user_id}"), e))
+                        },
+                        |r| {
+                            let _ = reply.send(r);
+                            Command::Done
+                        },
+                    ),
+                }
+            }
             ModAction::Unban { user_id } => {
                 self.spawn_then(
                     async move {
@@ -1319,6 +1510,25 @@ impl Actor {
             Effect::Unbanned { user } => {
                 self.unblock(&user);
                 self.audit(actor, action, &user, String::new(), "", None)
+            }
+            Effect::MutedAll { on, reason } => {
+                self.muted_all = on;
+                self.emit(RoomEvent::MuteAll { on });
+                let detail = if on { "everyone muted" } else { "everyone may speak" };
+                self.audit(actor, action, "room", detail.into(), &reason, None)
+            }
+            Effect::Hidden { msg_id, reason } => {
+                let mut target = msg_id.clone();
+                let mut text = String::new();
+                if let Some(line) = self.chat.iter_mut().find(|l| l.id == msg_id) {
+                    line.hidden = true;
+                    target = line.user_id.clone();
+                    text = line.text.clone();
+                }
+                let seq = msg_id.clone();
+                self.writer.write("hide", move |s| s.hide_message(&seq));
+                self.emit(RoomEvent::MessageHidden { id: msg_id.clone(), actor: actor.to_string() });
+                self.audit(actor, action, &target, format!("message {msg_id}: {text}"), &reason, None)
             }
         }
     }
@@ -1399,6 +1609,18 @@ impl Actor {
             AuditAction::Mute => ModAction::Unmute { user_id: line.target.clone(), reason: format!("undo #{id}") },
             AuditAction::Kick => ModAction::Unblock { user_id: line.target.clone() },
             AuditAction::Ban => ModAction::Unban { user_id: line.target.clone() },
+            AuditAction::MuteAll => {
+                ModAction::MuteAll { on: line.detail != "everyone muted", reason: format!("undo #{id}") }
+            }
+            AuditAction::Strike => {
+                // Forgiven: it no longer counts towards the ladder (its step's action has its own undo).
+                self.strikes.forgive(&line.target, id);
+                self.writer.write("forgive strike", move |s| s.forgive_strike(id));
+                let by = self.audit(&actor, AuditAction::Forgive, &line.target, format!("strike #{id}"), "", None);
+                self.mark_undone(id, by);
+                let _ = reply.send(Ok(()));
+                return;
+            }
             other => {
                 let _ = reply.send(Err(Error::Invalid(format!("a {} cannot be undone", other.as_str()))));
                 return;
@@ -1426,13 +1648,19 @@ impl Actor {
                 Decision::Held { pattern } => self.hold(m, pattern),
                 Decision::Blocked { pattern, action } => {
                     let text = body_text(&m.msg_body).unwrap_or_default();
+                    let user = m.from_account;
                     self.emit(RoomEvent::Blocked(BlockedLine {
-                        user_id: m.from_account,
+                        user_id: user.clone(),
                         text,
-                        pattern,
+                        pattern: pattern.clone(),
                         action,
                         at: now_ms(),
                     }));
+                    if self.ladder.from_filter && self.strikes.auto_due(&user, now) {
+                        let (reply, _) = oneshot::channel();
+                        let reason = format!("the word filter: {pattern:?}");
+                        self.moderate(FILTER.into(), ModAction::Strike { user_id: user, reason }, None, reply);
+                    }
                 }
                 _ => {
                     self.sent(&m.from_account, m.random, &m.msg_body);
@@ -1441,6 +1669,9 @@ impl Actor {
                         // Every 10 likes in total count 1 point, however the taps were merged.
                         self.popularity += (self.likes + u64::from(count)) / 10 - self.likes / 10;
                         self.likes += u64::from(count);
+                        if let Some(s) = self.live_session() {
+                            s.likes += u64::from(count);
+                        }
                         let (likes, user) = (self.likes, m.from_account);
                         self.writer.write("likes", move |s| {
                             s.set_likes(likes)?;
@@ -1471,6 +1702,30 @@ impl Actor {
                         }
                     }
                     _ => {}
+                }
+            }
+            Callback::AfterGroupInfoChanged(c) => {
+                // Another admin (Tencent's console, an app) changed the profile; the hub's own changes
+                // come back here too and change nothing.
+                let notice = c.notification.unwrap_or_else(|| self.notice.clone());
+                let introduction = c.introduction.unwrap_or_else(|| self.introduction.clone());
+                if (&notice, &introduction) != (&self.notice, &self.introduction) {
+                    let detail = format!("notice: {notice} / introduction: {introduction}");
+                    self.notice = notice.clone();
+                    self.introduction = introduction.clone();
+                    self.emit(RoomEvent::Notice { notice, introduction });
+                    self.audit(
+                        &c.operator_account,
+                        AuditAction::Notice,
+                        "room",
+                        detail,
+                        "changed outside AnchorDesk",
+                        None,
+                    );
+                }
+                if let Some(name) = c.name.filter(|n| *n != self.name) {
+                    self.name = name.clone();
+                    self.emit(RoomEvent::Renamed { name });
                 }
             }
             Callback::AfterNewMemberJoin(j) => {
@@ -1517,6 +1772,9 @@ impl Actor {
         let now = now_secs();
         if let Some(text) = body_text(&m.msg_body) {
             self.popularity += 2;
+            if let Some(s) = self.live_session() {
+                s.messages += 1;
+            }
             if let Some(l) = self.lottery.as_mut() {
                 self.lottery_dirty |= l.offer(&m.from_account, &text);
             }
@@ -1525,12 +1783,15 @@ impl Actor {
                 s.save_message(&seq, &user, &t, at)?;
                 s.bump_user(&user, 1, 0, 0, 0, now)
             });
-            self.emit(RoomEvent::Chat(ChatLine { id, user_id: m.from_account, text, at }));
+            self.emit(RoomEvent::Chat(ChatLine { id, user_id: m.from_account, text, at, hidden: false }));
         } else if let Some(RoomMessage::Gift { gift_id, gift_name, count, unit_price, .. }) =
             RoomMessage::from_body(&m.msg_body)
         {
             let (user, value) = (m.from_account.clone(), u64::from(count) * u64::from(unit_price));
             self.popularity += value;
+            if let Some(s) = self.live_session() {
+                s.gift_value += value;
+            }
             self.writer.write("gift", move |s| s.bump_user(&user, 0, 0, value, 0, now));
             self.emit(RoomEvent::Gift(GiftLine {
                 id,

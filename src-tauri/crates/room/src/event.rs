@@ -82,6 +82,16 @@ pub enum AuditAction {
     Reject,
     Lottery,
     Broadcast,
+    /// A message hidden on every client.
+    Hide,
+    /// Everyone muted, or not.
+    MuteAll,
+    /// A strike (its step's own action follows as its own line).
+    Strike,
+    /// A strike forgiven (the undo of a strike).
+    Forgive,
+    /// The strike ladder changed.
+    Ladder,
 }
 
 impl AuditAction {
@@ -100,6 +110,11 @@ impl AuditAction {
             AuditAction::Words => "words",
             AuditAction::Approve => "approve",
             AuditAction::Reject => "reject",
+            AuditAction::Hide => "hide",
+            AuditAction::MuteAll => "muteAll",
+            AuditAction::Strike => "strike",
+            AuditAction::Forgive => "forgive",
+            AuditAction::Ladder => "ladder",
         }
     }
 
@@ -115,7 +130,10 @@ mod audit_action_tests {
 
     #[test]
     fn every_action_reads_back_from_its_stored_name() {
-        for a in [Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Notice, Words, Approve, Reject, Lottery, Broadcast] {
+        for a in [
+            Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Notice, Words, Approve, Reject, Lottery, Broadcast, Hide,
+            MuteAll, Strike, Forgive, Ladder,
+        ] {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a), "{a:?}");
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str(), "the database and the wire use one name");
         }
@@ -156,6 +174,31 @@ pub struct ChatLine {
     /// Unix milliseconds.
     #[ts(type = "number")]
     pub at: u64,
+    /// Hidden on every client by a moderator (still shown, struck through, to moderators).
+    #[serde(default)]
+    pub hidden: bool,
+}
+
+/// One stream: from going live (out of upcoming) to ending, with what happened in it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamSession {
+    #[ts(type = "number")]
+    pub id: u64,
+    /// Unix milliseconds.
+    #[ts(type = "number")]
+    pub started_at: u64,
+    /// Unix milliseconds; `null` while the stream goes on.
+    #[ts(type = "number | null")]
+    pub ended_at: Option<u64>,
+    #[ts(type = "number")]
+    pub peak_online: u64,
+    #[ts(type = "number")]
+    pub messages: u64,
+    #[ts(type = "number")]
+    pub likes: u64,
+    #[ts(type = "number")]
+    pub gift_value: u64,
 }
 
 /// A gift message (one message may carry a combo of `count` gifts).
@@ -249,6 +292,23 @@ pub enum RoomEvent {
         #[ts(type = "number")]
         score: u64,
     },
+    /// A message was hidden on every client.
+    MessageHidden {
+        id: String,
+        actor: String,
+    },
+    /// Everyone but admins muted (`on`) or not.
+    MuteAll {
+        on: bool,
+    },
+    /// The strike ladder changed.
+    StrikeLadder(crate::strikes::StrikeLadder),
+    /// The current stream started, changed (counters) or ended.
+    Session(StreamSession),
+    /// The room's name changed (by another admin, in Tencent's console or an app).
+    Renamed {
+        name: String,
+    },
 }
 
 /// An event with its position in the room's sequence (gapless, starting at 1).
@@ -310,6 +370,11 @@ pub struct RoomSnapshot {
     pub popularity: u64,
     /// The keyword lottery, if one was opened since the room started.
     pub lottery: Option<crate::lottery::LotteryLine>,
+    /// Everyone but admins is muted.
+    pub muted_all: bool,
+    pub strike_ladder: crate::strikes::StrikeLadder,
+    /// The stream going on, or the last one.
+    pub session: Option<StreamSession>,
 }
 
 /// Where a console left off: the snapshot's `epoch` and the last `seq` it applied.
@@ -404,6 +469,11 @@ pub struct UserCard {
     pub messages_recent: Vec<ChatLine>,
     /// What was done to them, newest first.
     pub actions: Vec<AuditLine>,
+    /// Their messages in the current (or last) stream.
+    #[ts(type = "number")]
+    pub stream_messages: u64,
+    /// Strikes within the ladder's window.
+    pub strikes: u32,
     /// Unix seconds, when muted now.
     #[ts(type = "number | null")]
     pub muted_until: Option<u64>,

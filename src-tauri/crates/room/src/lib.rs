@@ -16,6 +16,7 @@ pub mod ops;
 pub mod policy;
 pub mod status;
 pub mod store;
+pub mod strikes;
 pub mod words;
 
 pub use actor::{Room, RoomConfig, RoomHandle};

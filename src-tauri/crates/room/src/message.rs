@@ -8,6 +8,8 @@
 //! | `live_status`  | `status`                                 | High     | hub                |
 //! | `live_kick`    | `userIds` (clients listed leave the room)| High     | hub                |
 //! | `live_mute`    | `userId`, `until` (unix s, 0 = unmuted)  | High     | hub                |
+//! | `live_mute_all`| `muted` (clients disable/enable input)   | High     | hub                |
+//! | `live_warn`    | `userId`, `reason` (that client shows it)| High     | hub                |
 //! | `live_gift`    | `giftId`, `giftName`, `count`, `unitPrice`| High    | billing backend    |
 //! | `live_like`    | `count` (taps merged on the client)      | Low      | viewer clients     |
 //! | `live_online`  | `count` (pushed when the change matters) | Low      | hub                |
@@ -33,6 +35,10 @@ pub enum RoomMessage {
     Kick { version: u32, user_ids: Vec<String> },
     #[serde(rename = "live_mute")]
     Mute { version: u32, user_id: String, until: u64 },
+    #[serde(rename = "live_mute_all")]
+    MuteAll { version: u32, muted: bool },
+    #[serde(rename = "live_warn")]
+    Warn { version: u32, user_id: String, reason: String },
     #[serde(rename = "live_gift")]
     Gift {
         version: u32,
@@ -76,6 +82,14 @@ impl RoomMessage {
         RoomMessage::Mute { version: VERSION, user_id: user_id.into(), until }
     }
 
+    pub fn mute_all(muted: bool) -> Self {
+        RoomMessage::MuteAll { version: VERSION, muted }
+    }
+
+    pub fn warn(user_id: impl Into<String>, reason: impl Into<String>) -> Self {
+        RoomMessage::Warn { version: VERSION, user_id: user_id.into(), reason: reason.into() }
+    }
+
     pub fn gift(gift_id: impl Into<String>, gift_name: impl Into<String>, count: u32, unit_price: u32) -> Self {
         RoomMessage::Gift { version: VERSION, gift_id: gift_id.into(), gift_name: gift_name.into(), count, unit_price }
     }
@@ -107,6 +121,8 @@ impl RoomMessage {
             RoomMessage::Status { .. }
             | RoomMessage::Kick { .. }
             | RoomMessage::Mute { .. }
+            | RoomMessage::MuteAll { .. }
+            | RoomMessage::Warn { .. }
             | RoomMessage::Gift { .. }
             | RoomMessage::Notice { .. }
             | RoomMessage::Hide { .. }
@@ -150,6 +166,8 @@ mod tests {
         assert_eq!(RoomMessage::hide(vec!["12".into()]).priority(), MsgPriority::High);
         assert_eq!(RoomMessage::notice("n", "i").priority(), MsgPriority::High);
         assert_eq!(RoomMessage::broadcast("hi").priority(), MsgPriority::High);
+        assert_eq!(RoomMessage::mute_all(true).priority(), MsgPriority::High);
+        assert_eq!(RoomMessage::warn("u1", "r").priority(), MsgPriority::High);
         assert_eq!(RoomMessage::like(3).priority(), MsgPriority::Low);
         assert_eq!(RoomMessage::online(120).priority(), MsgPriority::Low);
     }
@@ -161,13 +179,15 @@ mod tests {
             RoomMessage::notice("n", "i"),
             RoomMessage::hide(vec![]),
             RoomMessage::broadcast("b"),
+            RoomMessage::mute_all(true),
+            RoomMessage::warn("u1", "be nice"),
         ]
         .iter()
         .map(|m| {
             serde_json::from_str::<serde_json::Value>(&m.to_data()).unwrap()["businessID"].as_str().unwrap().to_string()
         })
         .collect();
-        assert_eq!(ids, ["live_online", "live_notice", "live_hide", "live_broadcast"]);
+        assert_eq!(ids, ["live_online", "live_notice", "live_hide", "live_broadcast", "live_mute_all", "live_warn"]);
         let lottery: RoomMessage = serde_json::from_str(
             r#"{"businessID":"live_lottery","version":1,"state":"drawn","keyword":"888","winners":["a"]}"#,
         )

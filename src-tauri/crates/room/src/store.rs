@@ -92,6 +92,28 @@ const MIGRATIONS: &[&str] = &[
         at INTEGER NOT NULL
     );
     CREATE INDEX messages_user ON messages(user_id, at);",
+    // 3: strikes, room settings (the strike ladder), stream sessions, hidden messages.
+    "ALTER TABLE messages ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE strikes (
+        audit_id INTEGER PRIMARY KEY,
+        user_id TEXT NOT NULL,
+        at INTEGER NOT NULL
+    );
+    CREATE INDEX strikes_user ON strikes(user_id, at);
+    CREATE INDEX messages_seq ON messages(seq);
+    CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE stream_sessions (
+        id INTEGER PRIMARY KEY,
+        started_at INTEGER NOT NULL,
+        ended_at INTEGER,
+        peak_online INTEGER NOT NULL DEFAULT 0,
+        messages INTEGER NOT NULL DEFAULT 0,
+        likes INTEGER NOT NULL DEFAULT 0,
+        gift_value INTEGER NOT NULL DEFAULT 0
+    );",
 ];
 
 pub struct Store {
@@ -425,6 +447,89 @@ impl Store {
         Ok(out)
     }
 
+    pub fn hide_message(&self, seq: &str) -> Result<()> {
+        self.conn
+            .execute("UPDATE messages SET hidden = 1 WHERE seq = ?1", params![seq])
+            .map_err(err("marking a message hidden"))?;
+        Ok(())
+    }
+
+    pub fn save_strike(&self, user_id: &str, at: u64, audit_id: u64) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT OR REPLACE INTO strikes (audit_id, user_id, at) VALUES (?1, ?2, ?3)",
+                params![audit_id as i64, user_id, at as i64],
+            )
+            .map_err(err("recording a strike"))?;
+        Ok(())
+    }
+
+    pub fn forgive_strike(&self, audit_id: u64) -> Result<()> {
+        self.conn
+            .execute("DELETE FROM strikes WHERE audit_id = ?1", params![audit_id as i64])
+            .map_err(err("forgiving a strike"))?;
+        Ok(())
+    }
+
+    /// `(user, at, audit id)` of the strikes given at or after `since` (unix seconds).
+    pub fn strikes_since(&self, since: u64) -> Result<Vec<(String, u64, u64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT user_id, at, audit_id FROM strikes WHERE at >= ?1 ORDER BY at")
+            .map_err(err("reading strikes"))?;
+        let rows = stmt
+            .query_map(params![since as i64], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)? as u64, r.get::<_, i64>(2)? as u64))
+            })
+            .map_err(err("reading strikes"))?;
+        rows.collect::<rusqlite::Result<_>>().map_err(err("reading strikes"))
+    }
+
+    /// A room setting, as the JSON it was saved as.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        self.conn
+            .query_row("SELECT value FROM settings WHERE key = ?1", params![key], |r| r.get(0))
+            .optional()
+            .map_err(err("reading a setting"))
+    }
+
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = ?2",
+                params![key, value],
+            )
+            .map_err(err("saving a setting"))?;
+        Ok(())
+    }
+
+    /// Saves a stream session (insert or update).
+    pub fn save_session(&self, s: &crate::event::StreamSession) -> Result<()> {
+        self.conn
+            .execute(
+                "INSERT INTO stream_sessions (id, started_at, ended_at, peak_online, messages, likes, gift_value)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT(id) DO UPDATE SET ended_at = ?3, peak_online = ?4, messages = ?5, likes = ?6,
+                    gift_value = ?7",
+                params![
+                    s.id as i64,
+                    s.started_at as i64,
+                    s.ended_at.map(|t| t as i64),
+                    s.peak_online as i64,
+                    s.messages as i64,
+                    s.likes as i64,
+                    s.gift_value as i64
+                ],
+            )
+            .map_err(err("saving the stream session"))?;
+        Ok(())
+    }
+
+    /// The latest stream session (going on, or the last one).
+    pub fn last_session(&self) -> Result<Option<crate::event::StreamSession>> {
+        Ok(sessions(&self.conn, 1).map_err(err("reading stream sessions"))?.pop())
+    }
+
     /// Adds to a user's counters (creating the record on first sight).
     pub fn bump_user(
         &self,
@@ -512,8 +617,29 @@ pub fn export_audit(lines: &[crate::event::AuditLine], format: &str) -> Result<S
     }
 }
 
-/// A viewer's card from the database (the live mute and block state are the room's to add).
-pub fn user_card(conn: &Connection, user: &str) -> rusqlite::Result<crate::event::UserCard> {
+/// The latest `limit` stream sessions, newest first.
+pub fn sessions(conn: &Connection, limit: usize) -> rusqlite::Result<Vec<crate::event::StreamSession>> {
+    let mut stmt = conn.prepare(
+        "SELECT id, started_at, ended_at, peak_online, messages, likes, gift_value FROM stream_sessions
+         ORDER BY id DESC LIMIT ?1",
+    )?;
+    let rows = stmt.query_map(params![limit.min(10_000) as i64], |r| {
+        Ok(crate::event::StreamSession {
+            id: r.get::<_, i64>(0)? as u64,
+            started_at: r.get::<_, i64>(1)? as u64,
+            ended_at: r.get::<_, Option<i64>>(2)?.map(|t| t as u64),
+            peak_online: r.get::<_, i64>(3)? as u64,
+            messages: r.get::<_, i64>(4)? as u64,
+            likes: r.get::<_, i64>(5)? as u64,
+            gift_value: r.get::<_, i64>(6)? as u64,
+        })
+    })?;
+    rows.collect()
+}
+
+/// A viewer's card from the database (the live mute, block and strike state are the room's to add).
+/// `stream_since` (unix ms) is when the current or last stream started.
+pub fn user_card(conn: &Connection, user: &str, stream_since: Option<u64>) -> rusqlite::Result<crate::event::UserCard> {
     let row = conn
         .query_row(
             "SELECT first_seen, last_seen, messages, likes, gift_value, online_secs, note FROM users WHERE user_id = ?1",
@@ -533,8 +659,8 @@ pub fn user_card(conn: &Connection, user: &str) -> rusqlite::Result<crate::event
         .optional()?
         .unwrap_or_default();
     let (first_seen, last_seen, messages, likes, gift_value, online_secs, note) = row;
-    let mut stmt =
-        conn.prepare("SELECT seq, text, at FROM messages WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT 50")?;
+    let mut stmt = conn
+        .prepare("SELECT seq, text, at, hidden FROM messages WHERE user_id = ?1 ORDER BY at DESC, id DESC LIMIT 50")?;
     let mut recent: Vec<crate::event::ChatLine> = stmt
         .query_map(params![user], |r| {
             Ok(crate::event::ChatLine {
@@ -542,12 +668,21 @@ pub fn user_card(conn: &Connection, user: &str) -> rusqlite::Result<crate::event
                 user_id: user.to_string(),
                 text: r.get(1)?,
                 at: r.get::<_, i64>(2)? as u64,
+                hidden: r.get::<_, i64>(3)? != 0,
             })
         })?
         .collect::<rusqlite::Result<_>>()?;
     recent.reverse();
     let actions =
         query_audit(conn, &AuditQuery { target: Some(user.to_string()), limit: 100, ..AuditQuery::default() })?;
+    let stream_messages = match stream_since {
+        Some(since) => conn.query_row(
+            "SELECT COUNT(*) FROM messages WHERE user_id = ?1 AND at >= ?2",
+            params![user, since as i64],
+            |r| r.get::<_, i64>(0),
+        )? as u64,
+        None => 0,
+    };
     Ok(crate::event::UserCard {
         user_id: user.to_string(),
         first_seen,
@@ -560,6 +695,8 @@ pub fn user_card(conn: &Connection, user: &str) -> rusqlite::Result<crate::event
         note,
         messages_recent: recent,
         actions,
+        stream_messages,
+        strikes: 0,
         muted_until: None,
         blocked_until: None,
     })
