@@ -687,3 +687,50 @@ async fn a_notice_changed_outside_anchordesk_reaches_the_console() {
     let audit = s.room.audit(AuditQuery { action: Some(AuditAction::Notice), ..Default::default() }).await.unwrap();
     assert_eq!(audit[0].reason, "changed outside AnchorDesk");
 }
+
+#[tokio::test]
+async fn a_status_change_that_fails_half_way_is_retried_across_a_restart_until_tencent_has_it() {
+    use sandbox::{FaultKind, Faults};
+    let mut s = Stack::start(Switches::none()).await;
+    let g = s.group();
+    let im = s.im.clone();
+    let field =
+        || async { im.group(&g).info().await.unwrap().app_defined(room::actor::STATUS_FIELD).map(str::to_string) };
+    let fail =
+        |command: &str| Some(Faults { kind: FaultKind::Code(10004), rate: 1.0, command: Some(command.to_string()) });
+
+    // The field cannot be written: the room is live here at once, and says Tencent does not know yet.
+    s.sandbox.set_faults(fail("modify_group_base_info"));
+    let (_, mut rx) = s.room.subscribe().await.unwrap();
+    s.room.set_status(RoomStatus::Live).await.expect("the change is the room's even while Tencent refuses");
+    let RoomEvent::StatusSync(sync) = next(&mut rx, |e| matches!(e, RoomEvent::StatusSync(_))).await else {
+        unreachable!()
+    };
+    assert_eq!((sync.status, sync.synced), (RoomStatus::Live, false));
+    assert!(sync.error.as_deref().is_some_and(|e| e.contains("group profile")), "{:?}", sync.error);
+    assert_eq!(field().await.as_deref(), Some("upcoming"));
+
+    // A restart meanwhile: the profile still says upcoming, but the change not yet made is not lost.
+    s.restart().await;
+    let (after, mut rx) = s.room.subscribe().await.unwrap();
+    assert_eq!(after.status, RoomStatus::Live, "the pending change wins over the stale profile");
+    assert!(after.status_sync.is_some_and(|x| !x.synced));
+
+    // Half-way: the field can be written now, the announcement cannot.
+    let mut deliveries = s.sandbox.deliveries();
+    s.sandbox.set_faults(fail("send_group_msg"));
+    until("the field is written on a retry", || async { field().await.as_deref() == Some("live") }).await;
+    let (still, _) = s.room.subscribe().await.unwrap();
+    assert!(still.status_sync.is_some(), "not done while the announcement is missing");
+
+    s.sandbox.set_faults(None);
+    next(&mut rx, |e| matches!(e, RoomEvent::StatusSync(x) if x.synced && x.status == RoomStatus::Live)).await;
+    let announced = support::next_delivered(&mut deliveries, |m, p| match m {
+        room::message::RoomMessage::Status { status, .. } => Some((status, p)),
+        _ => None,
+    })
+    .await;
+    assert_eq!(announced, (RoomStatus::Live, MsgPriority::High), "and the announcement went out");
+    let (done, _) = s.room.subscribe().await.unwrap();
+    assert_eq!(done.status_sync, None);
+}

@@ -24,7 +24,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, } | { "type": "messageHidden", id: string, actor: string, } | { "type": "muteAll", on: boolean, } | { "type": "strikeLadder" } & StrikeLadder | { "type": "session" } & StreamSession | { "type": "renamed", name: string, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, } | { "type": "messageHidden", id: string, actor: string, } | { "type": "muteAll", on: boolean, } | { "type": "strikeLadder" } & StrikeLadder | { "type": "session" } & StreamSession | { "type": "statusSync" } & StatusSyncLine | { "type": "renamed", name: string, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -198,7 +198,11 @@ lottery: LotteryLine | null,
 /**
  * Everyone but admins is muted.
  */
-mutedAll: boolean, strikeLadder: StrikeLadder, 
+mutedAll: boolean, 
+/**
+ * A status change not yet on Tencent (retrying), if any.
+ */
+statusSync: StatusSyncLine | null, strikeLadder: StrikeLadder, 
 /**
  * The stream going on, or the last one.
  */

@@ -29,7 +29,7 @@ use ts_rs::TS;
 use crate::error::{Error, Result};
 use crate::event::{
     AuditAction, AuditLine, BlockedLine, ChatLine, DropMinute, EventEnvelope, Feed, GiftLine, HeldLine, MemberLine,
-    MuteLine, OnlineSample, Resume, RoomEvent, RoomSnapshot, Start, StreamSession, Subscription,
+    MuteLine, OnlineSample, Resume, RoomEvent, RoomSnapshot, Start, StatusSyncLine, StreamSession, Subscription,
 };
 use crate::message::RoomMessage;
 use crate::ops;
@@ -184,7 +184,10 @@ enum Command {
     Subscribe(Option<Resume>, oneshot::Sender<Subscription>),
     Observed(Box<Callback>, Decision),
     SetStatus(RoomStatus, String, oneshot::Sender<Result<()>>),
-    StatusApplied(RoomStatus, String, Result<()>, oneshot::Sender<Result<()>>),
+    /// An attempt at putting a status on Tencent finished: whether the group field is written, and the
+    /// result.
+    StatusSynced(RoomStatus, bool, Result<()>),
+    RetryStatus,
     Moderate(String, ModAction, oneshot::Sender<Result<()>>),
     /// A moderation call finished; `Option<u64>` is the audit line it undoes.
     Applied(String, AuditAction, Option<u64>, Result<Effect>, oneshot::Sender<Result<()>>),
@@ -220,6 +223,25 @@ struct UserState {
 
 /// The settings key of the strike ladder.
 const LADDER_KEY: &str = "strike_ladder";
+/// The settings key of a status not yet on Tencent (empty when there is none).
+const STATUS_PENDING_KEY: &str = "status_pending";
+/// The first wait before retrying a status sync; it doubles per attempt up to `STATUS_RETRY_MAX`.
+const STATUS_RETRY_FIRST: Duration = Duration::from_millis(500);
+const STATUS_RETRY_MAX: Duration = Duration::from_secs(30);
+
+/// A status change on its way to Tencent.
+struct StatusSync {
+    to: RoomStatus,
+    /// The group field holds `to` already; only the announcement is left.
+    field_done: bool,
+    attempts: u32,
+    /// Why the last attempt failed.
+    error: Option<String>,
+    /// An attempt is under way.
+    running: bool,
+    /// Callers waiting for the first attempt.
+    waiters: Vec<oneshot::Sender<Result<()>>>,
+}
 
 /// Counters about the callback path itself.
 #[derive(Debug, Default)]
@@ -264,6 +286,8 @@ impl Room {
         let (path, temp) = store::database_path(config.db_path.as_deref())?;
         let store = Store::open(&path)?;
         let mut profile = (String::new(), String::new());
+        // A status change that had not reached Tencent when the hub stopped: ours is the truth.
+        let pending = store.setting(STATUS_PENDING_KEY)?.and_then(|s| RoomStatus::parse(&s));
         let mut muted_all = false;
         let stored = match store.room()? {
             Some(room) => match im.group(&room.group_id).info().await {
@@ -272,7 +296,7 @@ impl Room {
                     muted_all = info.mute_all_member == "On";
                     let remote = info.app_defined(STATUS_FIELD).and_then(RoomStatus::parse);
                     let mut room = room;
-                    if let Some(status) = remote.filter(|s| *s != room.status) {
+                    if let Some(status) = remote.filter(|s| *s != room.status && pending.is_none()) {
                         tracing::info!(group = %room.group_id, local = %room.status, remote = %status,
                             "adopting the status in the group profile");
                         room.status = status;
@@ -354,7 +378,14 @@ impl Room {
             admin: im.identifier().to_string(),
             name: stored.name.clone(),
             status: stored.status,
-            pending_status: None,
+            sync: pending.map(|to| StatusSync {
+                to,
+                field_done: false,
+                attempts: 0,
+                error: None,
+                running: false,
+                waiters: Vec::new(),
+            }),
             likes: stored.likes,
             likes_written: None,
             online: 0,
@@ -412,6 +443,9 @@ impl Room {
         tokio::spawn(actor.run(rx, cancel.clone()));
         tokio::spawn(poll_online(im.group(&stored.group_id), tx.clone(), config.online_poll, cancel.clone()));
         tokio::spawn(tick(tx.clone(), config.likes_flush, || Command::FlushLikes, cancel.clone()));
+        if pending.is_some() {
+            let _ = tx.try_send(Command::RetryStatus);
+        }
         tokio::spawn(tick(tx, DROP_SWEEP, || Command::SweepDrops, cancel));
         Ok(handle)
     }
@@ -707,8 +741,8 @@ struct Actor {
     name: String,
     config: RoomConfig,
     status: RoomStatus,
-    /// A status change whose REST calls are under way; no second change starts meanwhile.
-    pending_status: Option<RoomStatus>,
+    /// A status change not yet (fully) on Tencent.
+    sync: Option<StatusSync>,
     likes: u64,
     /// The like total last written to the group field (or being written).
     likes_written: Option<u64>,
@@ -897,6 +931,12 @@ impl Actor {
             popularity: self.popularity,
             lottery: self.lottery.as_ref().map(|l| l.line()),
             muted_all: self.muted_all,
+            status_sync: self.sync.as_ref().map(|s| StatusSyncLine {
+                status: s.to,
+                synced: false,
+                error: s.error.clone(),
+                attempts: s.attempts,
+            }),
             strike_ladder: self.ladder.clone(),
             session: self.session.clone(),
         }
@@ -1068,33 +1108,11 @@ impl Actor {
             }
             Command::Observed(cb, decision) => self.observe(*cb, decision),
             Command::SetStatus(to, actor, reply) => self.set_status(to, actor, reply),
-            Command::StatusApplied(to, actor, result, reply) => {
-                self.pending_status = None;
-                if result.is_ok() {
-                    let from = self.status;
-                    self.status = to;
-                    self.writer.write("status", move |s| s.set_status(to, now_secs()));
-                    self.emit(RoomEvent::Status { status: to });
-                    self.audit(&actor, AuditAction::Status, "room", format!("{from} → {to}"), "", None);
-                    if to == RoomStatus::Live && self.session.as_ref().is_none_or(|s| s.ended_at.is_some()) {
-                        let id = self.session.as_ref().map_or(1, |s| s.id + 1);
-                        self.session = Some(StreamSession {
-                            id,
-                            started_at: now_ms(),
-                            peak_online: self.online,
-                            ..StreamSession::default()
-                        });
-                        self.save_session();
-                    }
-                    if to == RoomStatus::Ended {
-                        if let Some(s) = self.session.as_mut().filter(|s| s.ended_at.is_none()) {
-                            s.ended_at = Some(now_ms());
-                            self.save_session();
-                        }
-                        self.end_of_stream_unmutes();
-                    }
+            Command::StatusSynced(to, field_done, result) => self.status_synced(to, field_done, result),
+            Command::RetryStatus => {
+                if self.sync.as_ref().is_some_and(|s| !s.running) {
+                    self.start_sync();
                 }
-                let _ = reply.send(result);
             }
             Command::Moderate(actor, action, reply) => self.moderate(actor, action, None, reply),
             Command::Applied(actor, action, undoes, result, reply) => {
@@ -1314,23 +1332,93 @@ impl Actor {
         }
     }
 
+    /// Changes the status: at once in the room (persisted, on every console, audited), then on Tencent
+    /// (the group field, then the High announcement), retried with backoff until both are done — across
+    /// restarts too. `reply` is answered after the first attempt; how it went is in `statusSync` events.
     fn set_status(&mut self, to: RoomStatus, actor: String, reply: oneshot::Sender<Result<()>>) {
-        if let Some(pending) = self.pending_status {
-            let _ = reply.send(Err(Error::Invalid(format!(
-                "the room is already changing to {pending}; wait for that to finish"
-            ))));
-            return;
-        }
         if !self.status.can_become(to) {
             let allowed: Vec<_> = self.status.next_allowed().iter().map(|s| s.as_str()).collect();
             let _ = reply.send(Err(Error::Transition { from: self.status, to, allowed: allowed.join(" or ") }));
             return;
         }
-        self.pending_status = Some(to);
-        let group = self.group.clone();
-        self.spawn_then(async move { ops::write_status(&group, to).await }, move |r| {
-            Command::StatusApplied(to, actor, r, reply)
+        let from = self.status;
+        self.status = to;
+        self.writer.write("status", move |s| {
+            s.set_status(to, now_secs())?;
+            s.set_setting(STATUS_PENDING_KEY, to.as_str())
         });
+        self.emit(RoomEvent::Status { status: to });
+        self.audit(&actor, AuditAction::Status, "room", format!("{from} → {to}"), "", None);
+        if to == RoomStatus::Live && self.session.as_ref().is_none_or(|s| s.ended_at.is_some()) {
+            let id = self.session.as_ref().map_or(1, |s| s.id + 1);
+            self.session =
+                Some(StreamSession { id, started_at: now_ms(), peak_online: self.online, ..StreamSession::default() });
+            self.save_session();
+        }
+        if to == RoomStatus::Ended {
+            if let Some(s) = self.session.as_mut().filter(|s| s.ended_at.is_none()) {
+                s.ended_at = Some(now_ms());
+                self.save_session();
+            }
+            self.end_of_stream_unmutes();
+        }
+        // A newer change supersedes one still being synced: its field value and announcement are stale.
+        let (running, mut waiters) = self.sync.take().map_or((false, Vec::new()), |s| (s.running, s.waiters));
+        waiters.push(reply);
+        self.sync = Some(StatusSync { to, field_done: false, attempts: 0, error: None, running, waiters });
+        if !running {
+            self.start_sync();
+        }
+    }
+
+    /// Runs one attempt at putting the pending status on Tencent.
+    fn start_sync(&mut self) {
+        let Some(sync) = self.sync.as_mut() else { return };
+        sync.running = true;
+        let (to, field_done) = (sync.to, sync.field_done);
+        let group = self.group.clone();
+        self.spawn_then(
+            async move {
+                if !field_done {
+                    if let Err(e) = ops::write_status_field(&group, to).await {
+                        return (false, Err(e));
+                    }
+                }
+                (true, ops::announce_status(&group, to).await)
+            },
+            move |(field_done, result)| Command::StatusSynced(to, field_done, result),
+        );
+    }
+
+    fn status_synced(&mut self, to: RoomStatus, field_done: bool, result: Result<()>) {
+        let Some(sync) = self.sync.as_mut() else { return };
+        sync.running = false;
+        if sync.to != to {
+            self.start_sync(); // superseded meanwhile: sync the newer one
+            return;
+        }
+        let waiters = std::mem::take(&mut sync.waiters);
+        match result {
+            Ok(()) => {
+                self.sync = None;
+                self.writer.write("status synced", |s| s.set_setting(STATUS_PENDING_KEY, ""));
+                self.emit(RoomEvent::StatusSync(StatusSyncLine { status: to, synced: true, error: None, attempts: 0 }));
+            }
+            Err(e) => {
+                sync.field_done = field_done;
+                sync.attempts += 1;
+                let attempts = sync.attempts;
+                let wait = STATUS_RETRY_FIRST.saturating_mul(1 << attempts.min(6)).min(STATUS_RETRY_MAX);
+                tracing::warn!(status = %to, attempts, error = %e, "the status is not on Tencent yet; retrying in {wait:?}");
+                sync.error = Some(e.to_string());
+                let line = StatusSyncLine { status: to, synced: false, error: sync.error.clone(), attempts };
+                self.emit(RoomEvent::StatusSync(line));
+                self.spawn_then(tokio::time::sleep(wait), |()| Command::RetryStatus);
+            }
+        }
+        for w in waiters {
+            let _ = w.send(Ok(()));
+        }
     }
 
     fn moderate(&mut self, actor: String, action: ModAction, undoes: Option<u64>, reply: oneshot::Sender<Result<()>>) {

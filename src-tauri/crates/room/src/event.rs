@@ -179,6 +179,17 @@ pub struct ChatLine {
     pub hidden: bool,
 }
 
+/// A status change on its way to Tencent: the group field and the High announcement are retried with
+/// backoff until both are done. `synced` reports the end; `error` says why the last attempt failed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StatusSyncLine {
+    pub status: RoomStatus,
+    pub synced: bool,
+    pub error: Option<String>,
+    pub attempts: u32,
+}
+
 /// One stream: from going live (out of upcoming) to ending, with what happened in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -305,6 +316,8 @@ pub enum RoomEvent {
     StrikeLadder(crate::strikes::StrikeLadder),
     /// The current stream started, changed (counters) or ended.
     Session(StreamSession),
+    /// How putting the status on Tencent goes (see [`StatusSyncLine`]).
+    StatusSync(StatusSyncLine),
     /// The room's name changed (by another admin, in Tencent's console or an app).
     Renamed {
         name: String,
@@ -372,6 +385,8 @@ pub struct RoomSnapshot {
     pub lottery: Option<crate::lottery::LotteryLine>,
     /// Everyone but admins is muted.
     pub muted_all: bool,
+    /// A status change not yet on Tencent (retrying), if any.
+    pub status_sync: Option<StatusSyncLine>,
     pub strike_ladder: crate::strikes::StrikeLadder,
     /// The stream going on, or the last one.
     pub session: Option<StreamSession>,

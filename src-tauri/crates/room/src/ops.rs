@@ -22,19 +22,29 @@ pub const KICK_MESSAGE_BUDGET: usize = 8_000;
 /// Writes `status` to the group profile (so anyone entering reads it), then announces it to everyone in
 /// the room with a High-priority message.
 pub async fn write_status(group: &GroupHandle, status: RoomStatus) -> Result<()> {
+    write_status_field(group, status).await?;
+    announce_status(group, status).await
+}
+
+/// Writes `status` to the group's custom field.
+pub async fn write_status_field(group: &GroupHandle, status: RoomStatus) -> Result<()> {
     group
         .modify(ModifyGroupBaseInfo {
             app_defined_data: vec![AppDefinedData { key: STATUS_FIELD.into(), value: status.as_str().into() }],
             ..ModifyGroupBaseInfo::default()
         })
         .await
-        .map_err(|e| Error::im(format!("writing status {status} to the group profile"), e))?;
+        .map_err(|e| Error::im(format!("writing status {status} to the group profile"), e))
+}
+
+/// Tells everyone in the room the status, with a High-priority message.
+pub async fn announce_status(group: &GroupHandle, status: RoomStatus) -> Result<()> {
     let msg = RoomMessage::status(status);
     group
         .send_control(msg.to_body(), msg.priority())
         .await
-        .map_err(|e| Error::im(format!("announcing status {status}"), e))?;
-    Ok(())
+        .map(|_| ())
+        .map_err(|e| Error::im(format!("announcing status {status}"), e))
 }
 
 /// The unix time a mute of `secs` seconds ends (`None` for 0, an unmute). `u32::MAX` is permanent.
