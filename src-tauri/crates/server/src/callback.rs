@@ -19,7 +19,8 @@ pub struct HubConfig {
     pub sdkappid: u64,
     /// Tencent's callback authentication token; when set, every callback must carry a valid `Sign`.
     pub callback_token: Option<Secret>,
-    /// The bearer token a billing backend presents to the gift intake; without one the intake is off.
+    /// The bearer token for the hub's API (remote consoles, scripts, the billing backend's gift intake);
+    /// without one the API is off.
     pub api_token: Option<Secret>,
 }
 
@@ -30,11 +31,12 @@ pub struct Hub {
     pub room: RoomHandle,
 }
 
-/// The hub's HTTP surface, without a port (tests call it directly).
+/// The hub's HTTP surface, without a port (tests call it directly): Tencent's callbacks, the API
+/// under `/api/v1` (see [`crate::api`]) and a health check.
 pub fn router(hub: Hub) -> Router {
     Router::new()
         .route("/im/callback", post(callback))
-        .route("/api/v1/rooms/{room}/gifts", post(crate::api::gift))
+        .nest("/api/v1", crate::api::router(hub.clone()))
         .route("/healthz", get(|| async { "ok" }))
         .with_state(hub)
 }

@@ -1,6 +1,7 @@
 //! The hub's network faces and its wiring. [`callback`] is the endpoint Tencent (or the sandbox) posts
 //! callbacks to: it checks `SdkAppid` and `Sign` first, parses the body into typed callbacks, and asks
-//! the room for an answer. [`session`] starts a whole console session: the sandbox or a Tencent
+//! the room for an answer. [`api`] is what remote consoles, scripts and a billing backend use: commands
+//! over HTTP and the room's event stream over a WebSocket. [`session`] starts a whole console session: the sandbox or a Tencent
 //! connection, the IM client, the room, and the hub's HTTP listener.
 
 pub mod api;

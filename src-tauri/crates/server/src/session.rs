@@ -35,7 +35,7 @@ pub struct SessionConfig {
     /// The callback token configured in Tencent's console. With the sandbox a fresh one is made when
     /// none is given, so callbacks are always signed.
     pub callback_token: Option<Secret>,
-    /// The bearer token for the hub's `/api/v1/` (the gift intake); without one that API is off.
+    /// The bearer token for the hub's `/api/v1/` (console API and gift intake); without one that API is off.
     pub api_token: Option<Secret>,
     pub room_name: String,
     /// When the hub cannot decide a callback (overload, internal failure): allow it (true, Tencent's
@@ -171,7 +171,7 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_IM_REGION        china, singapore, seoul, tokyo, frankfurt, mumbai, siliconvalley, jakarta (default: china)
   ANCHORDESK_IM_ENDPOINT      a base URL instead of the region's domain (e.g. an `anchordesk sandbox`)
   ANCHORDESK_CALLBACK_TOKEN   the callback token set in Tencent's console (callbacks must then carry a valid Sign)
-  ANCHORDESK_API_TOKEN        the bearer token a billing backend uses for POST /api/v1/rooms/{room}/gifts
+  ANCHORDESK_API_TOKEN        the bearer token for the hub's API under /api/v1/ (remote consoles, scripts, gift intake)
   ANCHORDESK_CALLBACK_FAILURE allow or refuse: the answer when the hub cannot decide a callback (default: allow)
   ANCHORDESK_HUB_LISTEN       where the hub receives callbacks (default: 127.0.0.1:0 on the sandbox, 127.0.0.1:8690 otherwise)
   ANCHORDESK_SANDBOX_LISTEN   where the built-in sandbox listens (default: 127.0.0.1:0)

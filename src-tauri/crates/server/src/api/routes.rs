@@ -1,0 +1,281 @@
+//! The console API's commands and queries: one handler per route, each a single call on the room
+//! made as [`ACTOR`]. Commands without a result answer 204 No Content.
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use room::actor::ModAction;
+use room::event::{AuditAction, AuditLine, UserCard};
+use room::store::AuditQuery;
+use room::words::WordRule;
+use room::{RoomSnapshot, RoomStatus};
+use serde::{Deserialize, Serialize};
+
+use super::{ApiError, Body, Expected, Params, Segments, ACTOR};
+use crate::callback::Hub;
+
+type Done = Result<StatusCode, ApiError>;
+
+const DONE: Done = Ok(StatusCode::NO_CONTENT);
+
+/// `GET /rooms/{room}`: the room as a console starts from it.
+pub async fn snapshot(State(hub): State<Hub>) -> Result<Json<RoomSnapshot>, ApiError> {
+    let (snapshot, _) = hub.room.subscribe().await?;
+    Ok(Json(snapshot))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StatusBody {
+    status: RoomStatus,
+}
+
+impl Expected for StatusBody {
+    const EXPECTED: &'static str = r#"{"status": "upcoming" | "live" | "paused" | "ended" | "replay"}"#;
+}
+
+/// `POST /rooms/{room}/status`.
+pub async fn status(State(hub): State<Hub>, Body(body): Body<StatusBody>) -> Done {
+    hub.room.set_status_as(ACTOR, body.status).await?;
+    DONE
+}
+
+impl Expected for ModAction {
+    const EXPECTED: &'static str = concat!(
+        r#"a moderation action like {"type":"mute","userId":"u1","seconds":60,"reason":"spam"} "#,
+        "(type: mute, unmute, kick, unblock, ban or unban)"
+    );
+}
+
+/// `POST /rooms/{room}/moderation` with a [`ModAction`].
+pub async fn moderation(State(hub): State<Hub>, Body(action): Body<ModAction>) -> Done {
+    hub.room.moderate(ACTOR, action).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoticeBody {
+    #[serde(default)]
+    notice: Option<String>,
+    #[serde(default)]
+    introduction: Option<String>,
+}
+
+impl Expected for NoticeBody {
+    const EXPECTED: &'static str = r#"{"notice": "…", "introduction": "…"} (either may be left out)"#;
+}
+
+/// `PUT /rooms/{room}/notice`: a field left out stays as it is.
+pub async fn notice(State(hub): State<Hub>, Body(body): Body<NoticeBody>) -> Done {
+    if body.notice.is_none() && body.introduction.is_none() {
+        return Err(ApiError::invalid(r#"give "notice", "introduction" or both"#));
+    }
+    hub.room.set_notice(ACTOR, body.notice, body.introduction).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+pub struct FormatQuery {
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /rooms/{room}/words`: the rules as JSON, or with `?format=text` in the import format.
+pub async fn words(State(hub): State<Hub>, Params(q): Params<FormatQuery>) -> Result<Response, ApiError> {
+    let rules = hub.room.words().await?;
+    match q.format.as_deref() {
+        None | Some("json") => Ok(Json(rules).into_response()),
+        Some("text") => {
+            Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], room::words::format_list(&rules))
+                .into_response())
+        }
+        Some(other) => Err(ApiError::invalid(format!("{other:?} is not a word list format; use json or text"))),
+    }
+}
+
+impl Expected for Vec<WordRule> {
+    const EXPECTED: &'static str = concat!(
+        r#"a JSON array of rules like [{"pattern":"spam","action":"refuse"}] "#,
+        r#"(action: deliver, hold, drop or refuse), or text/plain with one "pattern<TAB>action" a line"#
+    );
+}
+
+/// `PUT /rooms/{room}/words`: replaces the list, sent as a JSON array (`application/json`) or in the
+/// text import format (`text/plain`, one `pattern<TAB>action` a line).
+pub async fn set_words(State(hub): State<Hub>, headers: HeaderMap, body: Bytes) -> Done {
+    let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
+    let kind = kind.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    let rules = match kind.as_str() {
+        "text/plain" => {
+            let text = std::str::from_utf8(&body)
+                .map_err(|e| ApiError::invalid(format!("the word list is not UTF-8: {e}")))?;
+            room::words::parse_list(text)
+                .map_err(|e| ApiError::invalid(format!("the word list is not understood: {e}")))?
+        }
+        "application/json" => serde_json::from_slice::<Vec<WordRule>>(&body)
+            .map_err(|e| ApiError::invalid(format!("the body should be {}: {e}", Vec::<WordRule>::EXPECTED)))?,
+        other => {
+            return Err(ApiError::new(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                room::ErrorCode::Invalid,
+                format!("a word list is sent as application/json or text/plain, not {other}"),
+            ))
+        }
+    };
+    hub.room.set_words(ACTOR, rules).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResolveBody {
+    approve: bool,
+}
+
+impl Expected for ResolveBody {
+    const EXPECTED: &'static str = r#"{"approve": true} to re-send the message or {"approve": false} to reject it"#;
+}
+
+/// `POST /rooms/{room}/held/{id}`: approves or rejects a held message.
+pub async fn resolve_held(
+    State(hub): State<Hub>,
+    Segments((_, id)): Segments<(String, u64)>,
+    Body(body): Body<ResolveBody>,
+) -> Done {
+    hub.room.resolve_held(ACTOR, id, body.approve).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+pub struct AuditParams {
+    #[serde(default)]
+    text: Option<String>,
+    #[serde(default)]
+    target: Option<String>,
+    #[serde(default)]
+    action: Option<String>,
+    #[serde(default)]
+    limit: Option<usize>,
+    #[serde(default)]
+    format: Option<String>,
+}
+
+/// `GET /rooms/{room}/audit?text=&target=&action=&limit=`: matching lines, newest first, as a JSON
+/// array; with `format=csv` or `format=json`, the same as a file to save.
+pub async fn audit(State(hub): State<Hub>, Params(p): Params<AuditParams>) -> Result<Response, ApiError> {
+    let given = |v: Option<String>| v.filter(|s| !s.trim().is_empty());
+    let action = match given(p.action) {
+        None => None,
+        Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| {
+            ApiError::invalid(format!(
+                "{a:?} is not an audit action; use mute, unmute, kick, unblock, ban, unban, status, notice, words, \
+                 approve, reject, lottery or broadcast"
+            ))
+        })?),
+    };
+    let query = AuditQuery { text: given(p.text), target: given(p.target), action, limit: p.limit.unwrap_or(0) };
+    let lines: Vec<AuditLine> = hub.room.audit(query).await?;
+    let Some(format) = given(p.format) else { return Ok(Json(lines).into_response()) };
+    let file = room::store::export_audit(&lines, &format)?;
+    let kind = if format == "csv" { "text/csv; charset=utf-8" } else { "application/json" };
+    let disposition = format!("attachment; filename=\"anchordesk-audit.{format}\"");
+    Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], file).into_response())
+}
+
+/// `POST /rooms/{room}/audit/{id}/undo`: undoes a mute, kick or ban.
+pub async fn undo(State(hub): State<Hub>, Segments((_, id)): Segments<(String, u64)>) -> Done {
+    hub.room.undo(ACTOR, id).await?;
+    DONE
+}
+
+/// `GET /rooms/{room}/users/{user}`: everything about one viewer.
+pub async fn user_card(
+    State(hub): State<Hub>,
+    Segments((_, user)): Segments<(String, String)>,
+) -> Result<Json<UserCard>, ApiError> {
+    Ok(Json(hub.room.user_card(&user).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NoteBody {
+    note: String,
+}
+
+impl Expected for NoteBody {
+    const EXPECTED: &'static str = r#"{"note": "…"}"#;
+}
+
+/// `PUT /rooms/{room}/users/{user}/note`.
+pub async fn set_note(
+    State(hub): State<Hub>,
+    Segments((_, user)): Segments<(String, String)>,
+    Body(body): Body<NoteBody>,
+) -> Done {
+    hub.room.set_note(&user, &body.note).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OpenBody {
+    keyword: String,
+}
+
+impl Expected for OpenBody {
+    const EXPECTED: &'static str = r#"{"keyword": "…"}"#;
+}
+
+/// `POST /rooms/{room}/lottery/open`.
+pub async fn lottery_open(State(hub): State<Hub>, Body(body): Body<OpenBody>) -> Done {
+    hub.room.lottery_open(ACTOR, &body.keyword).await?;
+    DONE
+}
+
+/// `POST /rooms/{room}/lottery/close` (no body).
+pub async fn lottery_close(State(hub): State<Hub>) -> Done {
+    hub.room.lottery_close(ACTOR).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DrawBody {
+    winners: u32,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+impl Expected for DrawBody {
+    const EXPECTED: &'static str = r#"{"winners": 3} or {"winners": 3, "seed": 42} to repeat a draw"#;
+}
+
+#[derive(Serialize)]
+pub struct Drawn {
+    winners: Vec<String>,
+}
+
+/// `POST /rooms/{room}/lottery/draw`: `{"winners": [...]}`.
+pub async fn lottery_draw(State(hub): State<Hub>, Body(body): Body<DrawBody>) -> Result<Json<Drawn>, ApiError> {
+    let winners = hub.room.lottery_draw(ACTOR, body.winners, body.seed).await?;
+    Ok(Json(Drawn { winners }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BroadcastBody {
+    text: String,
+}
+
+impl Expected for BroadcastBody {
+    const EXPECTED: &'static str = r#"{"text": "…"}"#;
+}
+
+/// `POST /rooms/{room}/broadcast`.
+pub async fn broadcast(State(hub): State<Hub>, Body(body): Body<BroadcastBody>) -> Done {
+    hub.room.broadcast(ACTOR, &body.text).await?;
+    DONE
+}
