@@ -582,3 +582,43 @@ impl Followed {
         }
     }
 }
+
+#[tokio::test]
+async fn strikes_hide_mute_all_and_streams_work_through_the_api() {
+    let s = Stack::start(Switches::none()).await;
+    let api = Api::new(&s);
+    let g = s.group();
+    let mut console = connect(&s, None).await;
+    console.frame().await;
+
+    let (status, ladder) = api.get("/strikes").await;
+    assert_eq!((status.as_u16(), &ladder["steps"][0]["type"]), (200, &json!("warn")), "the default ladder");
+    let ladder =
+        json!({"steps": [{"type": "mute", "seconds": 60}, {"type": "kick"}], "windowSecs": 3600, "fromFilter": false});
+    assert_eq!(api.put("/strikes", ladder.clone()).await.0, 204);
+    assert_eq!(api.get("/strikes").await.1, ladder);
+    let bad = json!({"steps": [{"type": "ban", "seconds": 0}], "windowSecs": 3600, "fromFilter": false});
+    assert_error(&api.put("/strikes", bad).await, 400, "invalid", "step 1 (ban 0 s)");
+    assert_error(&api.put("/strikes", json!({"steps": "many"})).await, 400, "invalid", "strike ladder like");
+
+    let rude = s.viewer("rude_9").await;
+    rude.send_text(&g, "rude words").await.unwrap();
+    let RoomEvent::Chat(line) = console.until(|e| matches!(e, RoomEvent::Chat(c) if c.user_id == "rude_9")).await
+    else {
+        unreachable!()
+    };
+    assert_eq!(api.post("/moderation", json!({"type": "hide", "msgId": line.id})).await.0, 204);
+    console.until(|e| matches!(e, RoomEvent::MessageHidden { id, actor } if *id == line.id && actor == "api")).await;
+    assert_eq!(api.post("/moderation", json!({"type": "strike", "userId": "rude_9", "reason": "rude"})).await.0, 204);
+    assert_eq!(rude.send_text(&g, "again").await.unwrap_err().code, 10017, "the first step of this ladder mutes");
+    assert_eq!(api.get("/users/rude_9").await.1["strikes"], 1);
+
+    assert_eq!(api.post("/moderation", json!({"type": "muteAll", "on": true})).await.0, 204);
+    console.until(|e| matches!(e, RoomEvent::MuteAll { on: true })).await;
+    assert_eq!(api.get("").await.1["mutedAll"], true);
+
+    assert_eq!(api.post("/status", json!({"status": "live"})).await.0, 204);
+    let (status, sessions) = api.get("/sessions?limit=5").await;
+    assert_eq!((status.as_u16(), sessions[0]["id"].as_u64(), &sessions[0]["endedAt"]), (200, Some(1), &Value::Null));
+    assert_error(&api.get("/sessions?limit=many").await, 400, "invalid", "");
+}

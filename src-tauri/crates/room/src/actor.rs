@@ -395,6 +395,7 @@ impl Room {
             filtered: VecDeque::new(),
             notice: profile.0,
             introduction: profile.1,
+            notices_in_flight: Vec::new(),
             online_history: VecDeque::new(),
             online_pushed: None,
             logins: HashMap::new(),
@@ -753,6 +754,8 @@ struct Actor {
     filtered: VecDeque<BlockedLine>,
     notice: String,
     introduction: String,
+    /// Notice changes of ours under way: their profile-change callback may come before they finish.
+    notices_in_flight: Vec<(String, String)>,
     online_history: VecDeque<OnlineSample>,
     /// The count last pushed into the room, and when.
     online_pushed: Option<(u64, std::time::Instant)>,
@@ -1267,6 +1270,7 @@ impl Actor {
                 let introduction = introduction.unwrap_or_else(|| self.introduction.clone());
                 let group = self.group.clone();
                 let (n, i) = (notice.clone(), introduction.clone());
+                self.notices_in_flight.push((n.clone(), i.clone()));
                 self.spawn_then(
                     async move {
                         let req = ModifyGroupBaseInfo {
@@ -1286,6 +1290,11 @@ impl Actor {
                 );
             }
             Command::NoticeApplied(notice, introduction, actor, result, reply) => {
+                if let Some(i) =
+                    self.notices_in_flight.iter().position(|x| *x == (notice.clone(), introduction.clone()))
+                {
+                    self.notices_in_flight.remove(i);
+                }
                 if result.is_ok() {
                     let detail = format!("notice: {notice} / introduction: {introduction}");
                     self.notice = notice.clone();
@@ -1797,7 +1806,8 @@ impl Actor {
                 // come back here too and change nothing.
                 let notice = c.notification.unwrap_or_else(|| self.notice.clone());
                 let introduction = c.introduction.unwrap_or_else(|| self.introduction.clone());
-                if (&notice, &introduction) != (&self.notice, &self.introduction) {
+                let ours = self.notices_in_flight.iter().any(|(n, i)| (n, i) == (&notice, &introduction));
+                if !ours && (&notice, &introduction) != (&self.notice, &self.introduction) {
                     let detail = format!("notice: {notice} / introduction: {introduction}");
                     self.notice = notice.clone();
                     self.introduction = introduction.clone();

@@ -54,6 +54,8 @@ pub(crate) fn router(hub: Hub) -> Router<Hub> {
         .route("/rooms/{room}/lottery/close", post(lottery_close))
         .route("/rooms/{room}/lottery/draw", post(lottery_draw))
         .route("/rooms/{room}/broadcast", post(broadcast))
+        .route("/rooms/{room}/strikes", get(strike_ladder).put(set_strike_ladder))
+        .route("/rooms/{room}/sessions", get(sessions))
         .route("/rooms/{room}/gifts", post(gift))
         .route_layer(middleware::from_fn_with_state(hub, guard))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::Invalid, "no such API route") })

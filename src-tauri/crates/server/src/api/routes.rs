@@ -7,8 +7,9 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use room::actor::ModAction;
-use room::event::{AuditAction, AuditLine, UserCard};
+use room::event::{AuditAction, AuditLine, StreamSession, UserCard};
 use room::store::AuditQuery;
+use room::strikes::StrikeLadder;
 use room::words::WordRule;
 use room::{RoomSnapshot, RoomStatus};
 use serde::{Deserialize, Serialize};
@@ -45,7 +46,7 @@ pub async fn status(State(hub): State<Hub>, Body(body): Body<StatusBody>) -> Don
 impl Expected for ModAction {
     const EXPECTED: &'static str = concat!(
         r#"a moderation action like {"type":"mute","userId":"u1","seconds":60,"reason":"spam"} "#,
-        "(type: mute, unmute, kick, unblock, ban or unban)"
+        "(type: mute, unmute, kick, unblock, ban, unban, hide, muteAll or strike)"
     );
 }
 
@@ -172,7 +173,7 @@ pub async fn audit(State(hub): State<Hub>, Params(p): Params<AuditParams>) -> Re
         Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| {
             ApiError::invalid(format!(
                 "{a:?} is not an audit action; use mute, unmute, kick, unblock, ban, unban, status, notice, words, \
-                 approve, reject, lottery or broadcast"
+                 approve, reject, lottery, broadcast, hide, muteAll, strike, forgive or ladder"
             ))
         })?),
     };
@@ -185,7 +186,7 @@ pub async fn audit(State(hub): State<Hub>, Params(p): Params<AuditParams>) -> Re
     Ok(([(header::CONTENT_TYPE, kind.to_string()), (header::CONTENT_DISPOSITION, disposition)], file).into_response())
 }
 
-/// `POST /rooms/{room}/audit/{id}/undo`: undoes a mute, kick or ban.
+/// `POST /rooms/{room}/audit/{id}/undo`: undoes a mute, kick, ban, mute-all or strike.
 pub async fn undo(State(hub): State<Hub>, Segments((_, id)): Segments<(String, u64)>) -> Done {
     hub.room.undo(ACTOR, id).await?;
     DONE
@@ -278,4 +279,39 @@ impl Expected for BroadcastBody {
 pub async fn broadcast(State(hub): State<Hub>, Body(body): Body<BroadcastBody>) -> Done {
     hub.room.broadcast(ACTOR, &body.text).await?;
     DONE
+}
+
+/// `GET /rooms/{room}/strikes`: the room's strike ladder.
+pub async fn strike_ladder(State(hub): State<Hub>) -> Result<Json<StrikeLadder>, ApiError> {
+    let (snapshot, _) = hub.room.subscribe().await?;
+    Ok(Json(snapshot.strike_ladder))
+}
+
+impl Expected for StrikeLadder {
+    const EXPECTED: &'static str = concat!(
+        r#"a strike ladder like {"steps":[{"type":"warn"},{"type":"mute","seconds":600},"#,
+        r#"{"type":"muteUntilEndOfStream"},{"type":"kick"},{"type":"ban","seconds":86400}],"#,
+        r#""windowSecs":86400,"fromFilter":true}"#
+    );
+}
+
+/// `PUT /rooms/{room}/strikes` with a [`StrikeLadder`].
+pub async fn set_strike_ladder(State(hub): State<Hub>, Body(ladder): Body<StrikeLadder>) -> Done {
+    hub.room.set_strike_ladder(ACTOR, ladder).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SessionsParams {
+    #[serde(default)]
+    limit: Option<usize>,
+}
+
+/// `GET /rooms/{room}/sessions?limit=`: the latest streams (20 unless asked), newest first.
+pub async fn sessions(
+    State(hub): State<Hub>,
+    Params(p): Params<SessionsParams>,
+) -> Result<Json<Vec<StreamSession>>, ApiError> {
+    Ok(Json(hub.room.sessions(p.limit.unwrap_or(20)).await?))
 }
