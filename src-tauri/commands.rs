@@ -25,7 +25,11 @@ pub fn app_info(state: State<'_, SessionState>) -> Result<AppInfo, WireError> {
 #[tauri::command]
 pub fn room_subscribe(state: State<'_, SessionState>, on_feed: Channel<Feed>) -> Result<(), WireError> {
     let room = state.get()?.room.clone();
-    tauri::async_runtime::spawn(async move { room.follow(None, BATCH, move |feed| on_feed.send(feed).is_ok()).await });
+    tauri::async_runtime::spawn(async move {
+        if let Err(e) = room.follow(None, BATCH, move |feed| on_feed.send(feed).is_ok()).await {
+            tracing::error!(error = %e, "the console's event feed stopped");
+        }
+    });
     Ok(())
 }
 

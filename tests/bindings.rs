@@ -26,6 +26,7 @@ fn generated() -> String {
         room::lottery::LotteryLine::decl(),
         room::gifts::GiftOrder::decl(),
         room::event::StreamSession::decl(),
+        room::event::StatusSyncLine::decl(),
         room::strikes::StrikeStep::decl(),
         room::strikes::StrikeLadder::decl(),
         room::RoomSnapshot::decl(),

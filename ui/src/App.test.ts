@@ -1,6 +1,7 @@
 // @vitest-environment jsdom
 // Why: the whole window against the fake backend — connecting state, feeds, counters, the status
-// toggle, the user card and the side tabs — using the same test ids the WebDriver tests rely on.
+// toggle, hiding chat lines, mute-all, the user card and the side tabs — using the same test ids the
+// WebDriver tests rely on.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import App from './App.svelte';
@@ -41,8 +42,8 @@ beforeEach(() => {
       online: 34,
       popularity: 777,
       chat: [
-        { id: '1', userId: 'alice', text: 'hello', at: T0 },
-        { id: '2', userId: '小龙女', text: '主播好！', at: T0 },
+        { id: '1', userId: 'alice', text: 'hello', at: T0, hidden: false },
+        { id: '2', userId: '小龙女', text: '主播好！', at: T0, hidden: false },
       ],
       gifts: [{ id: 'g1', userId: 'bob', giftId: 'rose', giftName: 'Rose', count: 5, unitPrice: 1, at: T0 }],
       members: [{ userId: 'alice', at: T0 }],
@@ -101,7 +102,7 @@ describe('App', () => {
       expect(q('online-count')!.textContent).toBe('34');
 
       backend.push(
-        { type: 'chat', id: '3', userId: '지민이', text: '안녕하세요!', at: T0 },
+        { type: 'chat', id: '3', userId: '지민이', text: '안녕하세요!', at: T0, hidden: false },
         { type: 'likes', total: 1234567 },
         { type: 'online', count: 40 },
         { type: 'gift', id: 'g2', userId: 'さくら_jp', giftId: 'rocket', giftName: 'Rocket', count: 10, unitPrice: 520, at: T0 },
@@ -268,6 +269,104 @@ describe('App', () => {
       expect(q('tab-gifts')!.getAttribute('aria-selected')).toBe('true');
       expect(q('gift-feed')!.closest<HTMLElement>('[role="tabpanel"]')!.hidden).toBe(false);
       expect(q('words-panel')).not.toBeNull(); // kept, hidden
+    });
+
+    it('hides a chat line from its Hide button: struck through and marked, the button gone', async () => {
+      const line = () => qa('chat-line').find((l) => l.dataset.key === 'c:1')!;
+      expect(line().dataset.hidden).toBe('false');
+      expect(q('chat-hidden')).toBeNull();
+      expect(qa('chat-hide')).toHaveLength(2);
+      const button = line().querySelector<HTMLButtonElement>('[data-testid="chat-hide"]')!;
+      expect(button.title).toBe('Hide this message from viewers');
+      button.click();
+      await vi.waitFor(() => expect(line().dataset.hidden).toBe('true'));
+      flushSync();
+      expect(lastModerate()).toEqual({ method: 'moderate', args: [{ type: 'hide', msgId: '1', reason: '' }] });
+      expect(line().querySelector('[data-testid="chat-hidden"]')!.textContent).toBe('Hidden');
+      expect(line().querySelector('[data-testid="chat-hide"]')).toBeNull();
+      expect(line().textContent).toContain('hello'); // moderators still read it
+      await settle();
+      expect(room.audit.at(-1)).toMatchObject({ action: 'hide', target: 'alice', detail: 'message 1: hello' });
+    });
+
+    it('shows a refused hide on its line; a line hidden elsewhere shows hidden', async () => {
+      backend.failNext('moderate', { code: 'offline', message: 'Tencent IM is unreachable' });
+      const line = () => qa('chat-line').find((l) => l.dataset.key === 'c:2')!;
+      line().querySelector<HTMLButtonElement>('[data-testid="chat-hide"]')!.click();
+      await vi.waitFor(() => expect(q('chat-hide-error')).not.toBeNull());
+      expect(line().querySelector('[data-testid="chat-hide-error"]')!.textContent).toBe('Tencent IM is unreachable');
+      expect(line().dataset.hidden).toBe('false');
+
+      backend.push({ type: 'messageHidden', id: '2', actor: 'mod_mei' });
+      frames.frame();
+      flushSync();
+      expect(line().dataset.hidden).toBe('true');
+      expect(line().querySelector('[data-testid="chat-hidden"]')).not.toBeNull();
+    });
+
+    it('mutes everyone only after confirming, shows it while on, and lets everyone speak again at once', async () => {
+      const toggle = q<HTMLButtonElement>('mute-all-toggle')!;
+      expect(toggle.getAttribute('aria-pressed')).toBe('false');
+      expect(q('mute-all-on')).toBeNull();
+
+      toggle.click();
+      flushSync();
+      expect(q('mute-all-question')!.textContent).toBe('Everyone except admins will be muted.');
+      q('mute-all-cancel')!.click();
+      flushSync();
+      expect(q('mute-all-question')).toBeNull();
+      expect(backend.calls.some((c) => c.method === 'moderate')).toBe(false);
+
+      toggle.click();
+      flushSync();
+      q('mute-all-confirm')!.click();
+      await vi.waitFor(() => expect(q('mute-all-on')).not.toBeNull());
+      expect(lastModerate()).toEqual({ method: 'moderate', args: [{ type: 'muteAll', on: true, reason: '' }] });
+      expect(q('mute-all-on')!.textContent).toBe('Everyone except admins is muted: viewers cannot chat until you unmute all.');
+      expect(q('mute-all-question')).toBeNull();
+      expect(toggle.getAttribute('aria-pressed')).toBe('true');
+
+      backend.failNext('moderate', { code: 'forbidden', message: 'only the owner can do that' });
+      toggle.click();
+      await vi.waitFor(() => expect(q('mute-all-error')).not.toBeNull());
+      expect(q('mute-all-error')!.textContent).toBe('only the owner can do that');
+      expect(q('mute-all-on')).not.toBeNull();
+
+      toggle.click(); // no question when turning it off
+      await vi.waitFor(() => expect(q('mute-all-on')).toBeNull());
+      expect(lastModerate()!.args).toEqual([{ type: 'muteAll', on: false, reason: '' }]);
+      expect(q('mute-all-error')).toBeNull();
+    });
+
+    it('says when a status change is not on Tencent yet, and why, until it is', () => {
+      expect(q('status-sync')).toBeNull();
+      backend.push({ type: 'statusSync', status: 'live', synced: false, error: 'Tencent said 10004', attempts: 3 });
+      frames.frame();
+      flushSync();
+      expect(q('status-sync')!.textContent!.trim()).toBe('Not yet on Tencent');
+      expect(q('status-sync')!.title).toBe('Retrying (attempt 3): Tencent said 10004');
+      backend.push({ type: 'statusSync', status: 'live', synced: true, error: null, attempts: 0 });
+      frames.frame();
+      flushSync();
+      expect(q('status-sync')).toBeNull();
+    });
+
+    it('follows mute-all and the room name from other consoles', () => {
+      backend.push({ type: 'muteAll', on: true }, { type: 'renamed', name: '周五夜场' });
+      frames.frame();
+      flushSync();
+      expect(q('mute-all-on')).not.toBeNull();
+      expect(document.querySelector('.room-name')!.textContent).toBe('周五夜场');
+    });
+
+    it('has the ladder editor under the word list, and the streams under the notice', async () => {
+      q('tab-words')!.click();
+      flushSync();
+      expect(q('ladder-editor')!.closest('[role="tabpanel"]')).toBe(q('words-panel')!.closest('[role="tabpanel"]'));
+      q('tab-room')!.click();
+      await vi.waitFor(() => expect(q('streams-empty')).not.toBeNull());
+      expect(q('streams-panel')!.closest('[role="tabpanel"]')).toBe(q('room-panel')!.closest('[role="tabpanel"]'));
+      expect(backend.calls.filter((c) => c.method === 'sessions').map((c) => c.args)).toEqual([[20]]);
     });
 
     it('switches language from the header, remembers it, and tags the document for CJK fonts', () => {

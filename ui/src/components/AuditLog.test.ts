@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 // Why: the audit log must show who did what to whom, why and for how long; offer Undo only on mute,
-// kick and ban lines not undone yet; search the room's log; and download exports.
+// kick, ban, mute-all and strike lines not undone yet; search the room's log; and download exports.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import type { AuditLine } from '../lib/bindings';
@@ -93,6 +93,33 @@ describe('AuditLog', () => {
     await vi.waitFor(() => expect(q('audit-undo-error', line(6))).not.toBeNull());
     expect(q('audit-undo-error', line(6))!.textContent).toBe('audit line 6 is not among the recent ones that can be undone');
     expect(q('audit-undo', line(6))).not.toBeNull();
+  });
+
+  it('labels hiding, mute-all, strikes, forgiving and ladder changes, and forgives a strike by Undo', async () => {
+    const ctx = await connectedRoom({ room: { audit: [] } });
+    app = mount(AuditLog, { target: document.body, props: { room: ctx.room, onUser: vi.fn() } });
+    await ctx.backend.moderate({ type: 'hide', msgId: '42', reason: 'ad' });
+    await ctx.backend.moderate({ type: 'muteAll', on: true, reason: '' });
+    await ctx.backend.setStrikeLadder({ steps: [{ type: 'warn' }], windowSecs: 3600, fromFilter: true });
+    await ctx.backend.moderate({ type: 'strike', userId: 'troll', reason: 'links' });
+    ctx.frames.frame();
+    flushSync();
+    const label = (l: HTMLElement) => l.querySelector('.action')!.textContent;
+    expect(lines().map((l) => [l.dataset.action, label(l)])).toEqual([
+      ['strike', 'Strike'],
+      ['ladder', 'Strike ladder'],
+      ['muteAll', 'Mute all'],
+      ['hide', 'Hide message'],
+    ]);
+    expect(lines()[1].textContent).toContain('room'); // not a user: plain text
+    expect(lines().filter((l) => q('audit-undo', l)).map((l) => l.dataset.action)).toEqual(['strike', 'muteAll']);
+
+    q('audit-undo', lines()[0])!.click();
+    await vi.waitFor(() => expect(line(4).dataset.undone).toBe('true'));
+    ctx.frames.frame();
+    flushSync();
+    expect([lines()[0].dataset.action, label(lines()[0])]).toEqual(['forgive', 'Forgive']);
+    expect(lines()[0].textContent).toContain('troll');
   });
 
   it('searches the log, and goes back to the live list when the search is cleared', async () => {

@@ -1,8 +1,9 @@
 // @vitest-environment jsdom
 // Why: the user card must turn its controls into exactly the ModAction the room expects — a mute
-// with its reason, "until the end of this stream", a ban with its own duration, unban, unblock —
-// and show a rejection in place; and it must show who the viewer is (level, counters, their messages
-// oldest first, past actions newest first), keep a note, and reload after an action from it.
+// with its reason, "until the end of this stream", a ban with its own duration, unban, unblock, a
+// strike — and show a rejection in place; and it must show who the viewer is (level, counters,
+// strikes and what the next one does, their messages oldest first, past actions newest first), keep a
+// note, and reload after an action from it.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import type { ModAction } from '../lib/bindings';
@@ -130,11 +131,11 @@ describe('UserCard', () => {
 
   describe('profile', () => {
     it('shows level, counters, first and last seen, messages oldest first and actions newest first', async () => {
-      const chat = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, userId: 'alice', text: `message ${i}`, at: T0 - 60_000 + i }));
+      const chat = Array.from({ length: 12 }, (_, i) => ({ id: `c${i}`, userId: 'alice', text: `message ${i}`, at: T0 - 60_000 + i, hidden: false }));
       const { backend } = await setup('alice', {
         room: {
           members: [{ userId: 'alice', at: 0 }],
-          chat: [...chat, { id: 'b', userId: 'bob', text: 'not hers', at: T0 }],
+          chat: [...chat, { id: 'b', userId: 'bob', text: 'not hers', at: T0, hidden: false }],
           gifts: [{ id: 'g1', userId: 'alice', giftId: 'rocket', giftName: 'Rocket', count: 1, unitPrice: 520, at: T0 }],
         },
       });
@@ -214,6 +215,45 @@ describe('UserCard', () => {
       expect(q('user-card-load-error')).toBeNull();
       expect(q('user-seen')!.textContent).toContain('Not seen in this room yet');
       expect(q('user-level')!.textContent).toBe('Level 1');
+    });
+  });
+
+  describe('strikes', () => {
+    it('shows the strikes and this stream’s messages, and what the next strike does, from the ladder', async () => {
+      const session = { id: 1, startedAt: T0 - 1000, endedAt: null, peakOnline: 0, messages: 0, likes: 0, giftValue: 0 };
+      const chat = [
+        { id: 'a', userId: 'alice', text: 'last week', at: T0 - 86_400_000, hidden: false },
+        { id: 'b', userId: 'alice', text: 'tonight', at: T0 - 500, hidden: false },
+      ];
+      await setup('alice', { room: { members: [{ userId: 'alice', at: 0 }], session, chat } }, (b) =>
+        b.moderate({ type: 'strike', userId: 'alice', reason: '' }),
+      );
+      await loaded();
+      expect(q('user-stream-messages')!.textContent!.trim()).toBe('1 this stream');
+      expect(q('user-stat-messages')!.textContent).toBe('2');
+      expect(q('user-strikes')!.textContent).toBe('Strikes: 1');
+      expect(q('user-next-strike')!.textContent).toBe('Next strike: mute for 10 min'); // the default ladder's step 2
+    });
+
+    it('gives a strike with the reason typed, then shows the new count and the step after it', async () => {
+      const { sent, press, room, backend } = await setup();
+      await loaded();
+      expect(q('user-strikes')!.textContent).toBe('Strikes: 0');
+      expect(q('user-next-strike')!.textContent).toBe('Next strike: a warning');
+      type('mute-reason', ' spam links ');
+      await press('user-strike');
+      expect(sent()).toEqual([{ type: 'strike', userId: 'alice', reason: 'spam links' }]);
+      await vi.waitFor(() => expect(q('user-strikes')!.textContent).toBe('Strikes: 1'));
+      expect(q('user-next-strike')!.textContent).toBe('Next strike: mute for 10 min');
+
+      // The hint follows the room's ladder, in the anchor's language; past its end the last step repeats.
+      await room.setStrikeLadder({ steps: [{ type: 'ban', seconds: 7 * 86400 }], windowSecs: 3600, fromFilter: false });
+      flushSync();
+      expect(q('user-next-strike')!.textContent).toBe('Next strike: ban for 7 d');
+
+      backend.failNext('moderate', { code: 'rateLimited', message: 'too many actions; wait a moment' });
+      await press('user-strike');
+      expect(q('user-card-error')!.textContent).toBe('too many actions; wait a moment');
     });
   });
 

@@ -2,7 +2,7 @@
 // Undo button, and what the fake's search and export return.
 import { describe, expect, it } from 'vitest';
 import { AUDIT_ACTIONS, auditQuery, exportAuditText, isUndoable, matchesAudit } from './audit';
-import type { AuditLine } from './bindings';
+import type { AuditAction, AuditLine } from './bindings';
 
 const line = (over: Partial<AuditLine> = {}): AuditLine => ({
   id: 1,
@@ -29,8 +29,33 @@ describe('audit helpers', () => {
     });
   });
 
-  it('only mute, kick and ban can be undone', () => {
-    expect(AUDIT_ACTIONS.filter((action) => isUndoable({ action }))).toEqual(['mute', 'kick', 'ban']);
+  it('only mute, kick, ban, mute-all and strike can be undone (as room_undo accepts)', () => {
+    expect(AUDIT_ACTIONS.filter((action) => isUndoable({ action }))).toEqual(['mute', 'kick', 'ban', 'muteAll', 'strike']);
+  });
+
+  it('lists every action the wire has, once', () => {
+    // A key missing here, or one the wire does not have, is a type error.
+    const all: Record<AuditAction, true> = {
+      mute: true,
+      unmute: true,
+      kick: true,
+      unblock: true,
+      ban: true,
+      unban: true,
+      status: true,
+      notice: true,
+      words: true,
+      approve: true,
+      reject: true,
+      lottery: true,
+      broadcast: true,
+      hide: true,
+      muteAll: true,
+      strike: true,
+      forgive: true,
+      ladder: true,
+    };
+    expect([...AUDIT_ACTIONS].sort()).toEqual(Object.keys(all).sort());
   });
 
   it('matches text in actor, target, detail or reason, ignoring case', () => {

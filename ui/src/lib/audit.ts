@@ -1,6 +1,6 @@
 // Why: the audit log's small rules in one place — a complete `AuditQuery` from a partial one (the
-// Rust side wants every field), which lines can be undone (mute, kick and ban), and the export
-// formats — so the panel, the room state and the fake agree.
+// Rust side wants every field), which lines can be undone (mute, kick, ban, mute-all, strike), and
+// the export formats — so the panel, the room state and the fake agree.
 import type { AuditAction, AuditLine, AuditQuery } from './bindings';
 
 export type AuditExportFormat = 'csv' | 'json';
@@ -19,10 +19,18 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'reject',
   'lottery',
   'broadcast',
+  'hide',
+  'muteAll',
+  'strike',
+  'forgive',
+  'ladder',
 ];
 
-/** The actions `room_undo` accepts (mute → unmute, kick → unblock, ban → unban). */
-export const UNDOABLE: readonly AuditAction[] = ['mute', 'kick', 'ban'];
+/**
+ * The actions `room_undo` accepts (mute → unmute, kick → unblock, ban → unban, mute-all → its
+ * opposite, strike → forgiven).
+ */
+export const UNDOABLE: readonly AuditAction[] = ['mute', 'kick', 'ban', 'muteAll', 'strike'];
 
 /** `{text, target, action}` left out are `null`; `limit` 0 means the Rust side's default (200). */
 export function auditQuery(q: Partial<AuditQuery> = {}): AuditQuery {

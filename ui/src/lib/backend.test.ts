@@ -1,5 +1,5 @@
 // Why: the Tauri backend must call the exact command names with camelCase args, pass a Channel for
-// events, and turn any rejection into a WireError; getBackend must pick the fake outside Tauri.
+// the feed, and turn any rejection into a WireError; getBackend must pick the fake outside Tauri.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 
 const invoke = vi.fn();
@@ -20,16 +20,18 @@ afterEach(() => {
 });
 
 describe('TauriBackend', () => {
-  it('subscribes with a channel and forwards its batches', async () => {
-    invoke.mockResolvedValueOnce({ seq: 3 });
+  it('subscribes with a channel named onFeed and forwards everything on it, in order', async () => {
+    invoke.mockResolvedValueOnce(null);
     const got: unknown[] = [];
-    const snap = await new TauriBackend().subscribe((batch) => got.push(batch));
-    expect(snap).toEqual({ seq: 3 });
+    await expect(new TauriBackend().subscribe((feed) => got.push(feed))).resolves.toBeUndefined();
     const [command, args] = invoke.mock.calls[0];
     expect(command).toBe('room_subscribe');
-    const batch = [{ seq: 4, event: { type: 'likes', total: 1 } }];
-    args.onEvents.onmessage(batch);
-    expect(got).toEqual([batch]);
+    expect(Object.keys(args)).toEqual(['onFeed']);
+    const snapshot = { type: 'snapshot', snapshot: { epoch: 1, seq: 3 } };
+    const events = { type: 'events', events: [{ seq: 4, event: { type: 'likes', total: 1 } }] };
+    args.onFeed.onmessage(snapshot);
+    args.onFeed.onmessage(events);
+    expect(got).toEqual([snapshot, events]);
   });
 
   it('calls the commands with camelCase args', async () => {
@@ -38,6 +40,7 @@ describe('TauriBackend', () => {
     const mute = { type: 'mute', userId: 'u1', seconds: 86400, untilEndOfStream: true, reason: 'spam' } as const;
     const rules = [{ pattern: 'spam', action: 'drop' }] as const;
     const query = { text: 'spam', target: null, action: null, limit: 0 };
+    const ladder = { steps: [{ type: 'warn' as const }, { type: 'mute' as const, seconds: 600 }], windowSecs: 86400, fromFilter: true };
     await b.setStatus('live');
     await b.moderate(mute);
     await b.moderate({ type: 'unban', userId: 'u2' });
@@ -54,6 +57,11 @@ describe('TauriBackend', () => {
     await b.setNotice({ notice: '今晚八点' });
     await b.setNotice({ introduction: 'intro', notice: undefined });
     await b.setNotice({ notice: 'n', introduction: 'i' });
+    await b.moderate({ type: 'hide', msgId: '123', reason: 'ad' });
+    await b.moderate({ type: 'muteAll', on: true, reason: '' });
+    await b.moderate({ type: 'strike', userId: 'u3', reason: 'spam' });
+    await b.setStrikeLadder(ladder);
+    await b.sessions(20);
     await b.appInfo();
     expect(invoke.mock.calls).toEqual([
       ['room_set_status', { status: 'live' }],
@@ -72,6 +80,11 @@ describe('TauriBackend', () => {
       ['room_set_notice', { notice: '今晚八点', introduction: null }],
       ['room_set_notice', { notice: null, introduction: 'intro' }],
       ['room_set_notice', { notice: 'n', introduction: 'i' }],
+      ['room_moderate', { action: { type: 'hide', msgId: '123', reason: 'ad' } }],
+      ['room_moderate', { action: { type: 'muteAll', on: true, reason: '' } }],
+      ['room_moderate', { action: { type: 'strike', userId: 'u3', reason: 'spam' } }],
+      ['room_set_strike_ladder', { ladder }],
+      ['room_sessions', { limit: 20 }],
       ['app_info', undefined],
     ]);
   });
@@ -92,6 +105,11 @@ describe('TauriBackend', () => {
     await expect(b.setNote('a', 'n')).resolves.toBeUndefined();
     invoke.mockResolvedValueOnce(null);
     await expect(b.setNotice({ notice: 'n' })).resolves.toBeUndefined();
+    invoke.mockResolvedValueOnce(null);
+    await expect(b.setStrikeLadder({ steps: [{ type: 'kick' }], windowSecs: 60, fromFilter: false })).resolves.toBeUndefined();
+    const streams = [{ id: 2, startedAt: 1, endedAt: null, peakOnline: 3, messages: 4, likes: 5, giftValue: 6 }];
+    invoke.mockResolvedValueOnce(streams);
+    await expect(b.sessions(20)).resolves.toEqual(streams);
   });
 
   it('rejects with WireErrors', async () => {
@@ -110,6 +128,9 @@ describe('TauriBackend', () => {
     const tooLong = { code: 'invalid', message: 'the notice is 303 bytes; Tencent allows 300 (a Chinese, Japanese or Korean character counts 3)' };
     invoke.mockRejectedValueOnce(tooLong);
     await expect(new TauriBackend().setNotice({ notice: '公'.repeat(101) })).rejects.toEqual(tooLong);
+    const badLadder = { code: 'invalid', message: 'strikes must be remembered for at least 60 seconds' };
+    invoke.mockRejectedValueOnce(badLadder);
+    await expect(new TauriBackend().setStrikeLadder({ steps: [{ type: 'warn' }], windowSecs: 5, fromFilter: true })).rejects.toEqual(badLadder);
   });
 });
 

@@ -7,10 +7,11 @@ import type {
   AppInfo,
   AuditLine,
   AuditQuery,
-  EventEnvelope,
+  Feed,
   ModAction,
-  RoomSnapshot,
   RoomStatus,
+  StreamSession,
+  StrikeLadder,
   UserCard,
   WordRule,
 } from './bindings';
@@ -25,14 +26,22 @@ export interface NoticeChange {
 
 export interface Backend {
   /**
-   * Subscribe to the room: resolves with the snapshot; afterwards `onEvents` receives batches of
-   * events with seq greater than the snapshot's. Rejects with a WireError (`notReady` while the
-   * room is still starting).
+   * Follow the room: everything arrives on `onFeed`, in order — a snapshot first, then batches of
+   * the events after it; another snapshot may come at any time (the console fell too far behind, or
+   * the room restarted) and replaces the state. Resolves once the subscription runs; rejects with a
+   * WireError (`notReady` while the room is still starting).
    */
-  subscribe(onEvents: (batch: EventEnvelope[]) => void): Promise<RoomSnapshot>;
+  subscribe(onFeed: (feed: Feed) => void): Promise<void>;
   setStatus(status: RoomStatus): Promise<void>;
-  /** Mute, unmute, kick, unblock, ban or unban, as the anchor (audited). */
+  /**
+   * Mute, unmute, kick, unblock, ban or unban a viewer, give them a strike, hide a message, or mute
+   * everyone, as the anchor (audited).
+   */
   moderate(action: ModAction): Promise<void>;
+  /** Replaces the room's strike ladder; rejects saying what to fix. */
+  setStrikeLadder(ladder: StrikeLadder): Promise<void>;
+  /** The latest `limit` streams, newest first. */
+  sessions(limit: number): Promise<StreamSession[]>;
   /** The word list in force. */
   words(): Promise<WordRule[]>;
   /** Replaces the whole word list. */
@@ -71,10 +80,10 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 /** The Tauri commands of the Rust side (`room_*`, `app_info`). */
 export class TauriBackend implements Backend {
-  subscribe(onEvents: (batch: EventEnvelope[]) => void): Promise<RoomSnapshot> {
-    const channel = new Channel<EventEnvelope[]>();
-    channel.onmessage = (batch) => onEvents(batch);
-    return call<RoomSnapshot>('room_subscribe', { onEvents: channel });
+  async subscribe(onFeed: (feed: Feed) => void): Promise<void> {
+    const channel = new Channel<Feed>();
+    channel.onmessage = (feed) => onFeed(feed);
+    await call<null>('room_subscribe', { onFeed: channel });
   }
 
   async setStatus(status: RoomStatus): Promise<void> {
@@ -83,6 +92,14 @@ export class TauriBackend implements Backend {
 
   async moderate(action: ModAction): Promise<void> {
     await call<null>('room_moderate', { action });
+  }
+
+  async setStrikeLadder(ladder: StrikeLadder): Promise<void> {
+    await call<null>('room_set_strike_ladder', { ladder });
+  }
+
+  sessions(limit: number): Promise<StreamSession[]> {
+    return call<StreamSession[]>('room_sessions', { limit });
   }
 
   words(): Promise<WordRule[]> {

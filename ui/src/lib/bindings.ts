@@ -144,6 +144,8 @@ startedAt: number,
  */
 endedAt: number | null, peakOnline: number, messages: number, likes: number, giftValue: number, };
 
+export type StatusSyncLine = { status: RoomStatus, synced: boolean, error: string | null, attempts: number, };
+
 export type StrikeStep = { "type": "warn" } | { "type": "mute", seconds: number, } | { "type": "muteUntilEndOfStream" } | { "type": "kick" } | { "type": "ban", seconds: number, };
 
 export type StrikeLadder = { 

@@ -1,22 +1,38 @@
 // Why: the fake must be deterministic for a seed (tests and previews replay) and must let tests
-// inject failures, hold calls and inspect them, behaving like the Rust side where it matters:
-// moderation and its audit lines, undo, the held queue, the word list and its text format.
+// inject failures, hold calls and inspect them, behaving like the Rust side where it matters: the
+// feed (a snapshot first, a fresh one on resync), moderation and its audit lines, undo, hiding
+// messages, mute-all, strikes and the ladder, stream sessions, the held queue, the word list and its
+// text format.
 import { describe, expect, it } from 'vitest';
 import { auditQuery } from './audit';
-import type { AuditLine, EventEnvelope, RoomEvent } from './bindings';
+import type { AuditLine, EventEnvelope, Feed, RoomEvent, RoomSnapshot, StrikeLadder } from './bindings';
 import { FakeBackend, SAMPLE_WORDS, mulberry32 } from './fake-backend';
+import { DEFAULT_LADDER } from './strikes';
 import { fixedClock } from './test-support';
 import { BLOCKED_FOREVER, levelFor } from './usercard';
 
 const T0 = 1_000_000;
 
+/** A subscriber's view: the snapshots and the events it was sent, in order. */
+function follower() {
+  const feed: Feed[] = [];
+  const got: EventEnvelope[] = [];
+  const snapshots: RoomSnapshot[] = [];
+  const onFeed = (item: Feed) => {
+    feed.push(item);
+    if (item.type === 'snapshot') snapshots.push(item.snapshot);
+    else got.push(...item.events);
+  };
+  return { feed, got, snapshots, onFeed };
+}
+
 async function subscribed(options: ConstructorParameters<typeof FakeBackend>[0] = {}) {
   const fake = new FakeBackend({ clock: fixedClock(T0), ...options });
-  const got: EventEnvelope[] = [];
-  await fake.subscribe((b) => got.push(...b));
+  const { got, snapshots, onFeed } = follower();
+  await fake.subscribe(onFeed);
   const events = () => got.map((e) => e.event);
   const audits = () => events().filter((e): e is Extract<RoomEvent, { type: 'audit' }> => e.type === 'audit');
-  return { fake, got, events, audits };
+  return { fake, got, snapshots, events, audits };
 }
 
 describe('FakeBackend', () => {
@@ -43,14 +59,30 @@ describe('FakeBackend', () => {
     expect(text).toMatch(/[\u3040-\u30ff]/); // Kana
   });
 
-  it('numbers events gaplessly and keeps its snapshot in step', async () => {
+  it('sends a snapshot first, then numbers events gaplessly and keeps its snapshot in step', async () => {
     const fake = new FakeBackend({ seed: 1, clock: fixedClock() });
-    const got: EventEnvelope[] = [];
-    const snap = await fake.subscribe((batch) => got.push(...batch));
-    expect(snap.seq).toBe(0);
+    const { feed, got, onFeed } = follower();
+    await expect(fake.subscribe(onFeed)).resolves.toBeUndefined();
+    expect(feed).toEqual([{ type: 'snapshot', snapshot: fake.snapshot() }]);
+    expect(fake.snapshot()).toMatchObject({ epoch: 1, seq: 0, mutedAll: false, session: null, statusSync: null });
     fake.push({ type: 'likes', total: 5 }, { type: 'online', count: 9 });
+    expect(feed[1]).toEqual({ type: 'events', events: got });
     expect(got.map((e) => e.seq)).toEqual([1, 2]);
     expect(fake.snapshot()).toMatchObject({ seq: 2, likes: 5, online: 9 });
+  });
+
+  it('resyncs subscribers with a fresh snapshot, and restarts with a new epoch and seqs from 1', async () => {
+    const { fake, got, snapshots } = await subscribed();
+    fake.push({ type: 'likes', total: 5 });
+    fake.resync();
+    expect(snapshots.map((s) => [s.epoch, s.seq, s.likes])).toEqual([
+      [1, 0, 0],
+      [1, 1, 5],
+    ]);
+    fake.restart();
+    expect(snapshots.at(-1)).toMatchObject({ epoch: 2, seq: 0, likes: 5 });
+    fake.push({ type: 'likes', total: 6 });
+    expect(got.at(-1)!.seq).toBe(1);
   });
 
   it('fails the next call as told, once, and records calls', async () => {
@@ -62,7 +94,9 @@ describe('FakeBackend', () => {
     fake.failNext('subscribe', { code: 'notReady', message: 'wait' }, 2);
     await expect(fake.subscribe(() => {})).rejects.toMatchObject({ code: 'notReady' });
     await expect(fake.subscribe(() => {})).rejects.toMatchObject({ code: 'notReady' });
-    await expect(fake.subscribe(() => {})).resolves.toMatchObject({ seq: 2 }); // the kick and its audit line
+    const { snapshots, onFeed } = follower();
+    await fake.subscribe(onFeed);
+    expect(snapshots[0].seq).toBe(2); // the kick and its audit line
     expect(fake.calls.map((c) => c.method)).toEqual(['moderate', 'moderate', 'subscribe', 'subscribe', 'subscribe']);
     expect(fake.calls[0].args).toEqual([kick]);
   });
@@ -192,7 +226,7 @@ describe('FakeBackend', () => {
 
   describe('word list and held messages', () => {
     it('holds, drops and refuses what the word list says, and delivers the rest', async () => {
-      const { fake, events } = await subscribed();
+      const { fake, events } = await subscribed({ room: { strikeLadder: { ...DEFAULT_LADDER, fromFilter: false } } });
       expect(fake.snapshot().words).toBe(SAMPLE_WORDS.length);
       fake.send('a', 'get FREE  COINS here');
       fake.send('b', 's p a m');
@@ -202,7 +236,7 @@ describe('FakeBackend', () => {
         { type: 'held', id: 1, userId: 'a', text: 'get FREE  COINS here', pattern: 'free coins', at: T0 },
         { type: 'blocked', userId: 'b', text: 's p a m', pattern: 'spam', action: 'drop', at: T0 },
         { type: 'blocked', userId: 'c', text: '加 微 信', pattern: '加微信', action: 'refuse', at: T0 },
-        { type: 'chat', id: expect.any(String), userId: 'd', text: 'hello', at: T0 },
+        { type: 'chat', id: expect.any(String), userId: 'd', text: 'hello', at: T0, hidden: false },
       ]);
       expect(fake.snapshot().held.map((h) => h.id)).toEqual([1]);
       expect(fake.snapshot().filtered.map((f) => f.userId)).toEqual(['b', 'c']);
@@ -298,11 +332,11 @@ describe('FakeBackend', () => {
   describe('user cards and notes', () => {
     it('counts what a viewer did: messages (latest 50, oldest first), likes, gifts, time online, level', async () => {
       const clock = fixedClock(T0);
-      const fake = new FakeBackend({ clock, room: { chat: [{ id: 'c0', userId: 'ava', text: 'from before', at: T0 - 5000 }] } });
+      const fake = new FakeBackend({ clock, room: { chat: [{ id: 'c0', userId: 'ava', text: 'from before', at: T0 - 5000, hidden: false }] } });
       fake.push({ type: 'memberJoined', userId: 'ava', at: T0 });
       clock.advance(10_000);
-      for (let i = 1; i <= 60; i++) fake.push({ type: 'chat', id: `c${i}`, userId: 'ava', text: `line ${i}`, at: T0 + i });
-      fake.push({ type: 'chat', id: 'x', userId: 'bob', text: 'not hers', at: T0 });
+      for (let i = 1; i <= 60; i++) fake.push({ type: 'chat', id: `c${i}`, userId: 'ava', text: `line ${i}`, at: T0 + i, hidden: false });
+      fake.push({ type: 'chat', id: 'x', userId: 'bob', text: 'not hers', at: T0, hidden: false });
       fake.push({ type: 'gift', id: 'g1', userId: 'ava', giftId: 'rocket', giftName: 'Rocket', count: 2, unitPrice: 520, at: T0 });
       clock.advance(30 * 60_000);
       fake.push({ type: 'memberLeft', userId: 'ava', at: clock() });
@@ -322,7 +356,7 @@ describe('FakeBackend', () => {
       expect(card.level).toBe(levelFor(61, 0, 1040, 30 * 60 + 10));
       expect(card.level).toBeGreaterThan(5);
       expect(card.messagesRecent).toHaveLength(50);
-      expect(card.messagesRecent[0]).toEqual({ id: 'c11', userId: 'ava', text: 'line 11', at: T0 + 11 });
+      expect(card.messagesRecent[0]).toEqual({ id: 'c11', userId: 'ava', text: 'line 11', at: T0 + 11, hidden: false });
       expect(card.messagesRecent.at(-1)!.text).toBe('line 60');
       expect((await fake.userCard('bob')).messages).toBe(1);
     });
@@ -355,6 +389,8 @@ describe('FakeBackend', () => {
         note: '',
         messagesRecent: [],
         actions: [],
+        streamMessages: 0,
+        strikes: 0,
         mutedUntil: null,
         blockedUntil: null,
       });
@@ -451,7 +487,7 @@ describe('FakeBackend', () => {
       const clock = fixedClock(T0);
       const { fake, events } = await subscribed({ clock, room: { popularity: 100, likes: 0 } });
       expect(fake.snapshot().popularity).toBe(100);
-      fake.push({ type: 'chat', id: '1', userId: 'a', text: 'hi', at: T0 });
+      fake.push({ type: 'chat', id: '1', userId: 'a', text: 'hi', at: T0, hidden: false });
       fake.push({ type: 'likes', total: 25 });
       fake.push({ type: 'gift', id: 'g', userId: 'a', giftId: 'heart', giftName: 'Heart', count: 3, unitPrice: 5, at: T0 });
       fake.push({ type: 'memberJoined', userId: 'b', at: T0 });
@@ -478,6 +514,195 @@ describe('FakeBackend', () => {
       expect(more.length).toBeGreaterThan(3);
       expect(more.length).toBeLessThan(20);
       expect([...more].sort((a, b) => a - b)).toEqual(more); // only grows
+    });
+  });
+
+  describe('hiding messages and mute-all', () => {
+    const line = { id: '77', userId: 'ava', text: 'buy followers', at: T0, hidden: false };
+
+    it('hides a chat line everywhere it is kept, with an audit line about its sender', async () => {
+      const { fake, events } = await subscribed({ room: { chat: [line] } });
+      await fake.moderate({ type: 'hide', msgId: '77', reason: 'ads' });
+      expect(events()).toEqual([
+        { type: 'messageHidden', id: '77', actor: 'anchor' },
+        expect.objectContaining({ type: 'audit', action: 'hide', target: 'ava', detail: 'message 77: buy followers', reason: 'ads' }),
+      ]);
+      expect(fake.snapshot().chat).toEqual([{ ...line, hidden: true }]);
+      expect((await fake.userCard('ava')).messagesRecent).toEqual([{ ...line, hidden: true }]);
+    });
+
+    it('hides a message it no longer keeps (the audit line names the id), and refuses a missing id', async () => {
+      const { fake, audits } = await subscribed();
+      await fake.moderate({ type: 'hide', msgId: 'gone', reason: '' });
+      expect(audits()[0]).toMatchObject({ target: 'gone', detail: 'message gone: ' });
+      const refusal = { code: 'invalid', message: 'say which message to hide (its id)' };
+      await expect(fake.moderate({ type: 'hide', msgId: '', reason: '' })).rejects.toEqual(refusal);
+      await expect(fake.moderate({ type: 'hide', msgId: '9'.repeat(65), reason: '' })).rejects.toEqual(refusal);
+    });
+
+    it('mutes everyone and lets them speak again, audited; undoing a mute-all does the opposite', async () => {
+      const { fake, events, audits } = await subscribed();
+      await fake.moderate({ type: 'muteAll', on: true, reason: 'raid' });
+      expect(fake.snapshot().mutedAll).toBe(true);
+      expect(events()).toEqual([
+        { type: 'muteAll', on: true },
+        expect.objectContaining({ type: 'audit', action: 'muteAll', target: 'room', detail: 'everyone muted', reason: 'raid' }),
+      ]);
+      await fake.undo(audits()[0].id);
+      expect(fake.snapshot().mutedAll).toBe(false);
+      expect(audits()[1]).toMatchObject({ action: 'muteAll', detail: 'everyone may speak', reason: `undo #${audits()[0].id}` });
+      expect(fake.auditLog()[0].undoneBy).toBe(audits()[1].id);
+    });
+  });
+
+  describe('strikes', () => {
+    it('climbs the default ladder: a warning (only its line), 10 min, until the end of the stream, 30 days, then repeats', async () => {
+      const { fake, events } = await subscribed();
+      const strike = () => fake.moderate({ type: 'strike', userId: 'u', reason: '' });
+      await strike();
+      expect(events()).toEqual([
+        expect.objectContaining({ type: 'audit', action: 'strike', target: 'u', detail: 'strike 1: warn', reason: '' }),
+      ]);
+      await strike();
+      expect(events().slice(1)).toEqual([
+        expect.objectContaining({ action: 'strike', detail: 'strike 2: mute 10 min' }),
+        { type: 'userMuted', userId: 'u', until: T0 / 1000 + 600 },
+        expect.objectContaining({ action: 'mute', target: 'u', reason: 'strike 2', duration: 600 }),
+      ]);
+      await strike();
+      expect(events().at(-1)).toMatchObject({ action: 'mute', detail: 'until the end of this stream', reason: 'strike 3' });
+      await fake.moderate({ type: 'strike', userId: 'u', reason: 'spam again' });
+      expect(events().slice(-3)).toEqual([
+        expect.objectContaining({ action: 'strike', detail: 'strike 4: ban 30 d', reason: 'spam again' }),
+        { type: 'userKicked', userId: 'u' },
+        expect.objectContaining({ action: 'ban', reason: 'spam again', duration: 30 * 86400 }),
+      ]);
+      await strike();
+      expect(events().at(-3)).toMatchObject({ action: 'strike', detail: 'strike 5: ban 30 d' });
+      expect((await fake.userCard('u')).strikes).toBe(5);
+    });
+
+    it('forgets strikes older than the window, and forgives an undone strike', async () => {
+      const clock = fixedClock(T0);
+      const ladder: StrikeLadder = { steps: [{ type: 'warn' }, { type: 'kick' }], windowSecs: 3600, fromFilter: false };
+      const { fake, audits } = await subscribed({ clock, room: { strikeLadder: ladder } });
+      await fake.moderate({ type: 'strike', userId: 'u', reason: '' });
+      clock.advance(3600_000);
+      await fake.moderate({ type: 'strike', userId: 'u', reason: '' });
+      expect(audits()[1]).toMatchObject({ action: 'strike', detail: 'strike 1: warn' }); // the first was forgotten
+      await fake.moderate({ type: 'strike', userId: 'u', reason: '' });
+      expect(audits().map((l) => l.action)).toEqual(['strike', 'strike', 'strike', 'kick']);
+      expect((await fake.userCard('u')).strikes).toBe(2);
+
+      const second = audits()[2];
+      await fake.undo(second.id);
+      expect(audits().at(-1)).toMatchObject({ action: 'forgive', target: 'u', detail: `strike #${second.id}` });
+      expect(fake.auditLog().find((l) => l.id === second.id)!.undoneBy).toBe(audits().at(-1)!.id);
+      expect((await fake.userCard('u')).strikes).toBe(1);
+      await expect(fake.undo(second.id)).rejects.toMatchObject({ message: expect.stringContaining('undone already') });
+    });
+
+    it('gives a strike for a message the word filter drops or refuses, at most one a minute per viewer', async () => {
+      const clock = fixedClock(T0);
+      const { fake, audits } = await subscribed({ clock });
+      fake.send('b', 's p a m');
+      fake.send('b', 'spam spam');
+      fake.send('c', '加 微 信');
+      fake.send('d', 'free coins'); // held: no strike
+      expect(audits().map((l) => [l.actor, l.action, l.target, l.reason])).toEqual([
+        ['word filter', 'strike', 'b', 'the word filter: "spam"'],
+        ['word filter', 'strike', 'c', 'the word filter: "加微信"'],
+      ]);
+      clock.advance(60_000);
+      fake.send('b', 'spam');
+      expect(audits().slice(2).map((l) => [l.actor, l.action, l.detail])).toEqual([
+        ['word filter', 'strike', 'strike 2: mute 10 min'],
+        ['word filter', 'mute', ''],
+      ]);
+    });
+
+    it('gives no filter strikes when the ladder says so', async () => {
+      const { fake, audits } = await subscribed({ room: { strikeLadder: { ...DEFAULT_LADDER, fromFilter: false } } });
+      fake.send('b', 'spam');
+      expect(audits()).toEqual([]);
+    });
+
+    it('replaces the ladder (event and audit line) and refuses what the room refuses, in its words', async () => {
+      const { fake, events } = await subscribed();
+      const ladder: StrikeLadder = {
+        steps: [{ type: 'mute', seconds: 90 }, { type: 'muteUntilEndOfStream' }, { type: 'kick' }],
+        windowSecs: 7200,
+        fromFilter: false,
+      };
+      await fake.setStrikeLadder(ladder);
+      expect(events()).toEqual([
+        { type: 'strikeLadder', ...ladder },
+        expect.objectContaining({
+          type: 'audit',
+          action: 'ladder',
+          target: 'room',
+          detail: 'mute 1 min 30 s → mute until the end of this stream → kick',
+        }),
+      ]);
+      expect(fake.snapshot().strikeLadder).toEqual(ladder);
+      const refuse = (l: StrikeLadder, message: string) => expect(fake.setStrikeLadder(l)).rejects.toEqual({ code: 'invalid', message });
+      await refuse({ ...ladder, steps: [] }, 'a strike ladder has 1 to 10 steps; this one has 0');
+      await refuse({ ...ladder, steps: Array(11).fill({ type: 'warn' }) }, 'a strike ladder has 1 to 10 steps; this one has 11');
+      await refuse({ ...ladder, steps: [{ type: 'warn' }, { type: 'ban', seconds: 0 }] }, 'step 2 (ban 0 s) needs a duration of at least 1 second');
+      await refuse({ ...ladder, windowSecs: 59 }, 'strikes must be remembered for at least 60 seconds');
+      await expect(fake.setStrikeLadder({ ...ladder, steps: [{ type: 'jail' }] } as unknown as StrikeLadder)).rejects.toMatchObject({
+        code: 'invalid',
+      });
+      expect(fake.snapshot().strikeLadder).toEqual(ladder);
+    });
+  });
+
+  describe('stream sessions', () => {
+    it('starts a stream on going live, counts into it, reports it, ends it, and lists streams newest first', async () => {
+      const clock = fixedClock(T0);
+      const past = { id: 1, startedAt: T0 - 86_400_000, endedAt: T0 - 80_000_000, peakOnline: 50, messages: 9, likes: 3, giftValue: 0 };
+      const { fake, events } = await subscribed({ clock, sessions: [past], room: { status: 'upcoming', online: 12 } });
+      expect(fake.snapshot().session).toEqual(past);
+      await fake.setStatus('live');
+      const started = { id: 2, startedAt: T0, endedAt: null, peakOnline: 12, messages: 0, likes: 0, giftValue: 0 };
+      expect(events().at(-1)).toEqual({ type: 'session', ...started });
+
+      fake.push(
+        { type: 'chat', id: 'm1', userId: 'ava', text: 'hi', at: T0 + 1, hidden: false },
+        { type: 'likes', total: 30 },
+        { type: 'gift', id: 'g', userId: 'ava', giftId: 'rose', giftName: 'Rose', count: 2, unitPrice: 5, at: T0 },
+        { type: 'online', count: 40 },
+        { type: 'online', count: 20 },
+      );
+      const live = { ...started, peakOnline: 40, messages: 1, likes: 30, giftValue: 10 };
+      expect(fake.snapshot().session).toEqual(live);
+      expect(fake.reportSession().map((e) => e.event)).toEqual([{ type: 'session', ...live }]);
+      expect(fake.reportSession()).toEqual([]); // nothing new since
+      expect((await fake.userCard('ava')).streamMessages).toBe(1);
+
+      clock.advance(3_600_000);
+      await fake.setStatus('ended');
+      expect(events().at(-1)).toEqual({ type: 'session', ...live, endedAt: T0 + 3_600_000 });
+      expect(await fake.sessions(20)).toEqual([{ ...live, endedAt: T0 + 3_600_000 }, past]);
+      expect(await fake.sessions(1)).toHaveLength(1);
+      fake.push({ type: 'chat', id: 'm2', userId: 'ava', text: 'bye', at: T0 + 3_700_000, hidden: false });
+      expect(fake.snapshot().session!.messages).toBe(1); // between streams nothing counts
+    });
+
+    it('counts a viewer’s messages in the current stream only', async () => {
+      const session = { id: 5, startedAt: T0, endedAt: null, peakOnline: 0, messages: 0, likes: 0, giftValue: 0 };
+      const fake = new FakeBackend({
+        clock: fixedClock(T0),
+        room: {
+          session,
+          chat: [
+            { id: 'a', userId: 'ava', text: 'before', at: T0 - 1, hidden: false },
+            { id: 'b', userId: 'ava', text: 'during', at: T0 + 1, hidden: false },
+          ],
+        },
+      });
+      expect(await fake.userCard('ava')).toMatchObject({ messages: 2, streamMessages: 1 });
+      expect(await fake.sessions(0)).toEqual([session]);
     });
   });
 

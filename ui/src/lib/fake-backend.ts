@@ -1,9 +1,11 @@
 // Why: an in-memory room behind the `Backend` interface. Tests drive it (push events, inject the next
 // failure, inspect calls); in a plain browser (`npm run dev`) it simulates a busy multilingual room
 // so the UI can be seen and worked on without the Rust side. It mirrors the room actor where the UI
-// can tell: moderation with audit lines and undo, the word filter holding or blocking messages, the
-// held queue, the word list's text format, per-viewer counters and notes for user cards, the notice
-// (bytes checked like Rust) and the popularity score. Seeded, so a seed replays exactly.
+// can tell: the subscription's feed (a snapshot first, a fresh one when told to resync or restart),
+// moderation with audit lines and undo, hidden messages and mute-all, strikes climbing the strike
+// ladder (by hand and from the word filter), the word filter holding or blocking messages, the held
+// queue, the word list's text format, per-viewer counters and notes for user cards, stream sessions,
+// the notice (bytes checked like Rust) and the popularity score. Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -12,19 +14,32 @@ import type {
   AuditQuery,
   ChatLine,
   EventEnvelope,
+  Feed,
   GiftLine,
   HeldLine,
   ModAction,
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  StreamSession,
+  StrikeLadder,
   UserCard,
   WireError,
   WordRule,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
-import { noteProblem, noticeProblem } from './limits';
+import { noteProblem, noticeProblem, utf8Bytes } from './limits';
 import { TRANSITIONS, canBecome } from './status';
+import {
+  DEFAULT_LADDER,
+  FILTER_STRIKE_GAP,
+  STEP_KINDS,
+  hasDuration,
+  ladderProblem,
+  ladderStep,
+  stepAction,
+  stepDetail,
+} from './strikes';
 import { END_OF_STREAM_MUTE_SECONDS, PERMANENT_MUTE_SECONDS } from './time';
 import { BLOCKED_FOREVER, CARD_ACTIONS, CARD_MESSAGES, levelFor } from './usercard';
 import { checkWords, formatWordList, isWordAction, parseWordList } from './words';
@@ -44,6 +59,8 @@ export type FakeMethod =
   | 'userCard'
   | 'setNote'
   | 'setNotice'
+  | 'setStrikeLadder'
+  | 'sessions'
   | 'appInfo';
 
 export interface FakeCall {
@@ -64,6 +81,11 @@ export interface FakeOptions {
   room?: Partial<Omit<RoomSnapshot, 'seq' | 'words'>>;
   /** The initial word list (default `SAMPLE_WORDS`). */
   words?: WordRule[];
+  /**
+   * Streams before this one, oldest first (for `sessions`); the last is the room's `session` unless
+   * `room.session` says otherwise.
+   */
+  sessions?: StreamSession[];
   info?: Partial<AppInfo>;
 }
 
@@ -139,6 +161,8 @@ const REASONS = ['spamming links', '刷屏', '욕설', '荒らし', ''] as const
 
 /** The console's own name in the audit log (Rust: `room::actor::ANCHOR`). */
 export const ANCHOR = 'anchor';
+/** The actor of strikes the word filter gives (Rust: `room::actor::FILTER`). */
+export const FILTER = 'word filter';
 
 const BLOCKED_USER = 'spam_bot_9';
 /** Snapshot history the fake keeps, like a real room's bounded backlog. */
@@ -151,10 +175,12 @@ const SNAPSHOT_AUDIT = 100;
 const UNDO_REACH = 500;
 const KEEP_LOG = 10_000;
 const U32_MAX = 4294967295;
-/** Simulation steps between popularity reports (the room reports on its tick when it changed). */
+/** Simulation steps between popularity and stream reports (the room reports them on its tick). */
 const POPULARITY_EVERY_STEPS = 10;
 /** User IDs: 1 to 32 bytes (the Rust side also limits the characters; see the UI notes). */
 const USER_ID_BYTES = 32;
+/** A message id to hide: 1 to 64 bytes (Rust: `ModAction::Hide`). */
+const MSG_ID_BYTES = 64;
 
 function clone<T>(value: T): T {
   return structuredClone(value);
@@ -168,6 +194,30 @@ function checkUserId(userId: unknown): void {
   if (typeof userId !== 'string' || userId === '' || new TextEncoder().encode(userId).length > USER_ID_BYTES) {
     throw invalid(`${JSON.stringify(userId)} is not a valid user ID: use 1 to 32 bytes`);
   }
+}
+
+/** A ladder as the wire would carry it (the room's own checks follow). */
+function checkLadderShape(ladder: unknown): StrikeLadder {
+  const l = ladder as StrikeLadder | null;
+  const fine =
+    typeof l === 'object' &&
+    l !== null &&
+    Array.isArray(l.steps) &&
+    typeof l.windowSecs === 'number' &&
+    typeof l.fromFilter === 'boolean' &&
+    l.steps.every(
+      (s) =>
+        STEP_KINDS.includes(s?.type) &&
+        (!hasDuration(s.type) || ('seconds' in s && Number.isInteger(s.seconds) && s.seconds >= 0 && s.seconds <= U32_MAX)),
+    );
+  if (!fine) throw invalid(`${JSON.stringify(ladder)} is not a strike ladder`);
+  return {
+    steps: l.steps.map((s) =>
+      'seconds' in s && hasDuration(s.type) ? { type: s.type, seconds: s.seconds } : { type: s.type },
+    ) as StrikeLadder['steps'],
+    windowSecs: l.windowSecs,
+    fromFilter: l.fromFilter,
+  };
 }
 
 function checkSeconds(seconds: unknown, what: string): number {
@@ -191,6 +241,15 @@ interface Viewer {
   note: string;
   /** The latest messages, oldest first. */
   recent: ChatLine[];
+  /** Messages in stream `streamId` (the current or last stream). */
+  streamMessages: number;
+  streamId: number;
+}
+
+/** A strike still remembered: when (unix s) and the audit line that recorded it. */
+interface Strike {
+  at: number;
+  audit: number;
 }
 
 export class FakeBackend implements Backend {
@@ -200,7 +259,7 @@ export class FakeBackend implements Backend {
   readonly #latencyMs: number;
   readonly #info: AppInfo;
   readonly #room: RoomSnapshot;
-  readonly #subscribers = new Set<(batch: EventEnvelope[]) => void>();
+  readonly #subscribers = new Set<(feed: Feed) => void>();
   readonly #failures = new Map<FakeMethod, WireError[]>();
   readonly #holds = new Map<FakeMethod, Promise<void>[]>();
   /** The whole audit log, oldest first (the snapshot carries only the newest). */
@@ -214,6 +273,14 @@ export class FakeBackend implements Backend {
   readonly #joinedAt = new Map<string, number>();
   /** Bans' ends (unix s); a blocked user without one was kicked (no end). */
   readonly #bannedUntil = new Map<string, number>();
+  /** Strikes within the ladder's window, per viewer. */
+  readonly #strikes = new Map<string, Strike[]>();
+  /** When (unix s) the word filter last gave each viewer a strike. */
+  readonly #lastFilterStrike = new Map<string, number>();
+  /** Every stream as last reported, oldest first (the store's `stream_sessions`). */
+  #sessions: StreamSession[] = [];
+  /** The current stream's counters changed since it was last reported. */
+  #sessionDirty = false;
   /** The popularity last reported with an event. */
   #popularitySent = 0;
   #stepsSinceReport = 0;
@@ -227,7 +294,9 @@ export class FakeBackend implements Backend {
     this.#clock = options.clock ?? Date.now;
     this.#latencyMs = options.latencyMs ?? 0;
     this.#words = clone(options.words ?? [...SAMPLE_WORDS]);
+    const sessions = clone(options.sessions ?? []);
     this.#room = {
+      epoch: 1,
       seq: 0,
       groupId: '@TGS#aFAKEROOM',
       name: 'Evening Live 🎤',
@@ -248,9 +317,15 @@ export class FakeBackend implements Backend {
       onlineHistory: [],
       popularity: 0,
       lottery: null,
+      mutedAll: false,
+      statusSync: null,
+      strikeLadder: clone(DEFAULT_LADDER),
+      session: sessions.at(-1) ?? null,
       ...clone(options.room ?? {}),
       words: this.#words.length,
     };
+    const current = this.#room.session;
+    this.#sessions = current && !sessions.some((s) => s.id === current.id) ? [...sessions, clone(current)] : sessions;
     this.#log = clone(this.#room.audit);
     this.#room.audit = this.#room.audit.slice(-SNAPSHOT_AUDIT);
     this.#nextAudit = Math.max(0, ...this.#log.map((l) => l.id)) + 1;
@@ -273,16 +348,38 @@ export class FakeBackend implements Backend {
 
   /** The browser preview: a live, busy room that takes a moment to start (shows "Connecting…"). */
   static preview(): FakeBackend {
+    const now = Date.now();
+    const hour = 3_600_000;
+    const day = 24 * hour;
+    const past = (id: number, daysAgo: number, hours: number, scale: number): StreamSession => ({
+      id,
+      startedAt: now - daysAgo * day,
+      endedAt: now - daysAgo * day + hours * hour,
+      peakOnline: 900 * scale,
+      messages: 5200 * scale,
+      likes: 48_000 * scale,
+      giftValue: 31_000 * scale,
+    });
     const fake = new FakeBackend({
       seed: 20240601,
       latencyMs: 350,
       history: 120,
+      sessions: [past(1, 3, 2, 1), past(2, 2, 2.5, 1.4), past(3, 1, 3, 1.2)],
       room: {
         status: 'live',
         online: 1280,
         likes: 20_417,
         notice: 'Giveaway at 9 pm 🎁 今晚九点抽奖',
         introduction: 'Songs and chat every evening · 每晚唱歌聊天',
+        session: {
+          id: 4,
+          startedAt: now - 42 * 60_000,
+          endedAt: null,
+          peakOnline: 1310,
+          messages: 2480,
+          likes: 20_417,
+          giftValue: 8650,
+        },
       },
     });
     // Something to review and something filtered from the start, whatever the history held.
@@ -323,7 +420,21 @@ export class FakeBackend implements Backend {
   /** Deliver envelopes verbatim (duplicates, stale seqs…) without touching the room. */
   deliver(batch: EventEnvelope[]): void {
     if (batch.length === 0) return;
-    for (const subscriber of this.#subscribers) subscriber(clone(batch));
+    for (const subscriber of this.#subscribers) subscriber({ type: 'events', events: clone(batch) });
+  }
+
+  /** Send every subscriber a fresh snapshot, as the room does for a console that fell too far behind. */
+  resync(): RoomSnapshot {
+    const snapshot = this.snapshot();
+    for (const subscriber of this.#subscribers) subscriber({ type: 'snapshot', snapshot: clone(snapshot) });
+    return snapshot;
+  }
+
+  /** The room restarts: a new epoch, its sequence numbers start again; subscribers get a snapshot. */
+  restart(): RoomSnapshot {
+    this.#room.epoch += 1;
+    this.#room.seq = 0;
+    return this.resync();
   }
 
   /**
@@ -334,11 +445,15 @@ export class FakeBackend implements Backend {
     // Each step sees the room as the steps before it left it (like totals, members, held messages).
     const batch: EventEnvelope[] = [];
     for (let i = 0; i < steps; i++) for (const event of this.#randomStep()) batch.push(this.#apply(event));
-    // Now and then, as the room's tick does: the score, if it changed since the last report.
+    // Now and then, as the room's tick does: the score and the stream, if they changed since reported.
     this.#stepsSinceReport += steps;
-    if (this.#stepsSinceReport >= POPULARITY_EVERY_STEPS && this.#room.popularity !== this.#popularitySent) {
-      this.#stepsSinceReport = 0;
-      batch.push(this.#apply({ type: 'popularity', score: this.#room.popularity }));
+    if (this.#stepsSinceReport >= POPULARITY_EVERY_STEPS) {
+      const session = this.#room.session;
+      if (this.#sessionDirty && session) batch.push(this.#apply({ type: 'session', ...session }));
+      if (this.#room.popularity !== this.#popularitySent) {
+        this.#stepsSinceReport = 0;
+        batch.push(this.#apply({ type: 'popularity', score: this.#room.popularity }));
+      }
     }
     this.deliver(batch);
     return batch;
@@ -351,9 +466,19 @@ export class FakeBackend implements Backend {
     return this.push({ type: 'popularity', score: this.#room.popularity });
   }
 
-  /** A viewer sends `text`: it goes through the word filter as in the room (chat, held or blocked). */
+  /** Report the current stream now if its counters changed since the last report (the room's tick). */
+  reportSession(): EventEnvelope[] {
+    const session = this.#room.session;
+    if (!this.#sessionDirty || !session) return [];
+    return this.push({ type: 'session', ...session });
+  }
+
+  /**
+   * A viewer sends `text`: it goes through the word filter as in the room (chat, held or blocked; a
+   * blocked one may give them a strike).
+   */
   send(userId: string, text: string): EventEnvelope[] {
-    return this.push(this.#message(userId, text, this.#clock()));
+    return this.push(...this.#viewerMessage(userId, text, this.#clock()));
   }
 
   /** The room as a subscriber would get it now. */
@@ -389,10 +514,10 @@ export class FakeBackend implements Backend {
 
   // ---- Backend --------------------------------------------------------------------------
 
-  subscribe(onEvents: (batch: EventEnvelope[]) => void): Promise<RoomSnapshot> {
+  subscribe(onFeed: (feed: Feed) => void): Promise<void> {
     return this.#settle('subscribe', [], () => {
-      this.#subscribers.add(onEvents);
-      return this.snapshot();
+      this.#subscribers.add(onFeed);
+      onFeed({ type: 'snapshot', snapshot: this.snapshot() });
     });
   }
 
@@ -408,16 +533,58 @@ export class FakeBackend implements Backend {
         { type: 'status', status },
         this.#audit({ actor: ANCHOR, action: 'status', target: 'room', detail: `${from} → ${status}`, reason: '', duration: null }),
       );
+      // As the room does: going live starts a stream (unless one goes on), ending ends it.
+      const session = this.#room.session;
+      if (status === 'live' && (session === null || session.endedAt !== null)) {
+        const started: StreamSession = {
+          id: (session?.id ?? 0) + 1,
+          startedAt: this.#clock(),
+          endedAt: null,
+          peakOnline: this.#room.online,
+          messages: 0,
+          likes: 0,
+          giftValue: 0,
+        };
+        this.push({ type: 'session', ...started });
+      }
       if (status === 'ended') {
+        if (session !== null && session.endedAt === null) this.push({ type: 'session', ...session, endedAt: this.#clock() });
         for (const userId of [...this.#eosMuted]) {
-          this.#moderate('room', { type: 'unmute', userId, reason: 'the stream ended' });
+          this.push(...this.#moderation('room', { type: 'unmute', userId, reason: 'the stream ended' }));
         }
       }
     });
   }
 
   moderate(action: ModAction): Promise<void> {
-    return this.#settle('moderate', [action], () => this.#moderate(ANCHOR, action));
+    return this.#settle('moderate', [action], () => void this.push(...this.#moderation(ANCHOR, action)));
+  }
+
+  setStrikeLadder(ladder: StrikeLadder): Promise<void> {
+    return this.#settle('setStrikeLadder', [ladder], () => {
+      const checked = checkLadderShape(ladder);
+      const problem = ladderProblem(checked);
+      if (problem) throw invalid(problem);
+      this.push(
+        { type: 'strikeLadder', ...checked },
+        this.#audit({
+          actor: ANCHOR,
+          action: 'ladder',
+          target: 'room',
+          detail: checked.steps.map(stepDetail).join(' → '),
+          reason: '',
+          duration: null,
+        }),
+      );
+    });
+  }
+
+  sessions(limit: number): Promise<StreamSession[]> {
+    return this.#settle('sessions', [limit], () =>
+      clone(this.#sessions)
+        .sort((a, b) => b.id - a.id)
+        .slice(0, Math.min(Math.max(1, limit), 10_000)),
+    );
   }
 
   words(): Promise<WordRule[]> {
@@ -480,15 +647,26 @@ export class FakeBackend implements Backend {
       if (line.undoneBy !== null) throw invalid(`audit line ${auditId} was undone already`);
       if (!isUndoable(line)) throw invalid(`a ${line.action} cannot be undone`);
       const userId = line.target;
-      const undo: ModAction =
-        line.action === 'mute'
-          ? { type: 'unmute', userId, reason: `undo #${auditId}` }
-          : line.action === 'kick'
-            ? { type: 'unblock', userId }
-            : { type: 'unban', userId };
       // As in the room: the original is marked with the id the undo's own line is about to get.
       this.#markUndone(auditId, this.#nextAudit);
-      this.#moderate(ANCHOR, undo);
+      if (line.action === 'strike') {
+        // Forgiven: it no longer counts (its step's own action has its own undo).
+        const rest = (this.#strikes.get(userId) ?? []).filter((s) => s.audit !== auditId);
+        this.#strikes.set(userId, rest);
+        const detail = `strike #${auditId}`;
+        this.push(this.#audit({ actor: ANCHOR, action: 'forgive', target: userId, detail, reason: '', duration: null }));
+        return;
+      }
+      const reason = `undo #${auditId}`;
+      const undo: ModAction =
+        line.action === 'mute'
+          ? { type: 'unmute', userId, reason }
+          : line.action === 'kick'
+            ? { type: 'unblock', userId }
+            : line.action === 'muteAll'
+              ? { type: 'muteAll', on: line.detail !== 'everyone muted', reason }
+              : { type: 'unban', userId };
+      this.push(...this.#moderation(ANCHOR, undo));
     });
   }
 
@@ -555,46 +733,92 @@ export class FakeBackend implements Backend {
     return { type: 'audit', id: this.#nextAudit++, at: this.#clock(), undoneBy: null, ...fields };
   }
 
-  #moderate(actor: string, action: ModAction): void {
-    checkUserId(action.userId);
-    const { userId } = action;
-    const audit = (a: AuditAction, detail: string, reason: string, duration: number | null) =>
-      this.#audit({ actor, action: a, target: userId, detail, reason, duration });
+  /**
+   * The events a moderation makes, audit lines numbered, checked as the room checks it (throws an
+   * `invalid` WireError, changing nothing); the caller pushes them.
+   */
+  #moderation(actor: string, action: ModAction): RoomEvent[] {
+    if ('userId' in action) checkUserId(action.userId);
+    const audit = (a: AuditAction, target: string, detail: string, reason: string, duration: number | null) =>
+      this.#audit({ actor, action: a, target, detail, reason, duration });
     switch (action.type) {
       case 'mute': {
+        const { userId } = action;
         const seconds = checkSeconds(action.seconds, 'mute');
         const secs = action.untilEndOfStream ? END_OF_STREAM_MUTE_SECONDS : seconds;
         if (secs === 0) throw invalid('a mute needs a duration; use unmute to lift one');
         const until = Math.floor(this.#clock() / 1000) + Math.min(secs, PERMANENT_MUTE_SECONDS);
         if (action.untilEndOfStream) this.#eosMuted.add(userId);
         else this.#eosMuted.delete(userId);
-        this.push(
+        return [
           { type: 'userMuted', userId, until },
-          audit('mute', action.untilEndOfStream ? 'until the end of this stream' : '', action.reason ?? '', secs),
-        );
-        return;
+          audit('mute', userId, action.untilEndOfStream ? 'until the end of this stream' : '', action.reason ?? '', secs),
+        ];
       }
       case 'unmute':
-        this.push({ type: 'userMuted', userId, until: null }, audit('unmute', '', action.reason ?? '', null));
-        return;
+        return [
+          { type: 'userMuted', userId: action.userId, until: null },
+          audit('unmute', action.userId, '', action.reason ?? '', null),
+        ];
       case 'kick':
-        this.#bannedUntil.delete(userId);
-        this.push({ type: 'userKicked', userId }, audit('kick', '', action.reason ?? '', null));
-        return;
+        this.#bannedUntil.delete(action.userId);
+        return [{ type: 'userKicked', userId: action.userId }, audit('kick', action.userId, '', action.reason ?? '', null)];
       case 'unblock':
-        this.push(...this.#unblocked(userId), audit('unblock', '', '', null));
-        return;
+        return [...this.#unblocked(action.userId), audit('unblock', action.userId, '', '', null)];
       case 'ban': {
+        const { userId } = action;
         const seconds = checkSeconds(action.seconds, 'ban');
         if (seconds === 0) throw invalid('a ban needs a duration of at least 1 second');
         this.#bannedUntil.set(userId, Math.floor(this.#clock() / 1000) + seconds);
-        this.push({ type: 'userKicked', userId }, audit('ban', 'native ban', action.reason ?? '', seconds));
-        return;
+        return [{ type: 'userKicked', userId }, audit('ban', userId, 'native ban', action.reason ?? '', seconds)];
       }
       case 'unban':
-        this.push(...this.#unblocked(userId), audit('unban', '', '', null));
-        return;
+        return [...this.#unblocked(action.userId), audit('unban', action.userId, '', '', null)];
+      case 'hide': {
+        const id = action.msgId;
+        if (typeof id !== 'string' || id === '' || utf8Bytes(id) > MSG_ID_BYTES) {
+          throw invalid('say which message to hide (its id)');
+        }
+        const line = this.#room.chat.find((l) => l.id === id);
+        return [
+          { type: 'messageHidden', id, actor },
+          audit('hide', line?.userId ?? id, `message ${id}: ${line?.text ?? ''}`, action.reason ?? '', null),
+        ];
+      }
+      case 'muteAll':
+        return [
+          { type: 'muteAll', on: action.on },
+          audit('muteAll', 'room', action.on ? 'everyone muted' : 'everyone may speak', action.reason ?? '', null),
+        ];
+      case 'strike':
+        return this.#strike(actor, action.userId, action.reason ?? '');
     }
+  }
+
+  /**
+   * A strike: recorded under its audit line, then the ladder's step for the strikes in the window
+   * (a warning is only a message to the viewer, so it makes no event of its own).
+   */
+  #strike(actor: string, userId: string, reason: string): RoomEvent[] {
+    const now = Math.floor(this.#clock() / 1000);
+    const ladder = this.#room.strikeLadder;
+    const kept = (this.#strikes.get(userId) ?? []).filter((s) => s.at + ladder.windowSecs > now);
+    kept.push({ at: now, audit: this.#nextAudit });
+    this.#strikes.set(userId, kept);
+    const count = kept.length;
+    const step = ladderStep(ladder, count);
+    const detail = `strike ${count}: ${stepDetail(step)}`;
+    const events = [this.#audit({ actor, action: 'strike', target: userId, detail, reason, duration: null })];
+    const then = stepAction(step, userId, reason || `strike ${count}`);
+    if (then) events.push(...this.#moderation(actor, then));
+    return events;
+  }
+
+  /** How many strikes `userId` has within the ladder's window now. */
+  #strikeCount(userId: string): number {
+    const now = Math.floor(this.#clock() / 1000);
+    const window = this.#room.strikeLadder.windowSecs;
+    return (this.#strikes.get(userId) ?? []).filter((s) => s.at + window > now).length;
   }
 
   /** `userUnblocked` if the user is blocked (as the room emits it only then). */
@@ -610,7 +834,10 @@ export class FakeBackend implements Backend {
       this.#audit({ actor, action: approve ? 'approve' : 'reject', target: line.userId, detail: line.text, reason: '', duration: null }),
     ];
     // Approved: re-sent as its sender past the filter, so it reaches the chat.
-    if (approve) events.push({ type: 'chat', id: String(this.#nextChatId++), userId: line.userId, text: line.text, at: this.#clock() });
+    if (approve) {
+      const id = String(this.#nextChatId++);
+      events.push({ type: 'chat', id, userId: line.userId, text: line.text, at: this.#clock(), hidden: false });
+    }
     this.push(...events);
   }
 
@@ -629,7 +856,7 @@ export class FakeBackend implements Backend {
     const sec = Math.floor((atMs > 0 ? atMs : this.#clock()) / 1000);
     let v = this.#viewers.get(userId);
     if (!v) {
-      v = { firstSeen: sec, lastSeen: sec, messages: 0, likes: 0, giftValue: 0, onlineSecs: 0, note: '', recent: [] };
+      v = { ...EMPTY_VIEWER, firstSeen: sec, lastSeen: sec, recent: [] };
       this.#viewers.set(userId, v);
     } else {
       v.lastSeen = Math.max(v.lastSeen, sec);
@@ -640,7 +867,24 @@ export class FakeBackend implements Backend {
   #noteChat(line: ChatLine, atMs: number): void {
     const v = this.#viewer(line.userId, atMs);
     v.messages += 1;
-    v.recent = [...v.recent, pick<ChatLine>(line, ['id', 'userId', 'text', 'at'])].slice(-CARD_MESSAGES);
+    v.recent = [...v.recent, pick<ChatLine>(line, CHAT_FIELDS)].slice(-CARD_MESSAGES);
+    // Their messages in this stream: those sent since it started (Rust: `store::user_card`).
+    const stream = this.#room.session;
+    if (stream && line.at >= stream.startedAt) {
+      if (v.streamId !== stream.id) {
+        v.streamId = stream.id;
+        v.streamMessages = 0;
+      }
+      v.streamMessages += 1;
+    }
+  }
+
+  /** Counts into the stream going on, if one is (reported with the next `session` event). */
+  #countInStream(count: (session: StreamSession) => void): void {
+    const session = this.#room.session;
+    if (session === null || session.endedAt !== null) return;
+    count(session);
+    this.#sessionDirty = true;
   }
 
   #joined(userId: string, atMs: number): void {
@@ -671,7 +915,7 @@ export class FakeBackend implements Backend {
     for (let i = this.#log.length - 1; i >= 0 && actions.length < CARD_ACTIONS; i--) {
       if (this.#log[i].target === userId) actions.push(clone(this.#log[i]));
     }
-    const counters = v ?? { firstSeen: 0, lastSeen: 0, messages: 0, likes: 0, giftValue: 0, onlineSecs: 0, note: '', recent: [] };
+    const counters = v ?? EMPTY_VIEWER;
     return {
       userId,
       firstSeen: counters.firstSeen,
@@ -683,6 +927,8 @@ export class FakeBackend implements Backend {
       level: levelFor(counters.messages, counters.likes, counters.giftValue, counters.onlineSecs),
       note: counters.note,
       messagesRecent: clone(counters.recent),
+      streamMessages: counters.streamId === this.#room.session?.id ? counters.streamMessages : 0,
+      strikes: this.#strikeCount(userId),
       actions,
       mutedUntil: mute ? mute.until : null,
       blockedUntil,
@@ -703,7 +949,19 @@ export class FakeBackend implements Backend {
     if (rule?.action === 'drop' || rule?.action === 'refuse') {
       return { type: 'blocked', userId, text, pattern: rule.pattern, action: rule.action, at };
     }
-    return { type: 'chat', id: String(this.#nextChatId++), userId, text, at };
+    return { type: 'chat', id: String(this.#nextChatId++), userId, text, at, hidden: false };
+  }
+
+  /** A viewer's message (see `#message`), and the strike the word filter gives for a blocked one. */
+  #viewerMessage(userId: string, text: string, at: number): RoomEvent[] {
+    const event = this.#message(userId, text, at);
+    if (event.type !== 'blocked' || !this.#room.strikeLadder.fromFilter) return [event];
+    // At most one a minute per viewer, so a burst of spam is one strike (Rust: `Strikes::auto_due`).
+    const now = Math.floor(this.#clock() / 1000);
+    const last = this.#lastFilterStrike.get(userId);
+    if (last !== undefined && now < last + FILTER_STRIKE_GAP) return [event];
+    this.#lastFilterStrike.set(userId, now);
+    return [event, ...this.#strike(FILTER, userId, `the word filter: ${JSON.stringify(event.pattern)}`)];
   }
 
   #apply(event: RoomEvent): EventEnvelope {
@@ -711,9 +969,10 @@ export class FakeBackend implements Backend {
     room.seq += 1;
     switch (event.type) {
       case 'chat':
-        room.chat = [...room.chat, pick<ChatLine>(event, ['id', 'userId', 'text', 'at'])].slice(-KEEP_CHAT);
+        room.chat = [...room.chat, pick<ChatLine>(event, CHAT_FIELDS)].slice(-KEEP_CHAT);
         this.#noteChat(event, this.#clock());
         room.popularity += 2;
+        this.#countInStream((s) => (s.messages += 1));
         break;
       case 'gift':
         room.gifts = [
@@ -722,13 +981,20 @@ export class FakeBackend implements Backend {
         ].slice(-KEEP_GIFTS);
         this.#viewer(event.userId).giftValue += event.count * event.unitPrice;
         room.popularity += event.count * event.unitPrice;
+        this.#countInStream((s) => (s.giftValue += event.count * event.unitPrice));
         break;
-      case 'likes':
-        room.popularity += Math.floor(Math.max(0, event.total - room.likes) / 10);
+      case 'likes': {
+        const more = Math.max(0, event.total - room.likes);
+        room.popularity += Math.floor(more / 10);
         room.likes = event.total;
+        this.#countInStream((s) => (s.likes += more));
         break;
+      }
       case 'online':
         room.online = event.count;
+        if (room.session && room.session.endedAt === null && event.count > room.session.peakOnline) {
+          this.#countInStream((s) => (s.peakOnline = event.count));
+        }
         break;
       case 'status':
         room.status = event.status;
@@ -795,6 +1061,42 @@ export class FakeBackend implements Backend {
         room.popularity = event.score;
         this.#popularitySent = event.score;
         break;
+      case 'lottery': {
+        const { type: _type, ...line } = event;
+        room.lottery = line;
+        break;
+      }
+      case 'messageHidden': {
+        const hide = (l: ChatLine) => (l.id === event.id ? { ...l, hidden: true } : l);
+        const line = room.chat.find((l) => l.id === event.id);
+        room.chat = room.chat.map(hide);
+        const viewer = line && this.#viewers.get(line.userId);
+        if (viewer) viewer.recent = viewer.recent.map(hide);
+        break;
+      }
+      case 'muteAll':
+        room.mutedAll = event.on;
+        break;
+      case 'strikeLadder': {
+        const { type: _type, ...ladder } = event;
+        room.strikeLadder = ladder;
+        break;
+      }
+      case 'session': {
+        const { type: _type, ...session } = event;
+        room.session = session;
+        this.#sessions = [...this.#sessions.filter((s) => s.id !== session.id), clone(session)];
+        this.#sessionDirty = false;
+        break;
+      }
+      case 'renamed':
+        room.name = event.name;
+        break;
+      case 'statusSync': {
+        const { type: _type, ...line } = event;
+        room.statusSync = line.synced ? null : line;
+        break;
+      }
     }
     return { seq: room.seq, event: clone(event) };
   }
@@ -817,7 +1119,7 @@ export class FakeBackend implements Backend {
       const { userId, lang } = this.#randomUser();
       const bad = this.#random() < 0.04;
       const text: string = bad ? this.#pickFrom(BAD_LINES[lang]) : this.#pickFrom(LINES[lang]);
-      return [this.#message(userId, text, at)];
+      return this.#viewerMessage(userId, text, at);
     }
     if (r < 0.74) {
       const count = 1 + Math.floor(this.#random() * 25);
@@ -857,7 +1159,9 @@ export class FakeBackend implements Backend {
         { type: 'heldResolved', id: held.id, approved, actor },
         this.#audit({ actor, action: approved ? 'approve' : 'reject', target: held.userId, detail: held.text, reason: '', duration: null }),
       ];
-      if (approved) events.push({ type: 'chat', id: String(this.#nextChatId++), userId: held.userId, text: held.text, at });
+      if (approved) {
+        events.push({ type: 'chat', id: String(this.#nextChatId++), userId: held.userId, text: held.text, at, hidden: false });
+      }
       return events;
     }
     const { userId } = this.#randomUser();
@@ -868,6 +1172,21 @@ export class FakeBackend implements Backend {
     ];
   }
 }
+
+const CHAT_FIELDS: readonly (keyof ChatLine)[] = ['id', 'userId', 'text', 'at', 'hidden'];
+
+const EMPTY_VIEWER: Readonly<Viewer> = {
+  firstSeen: 0,
+  lastSeen: 0,
+  messages: 0,
+  likes: 0,
+  giftValue: 0,
+  onlineSecs: 0,
+  note: '',
+  recent: [],
+  streamMessages: 0,
+  streamId: 0,
+};
 
 function pick<T>(source: object, keys: readonly (keyof T)[]): T {
   const out: Record<string, unknown> = {};

@@ -1,11 +1,12 @@
-// Why: the chat feed must stay bounded, render once per frame, drop duplicates and keep order.
+// Why: the chat feed must stay bounded, render once per frame, drop duplicates and keep order, and a
+// snapshot must replace what came before it (the feed's items arrive in order on one channel).
 import { describe, expect, it, vi } from 'vitest';
 import type { EventEnvelope, RoomEvent } from './bindings';
 import { ChatFeed, FrameBatcher, RingBuffer, SeqGate, frameScheduler, rowFor } from './feed';
 import { manualFrames } from './test-support';
 
 function chat(seq: number, text = `m${seq}`, userId = 'u1'): EventEnvelope {
-  return { seq, event: { type: 'chat', id: String(seq), userId, text, at: 1000 + seq } };
+  return { seq, event: { type: 'chat', id: String(seq), userId, text, at: 1000 + seq, hidden: false } };
 }
 
 function env(seq: number, event: RoomEvent): EventEnvelope {
@@ -52,6 +53,21 @@ describe('RingBuffer', () => {
     expect(b.toArray().map((x) => x.id)).toEqual(['b', 'c', 'd']);
     expect(b.has('a')).toBe(false);
     expect(b.push([{ id: 'a' }])).toBe(1);
+  });
+
+  it('replaces an item by key, keeping its place; reports whether anything changed', () => {
+    const b = new RingBuffer<{ id: string; n: number }>(5, 1, (x) => x.id);
+    b.push([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 1 },
+    ]);
+    expect(b.replace('b', (x) => ({ ...x, n: 2 }))).toBe(true);
+    expect(b.replace('a', (x) => x)).toBe(false);
+    expect(b.replace('zz', (x) => ({ ...x, n: 9 }))).toBe(false);
+    expect(b.toArray()).toEqual([
+      { id: 'a', n: 1 },
+      { id: 'b', n: 2 },
+    ]);
   });
 
   it('rejects nonsense sizes', () => {
@@ -138,6 +154,8 @@ describe('rowFor', () => {
     expect(rowFor(env(14, { type: 'words', count: 3 }), 0)).toBeNull();
     expect(rowFor(env(9, { type: 'likes', total: 3 }), 0)).toBeNull();
     expect(rowFor(env(10, { type: 'memberJoined', userId: 'a', at: 1 }), 0)).toBeNull();
+    expect(rowFor(env(15, { type: 'messageHidden', id: '3', actor: 'mod' }), 0)).toBeNull();
+    expect(rowFor(env(16, { type: 'muteAll', on: true }), 0)).toBeNull();
   });
 });
 
@@ -163,7 +181,7 @@ describe('ChatFeed', () => {
 
   it('ignores events at or below the snapshot seq and duplicates', () => {
     const { frames, feed } = setup();
-    feed.load(10, [{ id: '10', userId: 'u', text: 'from snapshot', at: 1 }]);
+    feed.load(10, [{ id: '10', userId: 'u', text: 'from snapshot', at: 1, hidden: false }]);
     feed.accept([chat(9), chat(10), chat(11)]);
     feed.accept([chat(11), chat(12)]);
     frames.frame();
@@ -172,13 +190,76 @@ describe('ChatFeed', () => {
     expect(feed.appended).toBe(2);
   });
 
-  it('holds back events that arrive before the snapshot, then keeps only newer ones', () => {
+  it('ignores events before the first snapshot (it has them)', () => {
     const { frames, feed } = setup();
     feed.accept([chat(4), chat(5), chat(6)]);
-    expect(frames.waiting).toBe(0);
+    expect([frames.waiting, feed.pending, feed.loaded]).toEqual([0, 0, false]);
     feed.load(5, []);
     frames.frame();
+    expect(feed.rows).toEqual([]);
+    feed.accept([chat(6)]);
+    frames.frame();
     expect(feed.rows.map((r) => r.seq)).toEqual([6]);
+  });
+
+  it('a later snapshot replaces the rows and drops what was pending, even at a lower seq (a new epoch)', () => {
+    const { frames, flushed, feed } = setup();
+    feed.load(0, []);
+    feed.accept([chat(1), chat(2)]);
+    frames.frame();
+    feed.accept([chat(3)]); // pending when the snapshot comes: the snapshot has it
+    feed.load(3, [
+      { id: '1', userId: 'u1', text: 'm1', at: 1001, hidden: false },
+      { id: '3', userId: 'u1', text: 'm3', at: 1003, hidden: true },
+    ]);
+    expect(feed.pending).toBe(0);
+    frames.frame();
+    expect(flushed).toHaveLength(1);
+    expect(feed.rows.map((r) => [r.key, r.seq])).toEqual([
+      ['c:1', 0],
+      ['c:3', 0],
+    ]);
+    expect(feed.rows[1]).toMatchObject({ hidden: true });
+
+    feed.load(1, []); // the room restarted: seqs start again
+    feed.accept([chat(2, 'after the restart')]);
+    frames.frame();
+    expect(feed.rows.map((r) => r.key)).toEqual(['c:2']);
+    expect(feed.lastSeq).toBe(2);
+  });
+
+  it('expectSnapshot drops what is pending and ignores events until the next load', () => {
+    const { frames, feed } = setup();
+    feed.load(0, []);
+    feed.accept([chat(1)]);
+    feed.expectSnapshot();
+    feed.accept([chat(2)]);
+    frames.frame();
+    expect([feed.rows, feed.loaded]).toEqual([[], false]);
+  });
+
+  it('marks a chat row hidden on messageHidden, also for a line in the same batch, and by hand', () => {
+    const { frames, feed } = setup();
+    feed.load(0, [{ id: 'old', userId: 'u', text: 'x', at: 1, hidden: false }]);
+    feed.accept([
+      chat(1),
+      env(2, { type: 'messageHidden', id: '1', actor: 'mod' }),
+      env(3, { type: 'messageHidden', id: 'nope', actor: 'mod' }),
+    ]);
+    frames.frame();
+    expect(feed.rows.map((r) => [r.key, r.kind === 'chat' && r.hidden])).toEqual([
+      ['c:old', false],
+      ['c:1', true],
+    ]);
+    expect(feed.appended).toBe(1);
+    const before = feed.rows;
+    expect(feed.hide('old')).toBe(true);
+    expect(feed.rows).not.toBe(before);
+    expect(feed.rows[0]).toMatchObject({ key: 'c:old', hidden: true });
+    const after = feed.rows;
+    expect(feed.hide('old')).toBe(false); // already hidden: no new array, no render
+    expect(feed.hide('missing')).toBe(false);
+    expect(feed.rows).toBe(after);
   });
 
   it('stays within the cap, trimming 100 at a time, newest kept', () => {

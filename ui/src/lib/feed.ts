@@ -1,7 +1,8 @@
 // Why: a busy room sends hundreds of events a second; the chat feed must stay bounded and render at
 // most once per frame. This is that logic as plain TypeScript (no Svelte, no DOM), so it is unit
 // tested: a bounded ring buffer trimmed in chunks, a per-frame batcher with an injectable scheduler,
-// a sequence gate that drops duplicates, and rows keyed by stable ids.
+// a sequence gate that drops duplicates, rows keyed by stable ids, and how the subscription's feed
+// (snapshots and event batches, in order on one channel) is applied: a snapshot replaces everything.
 import type { ChatLine, EventEnvelope, RoomStatus } from './bindings';
 
 /** Runs `flush` later, once (e.g. on the next animation frame). */
@@ -71,6 +72,19 @@ export class RingBuffer<T> {
   clear(): void {
     this.#items = [];
     this.#keys.clear();
+  }
+
+  /**
+   * Replaces the item with `key` by `change(item)` (which must keep its key); returns whether it
+   * changed. Linear, for rare edits such as hiding a line.
+   */
+  replace(key: string, change: (item: T) => T): boolean {
+    if (!this.#keys.has(key)) return false;
+    const i = this.#items.findIndex((item) => this.#keyOf(item) === key);
+    const next = change(this.#items[i]);
+    if (next === this.#items[i]) return false;
+    this.#items[i] = next;
+    return true;
   }
 
   /** A copy, oldest first. */
@@ -167,6 +181,8 @@ export interface ChatRow extends RowBase {
   id: string;
   userId: string;
   text: string;
+  /** Hidden from viewers by a moderator (moderators still see it, marked). */
+  hidden: boolean;
 }
 
 export type SystemRow = RowBase &
@@ -182,12 +198,21 @@ export type SystemRow = RowBase &
 export type FeedRow = ChatRow | SystemRow;
 
 export function chatRow(line: ChatLine, seq: number): ChatRow {
-  return { kind: 'chat', key: `c:${line.id}`, seq, id: line.id, userId: line.userId, text: line.text, at: line.at };
+  return {
+    kind: 'chat',
+    key: `c:${line.id}`,
+    seq,
+    id: line.id,
+    userId: line.userId,
+    text: line.text,
+    at: line.at,
+    hidden: line.hidden,
+  };
 }
 
 /**
  * The feed row an event makes, if it makes one (gifts, likes, counts, joins and the moderators'
- * own events — held, blocked, audit, words — do not).
+ * own events — held, blocked, audit, words — do not; `messageHidden` changes a row instead).
  */
 export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
   const e = env.event;
@@ -226,9 +251,10 @@ export interface ChatFeedOptions {
 }
 
 /**
- * The chat feed: rows from the snapshot, then from events. Events are admitted by seq, buffered,
- * and applied once per frame. Until a snapshot is loaded, events are held back (they may arrive on
- * the channel before the subscribe call returns) and then filtered against the snapshot's seq.
+ * The chat feed: rows from the latest snapshot, then from events. Everything arrives in order on one
+ * channel, so a snapshot supersedes whatever came before it: events still pending when it arrives are
+ * dropped, and events before the first one are ignored. Events are admitted by seq (duplicates and old
+ * seqs dropped), buffered, and applied once per frame.
  */
 export class ChatFeed {
   readonly #buffer: RingBuffer<FeedRow>;
@@ -236,7 +262,7 @@ export class ChatFeed {
   readonly #batcher: FrameBatcher<EventEnvelope>;
   readonly #clock: () => number;
   readonly #onFlush: (events: EventEnvelope[]) => void;
-  #early: EventEnvelope[] | null = [];
+  #loaded = false;
   #rows: readonly FeedRow[] = [];
   #appended = 0;
 
@@ -264,33 +290,42 @@ export class ChatFeed {
     return this.#gate.lastSeq;
   }
 
+  /** Whether a snapshot was loaded since the last `expectSnapshot`. */
   get loaded(): boolean {
-    return this.#early === null;
+    return this.#loaded;
   }
 
-  /** Hold events back until the next `load` (call before re-subscribing). */
+  /** Ignore events until the next `load` (call before subscribing again: a snapshot comes first). */
   expectSnapshot(): void {
-    if (this.#early === null) this.#early = this.#batcher.take();
+    this.#loaded = false;
+    this.#batcher.take();
   }
 
-  /** Start over from a snapshot; held-back and pending events newer than `seq` follow it. */
+  /**
+   * Start over from a snapshot at `seq`: pending events are dropped (they came before it on the
+   * channel, so it has them), and only events after `seq` are admitted from now on. The seq may be
+   * lower than before (the room restarted: a new epoch).
+   */
   load(seq: number, chat: readonly ChatLine[]): void {
-    const held = [...(this.#early ?? []), ...this.#batcher.take()];
-    this.#early = null;
+    this.#batcher.take();
+    this.#loaded = true;
     this.#gate.lastSeq = seq;
     this.#buffer.clear();
     this.#buffer.push(chat.map((line) => chatRow(line, 0)));
     this.#rows = this.#buffer.toArray();
-    this.accept(held);
   }
 
-  /** Take a batch from the backend; it is applied on the next flush. */
+  /** Take a batch from the backend; it is applied on the next flush (ignored before a snapshot). */
   accept(batch: readonly EventEnvelope[]): void {
-    if (this.#early !== null) {
-      for (const env of batch) this.#early.push(env);
-      return;
-    }
+    if (!this.#loaded) return;
     this.#batcher.add(this.#gate.admit(batch));
+  }
+
+  /** Marks the chat row of message `id` hidden now; returns whether a row changed. */
+  hide(id: string): boolean {
+    if (!this.#markHidden(id)) return false;
+    this.#rows = this.#buffer.toArray();
+    return true;
   }
 
   /** Apply what is pending now (tests; teardown). */
@@ -299,23 +334,35 @@ export class ChatFeed {
   }
 
   get pending(): number {
-    return this.#batcher.pending + (this.#early?.length ?? 0);
+    return this.#batcher.pending;
+  }
+
+  #markHidden(id: string): boolean {
+    return this.#buffer.replace(`c:${id}`, (row) => (row.kind === 'chat' && !row.hidden ? { ...row, hidden: true } : row));
   }
 
   #apply(events: EventEnvelope[]): void {
     const at = this.#clock();
-    const rows: FeedRow[] = [];
+    let changed = false;
+    let rows: FeedRow[] = [];
+    const append = () => {
+      if (rows.length === 0) return;
+      const added = this.#buffer.push(rows);
+      rows = [];
+      this.#appended += added;
+      changed ||= added > 0;
+    };
     for (const env of events) {
+      if (env.event.type === 'messageHidden') {
+        append(); // the line may have come in this very batch
+        changed = this.#markHidden(env.event.id) || changed;
+        continue;
+      }
       const row = rowFor(env, at);
       if (row) rows.push(row);
     }
-    if (rows.length > 0) {
-      const added = this.#buffer.push(rows);
-      if (added > 0) {
-        this.#appended += added;
-        this.#rows = this.#buffer.toArray();
-      }
-    }
+    append();
+    if (changed) this.#rows = this.#buffer.toArray();
     this.#onFlush(events);
   }
 }

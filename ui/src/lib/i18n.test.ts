@@ -9,6 +9,7 @@ import {
   initialLanguage,
   placeholders,
   translate,
+  translateDuration,
   translateParts,
   type MessageKey,
 } from './i18n';
@@ -47,6 +48,13 @@ describe('translate', () => {
     expect(translate('en', 'chat.newMessages', { count: 12 })).toBe('12 new');
     expect(translate('zh', 'chat.newMessages', { count: 3 })).toBe('3 条新消息');
     expect(translate('ko', 'members.remaining', { time: '1:00' })).toBe('1:00 남음');
+  });
+
+  it('words durations as their two largest units, in each language', () => {
+    expect(translateDuration('en', 5400)).toBe('1 h 30 min');
+    expect(translateDuration('zh', 90061)).toBe('1 天 1 小时');
+    expect(translateDuration('ko', 45)).toBe('45초');
+    expect(translateDuration('ja', 4294967295)).toBe('無期限');
   });
 
   it('splits around slots, keeping word order, interpolating the rest', () => {

@@ -5,6 +5,7 @@ import {
   LANG_TAGS,
   initialLanguage,
   translate,
+  translateDuration,
   translateParts,
   type Lang,
   type MessageKey,
@@ -50,4 +51,9 @@ export function t(key: MessageKey, params?: Params): string {
 /** Like `t`, split around `slots` so a template can render e.g. a user name as a button. */
 export function tParts(key: MessageKey, slots: readonly string[], params?: Params): Part[] {
   return translateParts(locale.lang, key, slots, params);
+}
+
+/** Seconds as their two largest units ("1 h 30 min"), or "Permanent" for u32::MAX. */
+export function tDuration(seconds: number): string {
+  return translateDuration(locale.lang, seconds);
 }

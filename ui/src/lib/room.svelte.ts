@@ -1,7 +1,9 @@
-// Why: the room as the UI sees it — the snapshot plus every event applied, as Svelte 5 runes state —
-// and the actions (status, moderation, held messages, undo, the word list, audit searches, the notice,
-// user cards and notes) with their bookkeeping. Events reach it through the chat feed's per-frame batcher, so a burst of events costs
-// one render. Plain methods, testable in node.
+// Why: the room as the UI sees it — the latest snapshot plus every event after it, as Svelte 5 runes
+// state — and the actions (status, moderation, hiding messages, mute-all, strikes and the strike
+// ladder, held messages, undo, the word list, audit searches, the notice, user cards and notes, past
+// streams) with their bookkeeping. The subscription's feed comes in order on one channel: a snapshot
+// replaces the whole state whenever one arrives; events go through the chat feed's per-frame batcher,
+// so a burst of events costs one render. Plain methods, testable in node.
 import { auditQuery, isUndoable, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -9,6 +11,7 @@ import type {
   AuditQuery,
   BlockedLine,
   EventEnvelope,
+  Feed,
   GiftLine,
   HeldLine,
   MemberLine,
@@ -17,6 +20,8 @@ import type {
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  StreamSession,
+  StrikeLadder,
   UserCard,
   WireError,
   WordRule,
@@ -25,6 +30,7 @@ import type {
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
 import { ChatFeed, RingBuffer, type FeedRow, type Scheduler } from './feed';
+import { DEFAULT_LADDER } from './strikes';
 import { END_OF_STREAM_MUTE_SECONDS, isMuteActive, PERMANENT_MUTE_SECONDS } from './time';
 import { toWireError } from './wire';
 
@@ -73,12 +79,15 @@ const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(r
 
 export class Room {
   // ---- connection ----
+  /** `connected` from the first snapshot on (subscribing is not enough: the snapshot comes on the feed). */
   connection = $state<ConnectionState>('connecting');
   /** The last subscribe error (`notReady` while waiting for the room to start). */
   connectionError = $state<WireError | null>(null);
   info = $state<AppInfo | null>(null);
 
   // ---- room ----
+  /** The room's run the feed's sequence numbers belong to (from the latest snapshot). */
+  epoch = $state(0);
   groupId = $state('');
   name = $state('');
   status = $state<RoomStatus>('upcoming');
@@ -119,6 +128,14 @@ export class Room {
   onlineHistory = $state.raw<readonly { at: number; count: number }[]>([]);
   /** The 40 msg/s ceiling's drops, a minute a line, oldest first (the last hour). */
   drops = $state.raw<readonly DropMinute[]>([]);
+  /** A status change still on its way to Tencent (being retried), if any. */
+  statusSync = $state.raw<RoomSnapshot['statusSync']>(null);
+  /** Everyone but admins is muted. */
+  mutedAll = $state(false);
+  /** What each strike within its window does. */
+  strikeLadder = $state.raw<StrikeLadder>(DEFAULT_LADDER);
+  /** The stream going on (`endedAt` null), or the last one. */
+  session = $state.raw<StreamSession | null>(null);
   /** Clock for mute countdowns; advanced by `tick()`. */
   now = $state(0);
 
@@ -165,7 +182,8 @@ export class Room {
 
   /**
    * Subscribe (again): while the room answers `notReady`, retry every `retryDelayMs`; any other
-   * error leaves `connection = 'error'` with the message, for a manual retry.
+   * error leaves `connection = 'error'` with the message, for a manual retry. Connected once the
+   * first snapshot arrives on the feed; a subscription replaced by a newer `connect` is not heard.
    */
   async connect(): Promise<void> {
     const run = ++this.#connectRun;
@@ -174,11 +192,9 @@ export class Room {
     this.feed.expectSnapshot();
     while (!this.#disposed && run === this.#connectRun) {
       try {
-        const snapshot = await this.#backend.subscribe((batch) => this.feed.accept(batch));
-        if (this.#disposed || run !== this.#connectRun) return;
-        this.load(snapshot);
-        this.connection = 'connected';
-        this.connectionError = null;
+        await this.#backend.subscribe((item) => {
+          if (!this.#disposed && run === this.#connectRun) this.receive(item);
+        });
         return;
       } catch (e) {
         if (this.#disposed || run !== this.#connectRun) return;
@@ -212,8 +228,23 @@ export class Room {
     this.now = now;
   }
 
-  /** Replace everything with a snapshot; events newer than it follow through the feed. */
+  /** One item of the subscription's feed: a snapshot replaces the state; events are applied per frame. */
+  receive(item: Feed): void {
+    if (item.type === 'events') {
+      this.feed.accept(item.events);
+      return;
+    }
+    this.load(item.snapshot);
+    this.connection = 'connected';
+    this.connectionError = null;
+  }
+
+  /**
+   * Replace everything with a snapshot (events pending from before it are dropped: it has them);
+   * events after it follow through the feed.
+   */
   load(s: RoomSnapshot): void {
+    this.epoch = s.epoch;
     this.groupId = s.groupId;
     this.name = s.name;
     this.status = s.status;
@@ -240,15 +271,15 @@ export class Room {
     this.notice = s.notice;
     this.introduction = s.introduction;
     this.onlineHistory = s.onlineHistory.slice(-720);
+    this.statusSync = s.statusSync;
+    this.mutedAll = s.mutedAll;
+    this.strikeLadder = s.strikeLadder;
+    this.session = s.session;
+    this.undone = new Set();
     this.now = this.#clock();
     this.feed.load(s.seq, s.chat);
     this.rows = this.feed.rows;
     this.appended = this.feed.appended;
-  }
-
-  /** Hand a batch to the feed (as the channel does); it is applied on the next frame. */
-  ingest(batch: EventEnvelope[]): void {
-    this.feed.accept(batch);
   }
 
   // ---- queries ----
@@ -282,7 +313,8 @@ export class Room {
 
   /**
    * Any moderation action; the bookkeeping follows success (the events confirm it): a mute shows at
-   * once, a kick or ban blocks, an unblock or unban lifts the block.
+   * once, a kick or ban blocks, an unblock or unban lifts the block, a hidden line shows hidden,
+   * mute-all shows on or off. A strike changes nothing here: the step it takes comes as events.
    */
   async moderate(action: ModAction): Promise<void> {
     await this.#call(() => this.#backend.moderate(action));
@@ -302,6 +334,14 @@ export class Room {
       case 'unblock':
       case 'unban':
         this.#unblocked(action.userId);
+        break;
+      case 'hide':
+        if (this.feed.hide(action.msgId)) this.rows = this.feed.rows;
+        break;
+      case 'muteAll':
+        this.mutedAll = action.on;
+        break;
+      case 'strike':
         break;
     }
   }
@@ -338,6 +378,32 @@ export class Room {
     return this.moderate({ type: 'unblock', userId });
   }
 
+  /** Hide a delivered chat message on every client (moderators still see it, marked). */
+  hide(msgId: string, reason = ''): Promise<void> {
+    return this.moderate({ type: 'hide', msgId, reason });
+  }
+
+  /** Mute everyone but the admins (`on`), or let everyone speak again. */
+  setMuteAll(on: boolean, reason = ''): Promise<void> {
+    return this.moderate({ type: 'muteAll', on, reason });
+  }
+
+  /** A strike: the room takes the ladder's next step for this viewer. */
+  strike(userId: string, reason = ''): Promise<void> {
+    return this.moderate({ type: 'strike', userId, reason });
+  }
+
+  /** Replace the strike ladder; applied here when the call succeeds (the event confirms it). */
+  async setStrikeLadder(ladder: StrikeLadder): Promise<void> {
+    await this.#call(() => this.#backend.setStrikeLadder(ladder));
+    this.strikeLadder = ladder;
+  }
+
+  /** The latest `limit` streams, newest first. */
+  sessions(limit: number): Promise<StreamSession[]> {
+    return this.#ask(() => this.#backend.sessions(limit));
+  }
+
   /** Approve (re-send) or reject a held message; it leaves the queue on success. */
   async resolveHeld(id: number, approve: boolean): Promise<void> {
     await this.#call(() => this.#backend.resolveHeld(id, approve));
@@ -345,8 +411,9 @@ export class Room {
   }
 
   /**
-   * Undo an audited mute, kick or ban. On success the line counts as undone here, and the state it
-   * set is lifted at once (the events confirm it).
+   * Undo an audited mute, kick, ban or mute-all, or forgive a strike. On success the line counts as
+   * undone here, and a mute, kick or ban is lifted at once (the events confirm it; a mute-all's undo
+   * follows its event).
    */
   async undo(auditId: number): Promise<void> {
     await this.#call(() => this.#backend.undo(auditId));
@@ -535,6 +602,31 @@ export class Room {
         this.drops = [...rest, minute].sort((a, b) => a.at - b.at).slice(-60);
         return false;
       }
+      case 'messageHidden':
+        return false; // the feed marks the chat row
+      case 'muteAll':
+        this.mutedAll = e.on;
+        return false;
+      case 'strikeLadder':
+        this.strikeLadder = { steps: e.steps, windowSecs: e.windowSecs, fromFilter: e.fromFilter };
+        return false;
+      case 'session':
+        this.session = {
+          id: e.id,
+          startedAt: e.startedAt,
+          endedAt: e.endedAt,
+          peakOnline: e.peakOnline,
+          messages: e.messages,
+          likes: e.likes,
+          giftValue: e.giftValue,
+        };
+        return false;
+      case 'renamed':
+        this.name = e.name;
+        return false;
+      case 'statusSync':
+        this.statusSync = e.synced ? null : { status: e.status, synced: e.synced, error: e.error, attempts: e.attempts };
+        return false;
     }
   }
 

@@ -1,7 +1,7 @@
 // Why: the room state must apply every event kind, follow the status machine, keep moderation
 // bookkeeping right on success (even before the event), and handle the connect lifecycle.
 import { describe, expect, it, vi } from 'vitest';
-import type { AuditLine, RoomEvent, RoomSnapshot } from './bindings';
+import type { AuditLine, Feed, RoomEvent, RoomSnapshot } from './bindings';
 import { FakeBackend } from './fake-backend';
 import { Room } from './room.svelte';
 import { STATUSES, TRANSITIONS, canBecome } from './status';
@@ -33,7 +33,7 @@ function snapshot(over: Partial<RoomSnapshot> = {}): Partial<Omit<RoomSnapshot, 
     status: 'live',
     likes: 10,
     online: 5,
-    chat: [{ id: 'c1', userId: 'alice', text: 'hello', at: T0 - 1000 }],
+    chat: [{ id: 'c1', userId: 'alice', text: 'hello', at: T0 - 1000, hidden: false }],
     gifts: [{ id: 'g1', userId: 'bob', giftId: 'rose', giftName: 'Rose', count: 3, unitPrice: 2, at: T0 - 500 }],
     members: [
       { userId: 'alice', at: T0 - 2000 },
@@ -113,7 +113,7 @@ describe('Room: snapshot and events', () => {
 
   it('chat', async () => {
     const { room, push } = await connected();
-    push({ type: 'chat', id: 'c2', userId: 'dave', text: '你好 안녕 こんにちは', at: T0 });
+    push({ type: 'chat', id: 'c2', userId: 'dave', text: '你好 안녕 こんにちは', at: T0, hidden: false });
     expect(room.rows.at(-1)).toMatchObject({ kind: 'chat', userId: 'dave', text: '你好 안녕 こんにちは' });
     expect(room.appended).toBe(1);
   });
@@ -503,23 +503,214 @@ describe('Room: connecting', () => {
     expect(room.connectionError).toEqual({ code: 'internal', message: 'command room_subscribe not found' });
   });
 
-  it('events that beat the snapshot over the channel are kept if newer than it', async () => {
+  it('a replaced subscription is not heard any more', async () => {
     const frames = manualFrames();
     const backend = new FakeBackend({ room: snapshot() });
-    const base = backend.snapshot();
-    vi.spyOn(backend, 'subscribe').mockImplementationOnce(async (onEvents) => {
-      onEvents([
-        { seq: 1, event: { type: 'online', count: 1 } },
-        { seq: 2, event: { type: 'online', count: 2 } },
-        { seq: 3, event: { type: 'online', count: 3 } },
-      ]);
-      return { ...base, seq: 2, online: 2 };
-    });
+    const feeds: Array<(item: Feed) => void> = [];
+    vi.spyOn(backend, 'subscribe').mockImplementation(async (onFeed) => void feeds.push(onFeed));
     const room = new Room({ backend, schedule: frames.schedule, sleep: async () => {} });
     await room.connect();
-    expect(room.online).toBe(2);
+    await room.connect();
+    feeds[0]({ type: 'snapshot', snapshot: { ...backend.snapshot(), name: 'old subscription' } });
+    expect(room.connection).toBe('connecting');
+    feeds[1]({ type: 'snapshot', snapshot: backend.snapshot() });
+    feeds[0]({ type: 'events', events: [{ seq: 1, event: { type: 'online', count: 99 } }] });
     frames.frame();
-    expect(room.online).toBe(3);
-    expect(room.feed.lastSeq).toBe(3);
+    expect([room.connection, room.name, room.online]).toEqual(['connected', 'Test room', 5]);
+  });
+});
+
+describe('Room: the feed', () => {
+  /** A room whose subscription the test drives by hand. */
+  async function following(over: Partial<RoomSnapshot> = {}) {
+    const clock = fixedClock(T0);
+    const frames = manualFrames();
+    const backend = new FakeBackend({ clock, room: snapshot(over) });
+    let send: (item: Feed) => void = () => {};
+    vi.spyOn(backend, 'subscribe').mockImplementation(async (onFeed) => void (send = onFeed));
+    const room = new Room({ backend, clock, schedule: frames.schedule, sleep: async () => {} });
+    await room.connect();
+    const events = (...list: Array<[number, RoomEvent]>) => send({ type: 'events', events: list.map(([seq, event]) => ({ seq, event })) });
+    return { room, backend, frames, snap: (s: RoomSnapshot) => send({ type: 'snapshot', snapshot: s }), events };
+  }
+
+  it('is connected once the first snapshot arrives (subscribing is not enough); events before it are ignored', async () => {
+    const { room, backend, frames, snap, events } = await following();
+    expect(room.connection).toBe('connecting');
+    events([1, { type: 'online', count: 1 }]);
+    snap({ ...backend.snapshot(), epoch: 3, seq: 5 });
+    expect([room.connection, room.epoch, room.online]).toEqual(['connected', 3, 5]);
+    frames.frame();
+    expect(room.online).toBe(5);
+    events([6, { type: 'online', count: 6 }]);
+    frames.frame();
+    expect(room.online).toBe(6);
+  });
+
+  it('ignores duplicate and old seqs', async () => {
+    const { room, backend, frames, snap, events } = await following();
+    snap({ ...backend.snapshot(), seq: 10 });
+    events([9, { type: 'likes', total: 900 }], [10, { type: 'likes', total: 1000 }], [11, { type: 'likes', total: 1100 }]);
+    events([11, { type: 'chat', id: 'dup', userId: 'x', text: 'same seq again', at: T0, hidden: false }], [12, { type: 'likes', total: 1200 }]);
+    events([12, { type: 'likes', total: 1 }], [3, { type: 'likes', total: 2 }]);
+    frames.frame();
+    expect(room.likes).toBe(1200);
+    expect(room.feed.lastSeq).toBe(12);
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1']);
+  });
+
+  it('a second snapshot mid-stream replaces the state entirely: no duplicate chat lines, no stale lists', async () => {
+    const { room, backend, frames } = await connected();
+    backend.push(
+      { type: 'chat', id: 'c2', userId: 'dave', text: 'second', at: T0, hidden: false },
+      { type: 'gift', id: 'g2', userId: 'erin', giftId: 'rocket', giftName: 'Rocket', count: 1, unitPrice: 500, at: T0 },
+      { type: 'userMuted', userId: 'dave', until: NOW_SEC + 600 },
+      { type: 'memberJoined', userId: 'dave', at: T0 },
+    );
+    frames.frame();
+    await room.undo(1); // remembered here until a snapshot says otherwise
+    // Pending when the snapshot comes: these are in it already.
+    backend.push({ type: 'chat', id: 'c3', userId: 'dave', text: 'third', at: T0, hidden: false }, { type: 'heldResolved', id: 4, approved: false, actor: 'mod' });
+    backend.push({ type: 'gift', id: 'g3', userId: 'erin', giftId: 'rose', giftName: 'Rose', count: 1, unitPrice: 1, at: T0 });
+    const fresh = backend.resync();
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'c:c2', 'c:c3']);
+    expect(room.gifts.map((g) => g.id)).toEqual(['g1', 'g2', 'g3']);
+    expect(room.topGifters).toEqual([
+      { userId: 'erin', coins: 501, gifts: 2 },
+      { userId: 'bob', coins: 6, gifts: 3 },
+    ]);
+    expect(room.held).toEqual([]);
+    expect(room.undone.size).toBe(0);
+    expect(room.feed.lastSeq).toBe(fresh.seq);
+    frames.frame(); // the events that were pending are not applied twice
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'c:c2', 'c:c3']);
+    expect(room.gifts).toHaveLength(3);
+
+    // A snapshot that lost things (e.g. trimmed, or lifted elsewhere) leaves nothing stale behind.
+    room.receive({
+      type: 'snapshot',
+      snapshot: {
+        ...fresh, chat: [],
+        gifts: [],
+        members: [],
+        muted: [],
+        blocked: [],
+        held: [],
+        filtered: [],
+        audit: [],
+      },
+    });
+    expect([room.rows, room.gifts, room.topGifters, room.members, room.muted, room.blocked, room.filtered, room.audit]).toEqual([[], [], [], [], [], [], [], []]);
+    expect(room.muteOf('dave')).toBeNull();
+  });
+
+  it('after a restart (new epoch, seqs from 1 again) applies the new run’s events', async () => {
+    const { room, backend, frames } = await connected();
+    backend.push({ type: 'likes', total: 50 }, { type: 'likes', total: 60 });
+    frames.frame();
+    backend.restart();
+    expect([room.epoch, room.feed.lastSeq]).toEqual([2, 0]);
+    backend.push({ type: 'likes', total: 70 });
+    frames.frame();
+    expect(room.likes).toBe(70);
+  });
+});
+
+describe('Room: hidden messages, mute-all, strikes, sessions, name', () => {
+  it('messageHidden marks the chat row hidden (in the same batch as the line too)', async () => {
+    const { room, push } = await connected();
+    push(
+      { type: 'chat', id: 'c2', userId: 'dave', text: 'ad', at: T0, hidden: false },
+      { type: 'messageHidden', id: 'c2', actor: 'mod_mei' },
+      { type: 'messageHidden', id: 'c1', actor: 'mod_mei' },
+      { type: 'messageHidden', id: 'unknown', actor: 'mod_mei' },
+    );
+    expect(room.rows.map((r) => [r.key, r.kind === 'chat' && r.hidden])).toEqual([
+      ['c:c1', true],
+      ['c:c2', true],
+    ]);
+  });
+
+  it('takes hidden lines, mute-all, the ladder, the stream and the status sync from the snapshot', async () => {
+    const ladder = { steps: [{ type: 'kick' as const }], windowSecs: 600, fromFilter: false };
+    const session = { id: 3, startedAt: T0, endedAt: null, peakOnline: 9, messages: 1, likes: 2, giftValue: 3 };
+    const sync = { status: 'live' as const, synced: false, error: 'Tencent said 10004', attempts: 2 };
+    const { room } = await connected({
+      chat: [{ id: 'c1', userId: 'alice', text: 'hidden one', at: T0, hidden: true }],
+      mutedAll: true,
+      strikeLadder: ladder,
+      session,
+      statusSync: sync,
+    });
+    expect(room.rows[0]).toMatchObject({ key: 'c:c1', hidden: true });
+    expect([room.mutedAll, room.strikeLadder, room.session, room.statusSync]).toEqual([true, ladder, session, sync]);
+  });
+
+  it('follows muteAll, strikeLadder, session, renamed and statusSync events', async () => {
+    const { room, backend, push } = await connected();
+    const ladder = { steps: [{ type: 'warn' as const }, { type: 'ban' as const, seconds: 60 }], windowSecs: 120, fromFilter: true };
+    const session = { id: 1, startedAt: T0, endedAt: null, peakOnline: 5, messages: 0, likes: 0, giftValue: 0 };
+    push(
+      { type: 'muteAll', on: true },
+      { type: 'strikeLadder', ...ladder },
+      { type: 'session', ...session },
+      { type: 'renamed', name: '新的名字' },
+      { type: 'statusSync', status: 'live', synced: false, error: 'timeout', attempts: 1 },
+    );
+    expect([room.mutedAll, room.strikeLadder, room.session, room.name]).toEqual([true, ladder, session, '新的名字']);
+    expect(room.statusSync).toEqual({ status: 'live', synced: false, error: 'timeout', attempts: 1 });
+    expect(backend.snapshot().statusSync).toEqual(room.statusSync); // the fake keeps it for a resync
+    push({ type: 'muteAll', on: false }, { type: 'statusSync', status: 'live', synced: true, error: null, attempts: 0 });
+    expect([room.mutedAll, room.statusSync]).toEqual([false, null]);
+  });
+
+  it('hide, mute-all and strike send their ModActions; a hidden line and mute-all show at once', async () => {
+    const { room, backend } = await connected();
+    const sent = () => backend.calls.at(-1)!.args[0];
+    await room.hide('c1', 'ad');
+    expect(sent()).toEqual({ type: 'hide', msgId: 'c1', reason: 'ad' });
+    expect(room.rows[0]).toMatchObject({ key: 'c:c1', hidden: true }); // before the event's frame
+    await room.setMuteAll(true);
+    expect(sent()).toEqual({ type: 'muteAll', on: true, reason: '' });
+    expect(room.mutedAll).toBe(true);
+    await room.strike('dave', 'links');
+    expect(sent()).toEqual({ type: 'strike', userId: 'dave', reason: 'links' });
+
+    backend.failNext('moderate', { code: 'offline', message: 'IM is unreachable' });
+    await expect(room.setMuteAll(false)).rejects.toEqual({ code: 'offline', message: 'IM is unreachable' });
+    expect(room.mutedAll).toBe(true);
+  });
+
+  it('a strike takes the ladder’s step: the mute it gives arrives as events', async () => {
+    const { room, backend, frames } = await connected();
+    await room.strike('dave');
+    await room.strike('dave');
+    frames.frame();
+    expect(room.muteOf('dave')?.until).toBe(NOW_SEC + 600);
+    expect(room.audit.slice(-3).map((l) => l.action)).toEqual(['strike', 'strike', 'mute']);
+    expect((await room.userCard('dave')).strikes).toBe(2);
+    expect(backend.calls.filter((c) => c.method === 'moderate')).toHaveLength(2);
+  });
+
+  it('saves the strike ladder (applied on success), refuses with the room’s words, and lists streams', async () => {
+    const { room, backend } = await connected();
+    const ladder = { steps: [{ type: 'mute' as const, seconds: 300 }], windowSecs: 3600, fromFilter: true };
+    await room.setStrikeLadder(ladder);
+    expect(backend.calls.at(-1)).toEqual({ method: 'setStrikeLadder', args: [ladder] });
+    expect(room.strikeLadder).toEqual(ladder);
+    await expect(room.setStrikeLadder({ ...ladder, windowSecs: 10 })).rejects.toEqual({
+      code: 'invalid',
+      message: 'strikes must be remembered for at least 60 seconds',
+    });
+    expect(room.strikeLadder).toEqual(ladder);
+
+    await room.setStatus('ended');
+    await room.setStatus('upcoming');
+    await room.setStatus('live'); // a new stream
+    const streams = await room.sessions(20);
+    expect(backend.calls.at(-1)).toEqual({ method: 'sessions', args: [20] });
+    expect(streams).toEqual([{ id: 1, startedAt: T0, endedAt: null, peakOnline: 5, messages: 0, likes: 0, giftValue: 0 }]);
+    backend.failNext('sessions', { code: 'offline', message: 'down' });
+    await expect(room.sessions(20)).rejects.toEqual({ code: 'offline', message: 'down' });
   });
 });

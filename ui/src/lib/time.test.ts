@@ -7,8 +7,10 @@ import {
   fileStamp,
   formatClock,
   formatRemaining,
+  formatDurationInput,
   formatStamp,
   isMuteActive,
+  parseDuration,
   isPermanentMute,
   splitDuration,
 } from './time';
@@ -65,5 +67,65 @@ describe('time helpers', () => {
     expect(formatStamp(local, local + 3600_000)).toBe('14:05:09');
     expect(formatStamp(local, local + 86400_000)).toBe('2025-05-06 14:05');
     expect(fileStamp(local)).toBe('20250506-140509');
+  });
+});
+
+describe('typed durations', () => {
+  it.each([
+    ['10m', 600],
+    ['1h', 3600],
+    ['24h', 86400],
+    ['7d', 604800],
+    ['90', 90],
+    ['45s', 45],
+    ['1h 30m', 5400],
+    ['1h30m', 5400],
+    ['1.5h', 5400],
+    ['  2D ', 172800],
+    ['10 min', 600],
+    ['30 sec', 30],
+    ['4294967295', 4294967295],
+    ['10分钟', 600],
+    ['1小时30分钟', 5400],
+    ['7天', 604800],
+    ['1시간 30분', 5400],
+    ['7일', 604800],
+    ['1時間30分', 5400],
+    ['45秒', 45],
+  ])('reads %j as %i seconds', (text, seconds) => {
+    expect(parseDuration(text)).toEqual({ seconds });
+  });
+
+  it.each([
+    ['', 'empty'],
+    ['   ', 'empty'],
+    ['ten minutes', 'format'],
+    ['10x', 'format'],
+    ['1h30', 'format'],
+    ['-5m', 'format'],
+    ['1.5', 'format'],
+    ['0', 'zero'],
+    ['0m', 'zero'],
+    ['0.1s', 'zero'],
+    ['4294967296', 'tooLong'],
+    ['50000d', 'tooLong'],
+  ])('refuses %j (%s)', (text, problem) => {
+    expect(parseDuration(text)).toEqual({ problem });
+  });
+
+  it('writes durations the way they are typed, and reads them back', () => {
+    expect([600, 3600, 86400, 604800, 5400, 90, 45, 0].map(formatDurationInput)).toEqual([
+      '10m',
+      '1h',
+      '1d',
+      '7d',
+      '1h30m',
+      '1m30s',
+      '45s',
+      '0s',
+    ]);
+    for (const seconds of [1, 59, 61, 3599, 86401, 2592000, 4294967295]) {
+      expect(parseDuration(formatDurationInput(seconds))).toEqual({ seconds });
+    }
   });
 });

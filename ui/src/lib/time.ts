@@ -1,5 +1,6 @@
-// Why: the few time rules the UI needs (clock times, mute remaining time, "permanent" mutes) as pure
-// functions, so they read the same in every panel and can be tested without a DOM.
+// Why: the few time rules the UI needs (clock times, mute remaining time, "permanent" mutes, durations
+// the anchor types) as pure functions, so they read the same in every panel and can be tested without
+// a DOM.
 
 /** Mute seconds meaning "permanent" (u32::MAX, as the Rust side reads it). */
 export const PERMANENT_MUTE_SECONDS = 4294967295;
@@ -90,4 +91,90 @@ export function fileStamp(ms: number): string {
     `${d.getFullYear()}${pad2(d.getMonth() + 1)}${pad2(d.getDate())}-` +
     `${pad2(d.getHours())}${pad2(d.getMinutes())}${pad2(d.getSeconds())}`
   );
+}
+
+/** Why a typed duration was refused. */
+export type DurationProblem = 'empty' | 'format' | 'zero' | 'tooLong';
+
+export type ParsedDuration = { seconds: number } | { problem: DurationProblem };
+
+/** Units a typed duration may use: Latin letters, and the words Chinese, Korean and Japanese use. */
+const UNIT_SECONDS: Readonly<Record<string, number>> = {
+  s: 1,
+  sec: 1,
+  秒: 1,
+  초: 1,
+  m: 60,
+  min: 60,
+  分钟: 60,
+  分鐘: 60,
+  分: 60,
+  분: 60,
+  h: 3600,
+  hr: 3600,
+  小时: 3600,
+  小時: 3600,
+  個小時: 3600,
+  个小时: 3600,
+  時間: 3600,
+  시간: 3600,
+  d: 86400,
+  天: 86400,
+  日: 86400,
+  일: 86400,
+};
+
+/** One amount and its unit, longest unit names first so `min` is not read as `m` + `in`. */
+const DURATION_PART = new RegExp(
+  `(\\d+(?:\\.\\d+)?)\\s*(${Object.keys(UNIT_SECONDS)
+    .sort((a, b) => b.length - a.length)
+    .join('|')})`,
+  'y',
+);
+
+/**
+ * A duration as the anchor types it: whole seconds (`90`), or amounts with units s, m (min), h, d —
+ * or 秒/分钟/小时/天, 초/분/시간/일, 秒/分/時間/日 — largest first or not, spaces allowed (`10m`, `1h`,
+ * `24h`, `7d`, `1h 30m`, `1.5h`, `10分钟`). It must come to at least 1 second and at most u32::MAX (the
+ * wire's limit).
+ */
+export function parseDuration(text: string): ParsedDuration {
+  const s = text.trim().toLowerCase();
+  if (s === '') return { problem: 'empty' };
+  let total: number;
+  if (/^\d+$/.test(s)) {
+    total = Number(s);
+  } else {
+    const part = DURATION_PART;
+    total = 0;
+    let at = 0;
+    while (at < s.length) {
+      part.lastIndex = at;
+      const m = part.exec(s);
+      if (!m) return { problem: 'format' };
+      total += Number(m[1]) * UNIT_SECONDS[m[2]];
+      at = part.lastIndex;
+      while (s[at] === ' ') at++;
+    }
+    total = Math.round(total);
+  }
+  if (total < 1) return { problem: 'zero' };
+  if (total > PERMANENT_MUTE_SECONDS) return { problem: 'tooLong' };
+  return { seconds: total };
+}
+
+/** Seconds in the typed form `parseDuration` reads back: `10m`, `1h30m`, `7d`, `45s`. */
+export function formatDurationInput(seconds: number): string {
+  const s = Math.max(0, Math.floor(seconds));
+  const parts: Array<[number, string]> = [
+    [Math.floor(s / 86400), 'd'],
+    [Math.floor((s % 86400) / 3600), 'h'],
+    [Math.floor((s % 3600) / 60), 'm'],
+    [s % 60, 's'],
+  ];
+  const text = parts
+    .filter(([n]) => n > 0)
+    .map(([n, unit]) => `${n}${unit}`)
+    .join('');
+  return text || '0s';
 }
