@@ -336,7 +336,7 @@ async fn run_sandbox(o: SandboxOptions) -> i32 {
     if o.json {
         println!("{}", serde_json::to_string(&c).expect("credentials serialize"));
     } else {
-        println!("AnchorDesk sandbox (a local stand-in for Tencent Cloud IM)");
+        println!("AnchorDesk sandbox (a local stand-in for Tencent Cloud IM and CSS)");
         println!("  endpoint:   {}", c.base_url);
         println!("  sdkappid:   {}", c.sdkappid);
         println!("  admin:      {}", c.admin);

@@ -546,6 +546,12 @@ mod tests {
         );
         ingest.finish(conn2, &key);
         assert_eq!(ingest.state("live", "s1", now), StreamState::Inactive);
+
+        let addr2 = key_for("s2", now + 600);
+        ingest.forbid("s2", now + 60);
+        assert_eq!(ingest.admit(&[KEY], "live", &addr2, ip, now + 59).unwrap_err(), Refusal::Forbidden);
+        assert_eq!(ingest.state("live", "s2", now + 60), StreamState::Inactive, "the forbid ends at its resume time");
+        assert!(ingest.admit(&[KEY], "live", &addr2, ip, now + 60).is_ok(), "and the stream may push again");
     }
 
     #[test]
