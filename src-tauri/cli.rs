@@ -24,11 +24,16 @@ pub struct Args {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Runs the sandbox headless: Tencent IM's REST API, callbacks and a simulated audience on 127.0.0.1.
+    /// Runs the sandbox headless: Tencent IM's REST API, callbacks and a simulated audience, and CSS's
+    /// stream API and an RTMP ingest, on 127.0.0.1.
     Sandbox {
-        /// Where to listen, e.g. 127.0.0.1:9000 (port 0 picks a free one).
+        /// Where to listen, e.g. 127.0.0.1:9000 (port 0 picks a free one). The IM REST API and the CSS
+        /// API are both served here.
         #[arg(long, default_value = "127.0.0.1:0")]
         listen: SocketAddr,
+        /// Where the RTMP ingest listens, e.g. 127.0.0.1:1935 (port 0 picks a free one).
+        #[arg(long, default_value = "127.0.0.1:0")]
+        rtmp_listen: SocketAddr,
         /// The business server's callback URL (a hub's http://HOST:PORT/im/callback).
         #[arg(long)]
         callback_url: Option<String>,
@@ -47,7 +52,7 @@ pub enum Command {
         /// Keep groups and credentials in this file across runs (default: in memory).
         #[arg(long)]
         state: Option<PathBuf>,
-        /// Print the credentials as one JSON line.
+        /// Print the credentials (IM, and CSS under "css") as one JSON line.
         #[arg(long)]
         json: bool,
         /// ultimate (banning, broadcast and the 1,000-member list switched on) or base (all off: 10007).
@@ -73,6 +78,8 @@ pub enum Command {
     },
     /// Runs one operation on a room through Tencent IM's REST API and prints the result as JSON.
     Admin(AdminArgs),
+    /// Prints a stream's state from the CSS API (DescribeLiveStreamState): active, inactive or forbid.
+    StreamState(StreamStateArgs),
     /// Prints a TLSSigAPIv2 UserSig.
     Usersig {
         #[arg(long)]
@@ -109,6 +116,40 @@ pub struct AdminArgs {
     group: Option<String>,
     #[command(subcommand)]
     op: AdminOp,
+}
+
+/// `stream-state`: the API key comes from the flags or, better (a flag shows in the process list), from
+/// `ANCHORDESK_CSS_SECRET_ID` and `ANCHORDESK_CSS_SECRET_KEY`.
+#[derive(clap::Args, Debug)]
+pub struct StreamStateArgs {
+    /// The stream name (StreamName).
+    #[arg(long)]
+    stream: String,
+    /// The push path's AppName.
+    #[arg(long, default_value = "live")]
+    app: String,
+    /// The push domain, e.g. 1234.livepush.myqcloud.com.
+    #[arg(long, env = "ANCHORDESK_CSS_PUSH_DOMAIN")]
+    domain: String,
+    /// The API key's SecretId (AKID…).
+    #[arg(long, env = "ANCHORDESK_CSS_SECRET_ID")]
+    secret_id: String,
+    /// The API key's SecretKey.
+    #[arg(long, env = "ANCHORDESK_CSS_SECRET_KEY", hide_env_values = true, value_parser = secret)]
+    secret_key: im::Secret,
+    /// live.tencentcloudapi.com, live.intl.tencentcloudapi.com, or a sandbox's http://127.0.0.1:PORT.
+    #[arg(long, env = "ANCHORDESK_CSS_ENDPOINT", default_value = "live.tencentcloudapi.com")]
+    endpoint: String,
+    /// Sent as X-TC-Region, e.g. ap-guangzhou (the live APIs do not need one).
+    #[arg(long, env = "ANCHORDESK_CSS_REGION")]
+    region: Option<String>,
+    /// Print Tencent's answer as JSON.
+    #[arg(long)]
+    json: bool,
+}
+
+fn secret(value: &str) -> Result<im::Secret, String> {
+    Ok(im::Secret::new(value))
 }
 
 #[derive(Subcommand, Debug)]
@@ -190,6 +231,13 @@ pub fn run(command: Command) -> i32 {
                 1
             }
         },
+        Command::StreamState(args) => match tokio::runtime::Runtime::new() {
+            Ok(rt) => rt.block_on(stream_state(args)),
+            Err(e) => {
+                eprintln!("error: cannot start the async runtime: {e}");
+                1
+            }
+        },
         Command::Usersig { sdkappid, key, identifier, expire } => {
             if identifier.is_empty() || identifier.len() > 32 {
                 eprintln!("error: --identifier must be 1 to 32 bytes");
@@ -201,6 +249,7 @@ pub fn run(command: Command) -> i32 {
         }
         Command::Sandbox {
             listen,
+            rtmp_listen,
             callback_url,
             callback_token,
             seed,
@@ -213,6 +262,7 @@ pub fn run(command: Command) -> i32 {
         } => {
             let options = SandboxOptions {
                 listen,
+                rtmp_listen,
                 callback: callback_url
                     .map(|url| sandbox::CallbackTarget { url, token: callback_token.map(im::Secret::new) }),
                 audience: (!no_audience).then(|| sandbox::AudienceConfig {
@@ -239,6 +289,7 @@ pub fn run(command: Command) -> i32 {
 
 struct SandboxOptions {
     listen: SocketAddr,
+    rtmp_listen: SocketAddr,
     callback: Option<sandbox::CallbackTarget>,
     audience: Option<sandbox::AudienceConfig>,
     state: Option<PathBuf>,
@@ -261,6 +312,7 @@ async fn run_sandbox(o: SandboxOptions) -> i32 {
     config.callback = o.callback;
     config.switches = o.switches;
     config.messages_per_second = o.messages_per_second;
+    config.css.rtmp_listen = o.rtmp_listen;
     let listen = o.listen;
     let listener = match tokio::net::TcpListener::bind(listen).await {
         Ok(l) => l,
@@ -284,7 +336,7 @@ async fn run_sandbox(o: SandboxOptions) -> i32 {
     if o.json {
         println!("{}", serde_json::to_string(&c).expect("credentials serialize"));
     } else {
-        println!("AnchorDesk sandbox (a local stand-in for Tencent Cloud IM)");
+        println!("AnchorDesk sandbox (a local stand-in for Tencent Cloud IM and CSS)");
         println!("  endpoint:   {}", c.base_url);
         println!("  sdkappid:   {}", c.sdkappid);
         println!("  admin:      {}", c.admin);
@@ -292,12 +344,65 @@ async fn run_sandbox(o: SandboxOptions) -> i32 {
         println!(
             "Point a console at it with ANCHORDESK_IM_ENDPOINT, ANCHORDESK_SDKAPPID and ANCHORDESK_IM_SECRET_KEY."
         );
+        println!("CSS (stream API at the same endpoint, RTMP ingest)");
+        println!("  push domain: {}", c.css.push_domain);
+        println!("  SecretId:    {}", c.css.secret_id);
+        println!("  SecretKey:   {}", c.css.secret_key);
+        println!("  push key:    {}", c.css.push_key);
+        println!("  RTMP server: {}", c.css.rtmp_url);
+        println!(
+            "Query a stream with ANCHORDESK_CSS_ENDPOINT, ANCHORDESK_CSS_PUSH_DOMAIN, ANCHORDESK_CSS_SECRET_ID and \
+             ANCHORDESK_CSS_SECRET_KEY (anchordesk stream-state --stream NAME)."
+        );
     }
     use std::io::Write;
     let _ = std::io::stdout().flush();
     let _ = tokio::signal::ctrl_c().await;
     cancel.cancel();
     0
+}
+
+async fn stream_state(args: StreamStateArgs) -> i32 {
+    let mut builder = stream::CssClient::builder(args.secret_id, args.secret_key).endpoint(args.endpoint);
+    if let Some(region) = args.region {
+        builder = builder.region(region);
+    }
+    let req =
+        stream::css::DescribeLiveStreamState { app_name: args.app, domain_name: args.domain, stream_name: args.stream };
+    let answer = match builder.build() {
+        Ok(client) => client.send(&req).await,
+        Err(e) => Err(e),
+    };
+    match answer {
+        Ok(r) if args.json => {
+            let out = serde_json::json!({
+                "DomainName": req.domain_name, "AppName": req.app_name, "StreamName": req.stream_name,
+                "StreamState": r.stream_state, "RequestId": r.request_id,
+            });
+            println!("{}", serde_json::to_string_pretty(&out).expect("JSON values serialize"));
+            0
+        }
+        Ok(r) => {
+            println!("{}/{} on {}: {}", req.app_name, req.stream_name, req.domain_name, r.stream_state);
+            0
+        }
+        Err(e) => {
+            let usage = e.kind() == stream::css::ErrorKind::Invalid && e.code().is_none();
+            if args.json {
+                let out = serde_json::json!({
+                    "Error": {"Code": e.code(), "Message": e.to_string()}, "Advice": e.advice(),
+                });
+                eprintln!("{}", serde_json::to_string_pretty(&out).expect("JSON values serialize"));
+            } else {
+                eprintln!("error: {e}\n  {}", e.advice());
+            }
+            if usage {
+                2
+            } else {
+                1
+            }
+        }
+    }
 }
 
 /// What `admin` prints for a command Tencent answers with the envelope only.

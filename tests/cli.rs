@@ -155,6 +155,48 @@ fn admin_errors_carry_tencents_code_and_what_to_do() {
     assert!(err.contains("10010"), "a missing room is 10010: {err}");
 }
 
+/// Runs `anchordesk stream-state ARGS…` with the CSS credentials of `creds` in the environment.
+fn stream_state(creds: &support::Creds, key: &str, args: &[&str]) -> (i32, String, String) {
+    let css = &creds.0["css"];
+    let field = |k: &str| css[k].as_str().unwrap_or_else(|| panic!("sandbox --json prints css.{k}: {css}")).to_string();
+    let out = Command::new(APP)
+        .arg("stream-state")
+        .args(args)
+        .env("ANCHORDESK_CSS_ENDPOINT", field("endpoint"))
+        .env("ANCHORDESK_CSS_PUSH_DOMAIN", field("push_domain"))
+        .env("ANCHORDESK_CSS_SECRET_ID", field("secret_id"))
+        .env("ANCHORDESK_CSS_SECRET_KEY", key)
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).to_string();
+    (out.status.code().unwrap_or(-1), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn stream_state_asks_the_css_api_with_keys_from_the_environment_and_never_echoes_them() {
+    let (_sandbox, creds) = support::headless_sandbox(&["--no-audience"], &[]);
+    let key = creds.0["css"]["secret_key"].as_str().expect("sandbox --json prints the CSS SecretKey").to_string();
+    assert!(creds.0["css"]["rtmp_url"].as_str().is_some_and(|u| u.starts_with("rtmp://127.0.0.1:")));
+
+    let (code, out, err) = stream_state(&creds, &key, &["--stream", "cli-stream", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let answer: serde_json::Value = serde_json::from_str(&out).expect("--json prints JSON");
+    assert_eq!(answer["StreamState"], "inactive", "nothing pushes cli-stream: {answer}");
+    assert!(answer["RequestId"].as_str().is_some_and(|id| !id.is_empty()));
+    let (code, out, _) = stream_state(&creds, &key, &["--stream", "cli-stream"]);
+    assert_eq!((code, out.trim_end().ends_with(": inactive")), (0, true), "{out}");
+    assert!(!format!("{out}{err}").contains(&key), "the SecretKey is never printed");
+
+    let (code, _, err) = stream_state(&creds, "not-the-secret-key", &["--stream", "cli-stream"]);
+    assert_eq!(code, 1);
+    assert!(err.contains("AuthFailure.SignatureFailure") && err.contains("SecretKey"), "code and advice: {err}");
+    assert!(!err.contains("not-the-secret-key"), "the key is never echoed: {err}");
+
+    let (code, _, err) = stream_state(&creds, &key, &["--stream", "bad name"]);
+    assert_eq!(code, 2, "bad input is a usage error: {err}");
+    assert!(err.contains("letters, digits"), "it says what to fix: {err}");
+}
+
 #[test]
 fn on_a_base_edition_sandbox_ban_is_refused_with_10007_and_says_why() {
     let (_sandbox, creds) = support::headless_sandbox(&["--no-audience", "--edition", "base"], &[]);

@@ -1,7 +1,10 @@
-//! A local stand-in for Tencent Cloud IM, faithful where AnchorDesk depends on Tencent's behaviour:
-//! the REST v4 endpoints with Tencent's envelopes, UserSig checks and error codes; AVChatRoom groups
-//! with their byte limits, custom fields, mutes and online count; and the HTTP callbacks to a business
-//! server with every documented query parameter, `Sign`, a 2 s deadline and the answers honoured.
+//! A local stand-in for Tencent Cloud IM and CSS, faithful where AnchorDesk depends on Tencent's
+//! behaviour: the REST v4 endpoints with Tencent's envelopes, UserSig checks and error codes; AVChatRoom
+//! groups with their byte limits, custom fields, mutes and online count; the HTTP callbacks to a
+//! business server with every documented query parameter, `Sign`, a 2 s deadline and the answers
+//! honoured; and the CSS side: the API 3.0 stream actions with TC3-HMAC-SHA256 checks on the same HTTP
+//! listener (`POST /`), and a real RTMP ingest on its own listener that checks push addresses like a
+//! CSS push domain.
 //!
 //! It is both the default experience (a newcomer with no credentials sees a live room) and the test
 //! double. Viewers are simulated through [`Viewer`], the sandbox's equivalent of the client SDK, which
@@ -9,7 +12,9 @@
 
 pub mod audience;
 mod callbacks;
+mod css;
 mod faults;
+mod ingest;
 mod rest;
 mod world;
 
@@ -26,6 +31,9 @@ use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 pub use audience::AudienceConfig;
+pub use css::{CssConfig, CssCredentials};
+pub use ingest::LiveStream;
+pub use stream::StreamState;
 pub use world::Delivered;
 
 use callbacks::Callbacks;
@@ -66,6 +74,8 @@ pub struct SandboxConfig {
     /// Seeds the sandbox's own random choices (which equal-priority message the ceiling drops, fault
     /// injection, group IDs), so a test run can be repeated.
     pub seed: u64,
+    /// The CSS side: push domain, API key, push keys, the RTMP ingest's address.
+    pub css: CssConfig,
 }
 
 /// Features Tencent gates behind an edition and a console switch. A feature that is off answers 10007.
@@ -135,6 +145,7 @@ impl SandboxConfig {
             messages_per_second: 40,
             switches: Switches::all(),
             seed: rng.gen(),
+            css: CssConfig::generate(),
         }
     }
 
@@ -146,6 +157,13 @@ impl SandboxConfig {
             config.sdkappid = saved.sdkappid;
             config.secret_key = Secret::new(saved.secret_key);
             config.admin = saved.admin;
+            if let Some(css) = saved.css {
+                config.css.push_domain = css.push_domain;
+                config.css.secret_id = css.secret_id;
+                config.css.secret_key = Secret::new(css.secret_key);
+                config.css.push_key = Secret::new(css.push_key);
+                config.css.backup_push_key = css.backup_push_key.map(Secret::new);
+            }
         }
         config.state_file = Some(state_file);
         Ok(config)
@@ -160,13 +178,27 @@ pub enum Error {
     Listen(#[from] std::io::Error),
 }
 
-/// What an operator needs to point a client at the sandbox.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// What an operator needs to point a client at the sandbox (IM at the top level, CSS under `css`).
+/// Serialized in full (for `anchordesk sandbox --json`); `Debug` masks the keys.
+#[derive(Clone, Serialize, Deserialize)]
 pub struct Credentials {
     pub base_url: String,
     pub sdkappid: u64,
     pub admin: String,
     pub secret_key: String,
+    pub css: CssCredentials,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("base_url", &self.base_url)
+            .field("sdkappid", &self.sdkappid)
+            .field("admin", &self.admin)
+            .field("secret_key", &"***")
+            .field("css", &self.css)
+            .finish()
+    }
 }
 
 /// An error as the client SDK reports it: Tencent's code and text.
@@ -188,6 +220,8 @@ pub(crate) struct Shared {
     pub faults: RwLock<Option<Faults>>,
     /// Random choices for fault injection, seeded from the config.
     pub fault_rng: Mutex<rand_chacha::ChaCha8Rng>,
+    /// The RTMP ingest's streams and forbids, shared with the CSS API.
+    pub ingest: ingest::Ingest,
 }
 
 /// A running sandbox.
@@ -195,13 +229,17 @@ pub(crate) struct Shared {
 pub struct Sandbox {
     shared: Arc<Shared>,
     addr: SocketAddr,
+    rtmp_addr: SocketAddr,
     cancel: CancellationToken,
 }
 
 impl Sandbox {
-    /// Starts the sandbox on `listener`; it stops when `cancel` fires.
+    /// Starts the sandbox on `listener` (IM REST and the CSS API) and its RTMP ingest on
+    /// `config.css.rtmp_listen`; it stops when `cancel` fires.
     pub async fn start(config: SandboxConfig, listener: TcpListener, cancel: CancellationToken) -> Result<Self, Error> {
         let addr = listener.local_addr()?;
+        let rtmp = TcpListener::bind(config.css.rtmp_listen).await?;
+        let rtmp_addr = rtmp.local_addr()?;
         let world = World::load(&config)?;
         let (deliveries, _) = broadcast::channel(4096);
         let shared = Arc::new(Shared {
@@ -212,8 +250,10 @@ impl Sandbox {
             fault_rng: Mutex::new(rand::SeedableRng::seed_from_u64(config.seed ^ 0xFA17)),
             config,
             deliveries,
+            ingest: ingest::Ingest::default(),
         });
-        let app = rest::router(shared.clone());
+        let app = rest::router(shared.clone()).merge(css::router(shared.clone()));
+        tokio::spawn(ingest::serve(shared.clone(), rtmp, cancel.clone()));
         let stop = cancel.clone();
         tokio::spawn(async move {
             let served = axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await;
@@ -221,8 +261,8 @@ impl Sandbox {
                 tracing::error!(error = %e, "the sandbox server stopped");
             }
         });
-        tracing::info!(%addr, sdkappid = shared.config.sdkappid, "sandbox listening");
-        Ok(Self { shared, addr, cancel })
+        tracing::info!(%addr, %rtmp_addr, sdkappid = shared.config.sdkappid, "sandbox listening");
+        Ok(Self { shared, addr, rtmp_addr, cancel })
     }
 
     pub fn addr(&self) -> SocketAddr {
@@ -239,7 +279,53 @@ impl Sandbox {
             sdkappid: self.shared.config.sdkappid,
             admin: self.shared.config.admin.clone(),
             secret_key: self.shared.config.secret_key.expose().to_string(),
+            css: self.css_credentials(),
         }
+    }
+
+    /// The CSS API key, push domain and keys, and the ingest's address.
+    pub fn css_credentials(&self) -> CssCredentials {
+        let css = &self.shared.config.css;
+        CssCredentials {
+            endpoint: self.base_url(),
+            secret_id: css.secret_id.clone(),
+            secret_key: css.secret_key.expose().to_string(),
+            push_domain: css.push_domain.clone(),
+            app_name: css.app_name.clone(),
+            push_key: css.push_key.expose().to_string(),
+            backup_push_key: css.backup_push_key.as_ref().map(|k| k.expose().to_string()),
+            rtmp_url: self.rtmp_url(),
+        }
+    }
+
+    /// The CSS config the sandbox runs with (push domain, AppName, keys).
+    pub fn css(&self) -> &CssConfig {
+        &self.shared.config.css
+    }
+
+    /// Where the RTMP ingest listens.
+    pub fn rtmp_addr(&self) -> SocketAddr {
+        self.rtmp_addr
+    }
+
+    /// OBS's "Server" for the sandbox: `rtmp://127.0.0.1:PORT/{AppName}/`.
+    pub fn rtmp_url(&self) -> String {
+        format!("rtmp://{}/{}/", self.rtmp_addr, self.shared.config.css.app_name)
+    }
+
+    /// The streams pushing into the ingest now, with their bytes and bitrate.
+    pub fn live_streams(&self) -> Vec<LiveStream> {
+        self.shared.ingest.live()
+    }
+
+    /// One stream's push, if it is live.
+    pub fn live_stream(&self, app: &str, name: &str) -> Option<LiveStream> {
+        self.live_streams().into_iter().find(|s| s.app_name == app && s.stream_name == name)
+    }
+
+    /// What `DescribeLiveStreamState` would answer for this stream now.
+    pub fn stream_state(&self, app: &str, name: &str) -> StreamState {
+        self.shared.ingest.state(app, name, world::now_secs())
     }
 
     pub fn sdkappid(&self) -> u64 {

@@ -150,16 +150,49 @@ struct Saved {
     admin: String,
     groups: Vec<Group>,
     accounts: Vec<String>,
+    /// The CSS side's keys, kept so an encoder's push address survives a restart (absent in files
+    /// written before the CSS side existed).
+    #[serde(default)]
+    css: Option<SavedCss>,
+}
+
+/// The CSS push domain and keys, as kept in the state file.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub(crate) struct SavedCss {
+    pub push_domain: String,
+    pub secret_id: String,
+    pub secret_key: String,
+    pub push_key: String,
+    pub backup_push_key: Option<String>,
+}
+
+impl SavedCss {
+    fn of(config: &SandboxConfig) -> Self {
+        let css = &config.css;
+        Self {
+            push_domain: css.push_domain.clone(),
+            secret_id: css.secret_id.clone(),
+            secret_key: css.secret_key.expose().to_string(),
+            push_key: css.push_key.expose().to_string(),
+            backup_push_key: css.backup_push_key.as_ref().map(|k| k.expose().to_string()),
+        }
+    }
 }
 
 pub(crate) struct SavedCredentials {
     pub sdkappid: u64,
     pub secret_key: String,
     pub admin: String,
+    pub css: Option<SavedCss>,
 }
 
 pub(crate) fn load_credentials(path: &Path) -> Result<Option<SavedCredentials>, Error> {
-    Ok(read_saved(path)?.map(|s| SavedCredentials { sdkappid: s.sdkappid, secret_key: s.secret_key, admin: s.admin }))
+    Ok(read_saved(path)?.map(|s| SavedCredentials {
+        sdkappid: s.sdkappid,
+        secret_key: s.secret_key,
+        admin: s.admin,
+        css: s.css,
+    }))
 }
 
 fn read_saved(path: &Path) -> Result<Option<Saved>, Error> {
@@ -183,6 +216,7 @@ pub(crate) struct World {
     sdkappid: u64,
     secret_key: String,
     admin: String,
+    css: SavedCss,
     state_file: Option<std::path::PathBuf>,
     pub online_granularity: Duration,
 }
@@ -208,6 +242,7 @@ impl World {
             sdkappid: config.sdkappid,
             secret_key: config.secret_key.expose().to_string(),
             admin: config.admin.clone(),
+            css: SavedCss::of(config),
             state_file: config.state_file.clone(),
             online_granularity: config.online_granularity,
         };
@@ -228,6 +263,7 @@ impl World {
                 a.sort();
                 a
             },
+            css: Some(self.css.clone()),
         };
         let tmp = path.with_extension("tmp");
         let write = serde_json::to_vec_pretty(&saved)

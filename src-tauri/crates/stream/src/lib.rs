@@ -3,8 +3,15 @@
 //! expiry as upper-case hex (tencent-cloud.md §6). The MD5 covers the exact `txTime` text, so one string
 //! is made and used in both places.
 //!
-//! Left for later (issue 5): WebRTC/SRT push forms, play-auth validity periods, QR codes, OBS and the
-//! CSS API.
+//! The CSS API 3.0 client for stream state (and drop, forbid, resume) is [`css`], signed with [`tc3`].
+//!
+//! Left for later (issue 5): WebRTC/SRT push forms, play-auth validity periods, QR codes, OBS.
+
+pub mod css;
+pub mod tc3;
+
+pub use css::{CssClient, StreamState};
+pub use im::Secret;
 
 use md5::{Digest, Md5};
 use serde::{Deserialize, Serialize};
