@@ -7,6 +7,8 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 use tokio_util::sync::CancellationToken;
 
+mod streaming;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "anchordesk",
@@ -80,6 +82,12 @@ pub enum Command {
     Admin(AdminArgs),
     /// Prints a stream's state from the CSS API (DescribeLiveStreamState): active, inactive or forbid.
     StreamState(StreamStateArgs),
+    /// Prints a CSS push address (RTMP, WebRTC, SRT, RTMP over SRT) and OBS's server and stream key.
+    PushUrl(streaming::PushUrlArgs),
+    /// Prints a CSS play address (FLV, HLS, RTMP, WebRTC), with play authentication given a key.
+    PlayUrl(streaming::PlayUrlArgs),
+    /// Drives OBS through its WebSocket server: apply the stream settings, start, stop, status.
+    Obs(streaming::ObsArgs),
     /// Prints a TLSSigAPIv2 UserSig.
     Usersig {
         #[arg(long)]
@@ -217,6 +225,9 @@ pub enum AdminOp {
 
 pub fn run(command: Command) -> i32 {
     match command {
+        Command::PushUrl(args) => streaming::push_url(args),
+        Command::PlayUrl(args) => streaming::play_url(args),
+        Command::Obs(args) => streaming::obs(args),
         Command::Server { listen, config, data_dir } => match tokio::runtime::Runtime::new() {
             Ok(rt) => rt.block_on(run_server(listen, config, data_dir)),
             Err(e) => {

@@ -19,8 +19,11 @@ pub fn main() -> i32 {
 }
 
 fn init_tracing() {
-    let filter = tracing_subscriber::EnvFilter::try_from_env("ANCHORDESK_LOG")
+    let mut filter = tracing_subscriber::EnvFilter::try_from_env("ANCHORDESK_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // obws traces every message it sends and receives, stream keys and OBS's settings included: it
+    // stays at info whatever ANCHORDESK_LOG asks.
+    filter = filter.add_directive("obws=info".parse().expect("a valid directive"));
     let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
 }
 

@@ -38,6 +38,15 @@ fn generated() -> String {
         room::WireError::decl(),
         server::ConsoleMode::decl(),
         server::AppInfo::decl(),
+        stream::PushProtocol::decl(),
+        stream::PushAddress::decl(),
+        stream::PlayFormat::decl(),
+        stream::PlayAddress::decl(),
+        stream::Expiry::decl(),
+        stream::obs::ObsVersion::decl(),
+        stream::obs::OutputState::decl(),
+        stream::obs::ObsConnection::decl(),
+        stream::obs::ObsHealth::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by tests/bindings.rs. Do not edit: change the Rust type, then run `make bindings`.\n\n",

@@ -242,3 +242,180 @@ async fn the_headless_hub_serves_its_health_and_refuses_a_bad_config() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown setting"), "the error names the mistake");
 }
+
+/// Runs `anchordesk ARGS…` with `env`, the CSS and OBS variables cleared first; (code, stdout, stderr).
+fn run(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let mut cmd = Command::new(APP);
+    cmd.args(args);
+    for var in [
+        "ANCHORDESK_PUSH_DOMAIN",
+        "ANCHORDESK_PUSH_KEY",
+        "ANCHORDESK_PLAY_DOMAIN",
+        "ANCHORDESK_PLAY_KEY",
+        "ANCHORDESK_OBS_URL",
+        "ANCHORDESK_OBS_PASSWORD",
+        "ANCHORDESK_OBS_STREAM_KEY",
+    ] {
+        cmd.env_remove(var);
+    }
+    cmd.envs(env.iter().copied());
+    let out = cmd.output().unwrap();
+    let text = |b: Vec<u8>| String::from_utf8_lossy(&b).to_string();
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn push_url_prints_the_documented_address_as_json_with_the_key_from_the_environment() {
+    let (code, out, err) = run(
+        &["push-url", "--domain", "livepush.tcloud.com", "--stream", "test", "--expire-at", "1546064025", "--json"],
+        &[("ANCHORDESK_PUSH_KEY", "e12c46f2612d5106e2034781ab261ca3")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).expect("one JSON object");
+    assert_eq!(
+        v["url"], "rtmp://livepush.tcloud.com/live/test?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099",
+        "tencent-cloud.md §6.1"
+    );
+    assert_eq!(v["server"], "rtmp://livepush.tcloud.com/live/");
+    assert_eq!(v["stream_key"], "test?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099");
+    assert_eq!((v["tx_time"].as_str(), v["expires_at"].as_u64()), (Some("5C271099"), Some(1546064025)));
+    assert_eq!(v["tx_secret"], "f85a2ab363fe4deaffef9754d79da6fe");
+    assert!(err.contains("expired"), "an expired address is flagged on stderr: {err}");
+}
+
+#[test]
+fn push_url_makes_srt_addresses_valid_for_a_duration_and_a_qr_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let qr = dir.path().join("push.png");
+    let (code, out, err) =
+        run(&["push-url", "--domain", "d.example.com", "--stream", "s1", "--key", "k", "--valid-for", "7d"], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("Stream Key: s1?txSecret=") && out.contains("valid for 7d"), "{out}");
+    let (code, out, err) = run(
+        &["push-url", "--domain", "d.example.com", "--stream", "s1", "--protocol", "srt", "--json"],
+        &[("ANCHORDESK_PUSH_KEY", "k")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let url = v["url"].as_str().unwrap();
+    assert!(url.starts_with("srt://d.example.com:9000?streamid=#!::h=d.example.com,r=live/s1,txSecret="), "{url}");
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    let expires = v["expires_at"].as_u64().unwrap();
+    assert!(expires.abs_diff(now + 86400) < 60, "24 h by default: {expires} vs {now}");
+    let qr_arg = qr.to_str().unwrap();
+    let (code, _, err) = run(
+        &["push-url", "--domain", "d.example.com", "--stream", "s1", "--qr", qr_arg],
+        &[("ANCHORDESK_PUSH_KEY", "k")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let png = std::fs::read(&qr).expect("the QR code was written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    assert!(width >= 320, "big enough to scan across a desk: {width}");
+}
+
+#[test]
+fn push_url_says_what_to_fix_in_bad_input() {
+    let key = [("ANCHORDESK_PUSH_KEY", "k")];
+    let (code, _, err) = run(&["push-url", "--domain", "d.example.com", "--stream", "my stream"], &key);
+    assert_eq!(code, 2);
+    assert!(err.contains("contains ' '") && err.contains("letters, digits and '-'"), "{err}");
+    let (code, _, err) = run(&["push-url", "--domain", "rtmp://d.example.com", "--stream", "s"], &key);
+    assert_eq!(code, 2);
+    assert!(err.contains("without rtmp://"), "{err}");
+    let (code, _, err) = run(&["push-url", "--domain", "d.example.com", "--stream", "s", "--valid-for", "3w"], &key);
+    assert_eq!(code, 2);
+    assert!(err.contains("90s, 30m, 24h or 7d"), "{err}");
+    let (code, _, err) = run(&["push-url", "--domain", "d.example.com", "--stream", "s"], &[]);
+    assert_eq!(code, 2);
+    assert!(err.contains("ANCHORDESK_PUSH_KEY") && err.contains("--no-auth"), "{err}");
+    let (code, out, _) = run(&["push-url", "--domain", "d.example.com", "--stream", "s", "--no-auth"], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("URL:        rtmp://d.example.com/live/s\n"), "{out}");
+}
+
+#[test]
+fn play_url_prints_the_documented_play_auth_example() {
+    // tencent-cloud.md §6.4: txTime 5C01D608 with a 12495 s validity period.
+    let expire_at = (0x5C01D608u64 + 12495).to_string();
+    let (code, out, err) = run(
+        &[
+            "play-url",
+            "--domain",
+            "www.test.com",
+            "--stream",
+            "test01",
+            "--expire-at",
+            &expire_at,
+            "--auth-period",
+            "12495s",
+            "--http",
+            "--json",
+        ],
+        &[("ANCHORDESK_PLAY_KEY", "ngoeiq03")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["url"],
+        "http://www.test.com/live/test01.flv?txSecret=ce797dc6238156d548ef945e6ad1ea20&txTime=5C01D608"
+    );
+    assert_eq!(v["expires_at"].as_u64(), Some(0x5C01D608 + 12495));
+    let (code, out, _) =
+        run(&["play-url", "--domain", "p.example.com", "--stream", "s", "--format", "hls", "--template", "hd"], &[]);
+    assert_eq!(code, 0);
+    assert_eq!(out.trim(), "Play address (hls): https://p.example.com/live/s_hd.m3u8");
+    let (code, _, err) = run(&["play-url", "--domain", "p.example.com", "--stream", "s", "--valid-for", "1h"], &[]);
+    assert_eq!(code, 2, "a validity without a key is a mistake");
+    assert!(err.contains("ANCHORDESK_PLAY_KEY"), "{err}");
+}
+
+/// Runs `anchordesk obs ARGS…` off the runtime thread, so the fake OBS keeps serving meanwhile.
+async fn obs_cli(args: &[&str], env: &[(&str, &str)]) -> (i32, String, String) {
+    let args: Vec<String> = std::iter::once("obs").chain(args.iter().copied()).map(String::from).collect();
+    let env: Vec<(String, String)> = env.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    tokio::task::spawn_blocking(move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run(&args, &env)
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn obs_commands_apply_start_report_and_stop_against_a_fake_obs() {
+    use sandbox::obs::{FakeObs, FakeObsConfig};
+    let fake =
+        FakeObs::bind(FakeObsConfig { password: Some(im::Secret::new("obs-pw")), ..Default::default() }).await.unwrap();
+    let url = fake.url();
+    let login = [("ANCHORDESK_OBS_URL", url.as_str()), ("ANCHORDESK_OBS_PASSWORD", "obs-pw")];
+    let key = "s1?txSecret=f85a2ab363fe4deaffef9754d79da6fe&txTime=5C271099";
+    let env = [login[0], login[1], ("ANCHORDESK_OBS_STREAM_KEY", key)];
+    let (code, out, err) = obs_cli(&["apply", "--server", "rtmp://livepush.example.com/live/"], &env).await;
+    assert_eq!(code, 0, "{err}");
+    assert!(!out.contains("f85a2ab3") && !err.contains("f85a2ab3"), "the key is never printed: {out}{err}");
+    assert_eq!(fake.stream_service().1["key"], key, "OBS got the key from the environment");
+
+    let (code, out, err) = obs_cli(&["start"], &login).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["live"], true);
+    let (code, out, err) = obs_cli(&["status", "--sample", "1s"], &login).await;
+    assert_eq!(code, 0, "{err}");
+    let s: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((s["output"].as_str(), s["live"].as_bool()), (Some("started"), Some(true)), "{s}");
+    let kbps = s["bitrateKbps"].as_f64().expect("two polls of a live output give a bitrate");
+    assert!((kbps - 2500.0).abs() < 25.0, "the fake sends 2.5 Mbit/s: {s}");
+    assert!(s["totalFrames"].as_u64().unwrap() > 0 && s["skippedFrames"].is_u64(), "{s}");
+
+    let (code, _, err) = obs_cli(&["apply", "--server", "rtmp://other.example.com/live/"], &env).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("stop the stream in OBS first"), "{err}");
+    let (code, out, err) = obs_cli(&["stop"], &login).await;
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(serde_json::from_str::<serde_json::Value>(&out).unwrap()["output"], "stopped");
+
+    let (code, _, err) = obs_cli(&["status", "--password", "nope", "--url", &url], &[]).await;
+    assert_eq!(code, 1);
+    assert!(err.contains("the OBS WebSocket password is wrong") && !err.contains("nope"), "{err}");
+}

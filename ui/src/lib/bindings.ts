@@ -238,3 +238,65 @@ export type ConsoleMode = "sandbox" | "tencent";
 
 export type AppInfo = { version: string, mode: ConsoleMode, groupId: string, hubUrl: string, sdkAppId: number, };
 
+export type PushProtocol = "rtmp" | "webRtc" | "srt" | "rtmpOverSrt";
+
+export type PushAddress = { protocol: PushProtocol, 
+/**
+ * The whole URL, for encoders that take one.
+ */
+url: string, 
+/**
+ * OBS "Server": up to and including `AppName/` for RTMP; the whole URL for SRT; none for WebRTC.
+ */
+server: string | null, 
+/**
+ * OBS "Stream Key": `StreamName?txSecret=…&txTime=…` for RTMP; empty for SRT; none for WebRTC.
+ */
+streamKey: string | null, txTime: string | null, txSecret: string | null, 
+/**
+ * Unix seconds; none when push authentication is off.
+ */
+expiresAt: number | null, };
+
+export type PlayFormat = "webRtc" | "flv" | "hls" | "rtmp";
+
+export type PlayAddress = { format: PlayFormat, url: string, 
+/**
+ * The name played: `StreamName`, or `StreamName_template` for a transcoded stream.
+ */
+streamName: string, txTime: string | null, txSecret: string | null, 
+/**
+ * `txTime` + the validity period, in unix seconds; none without play authentication.
+ */
+expiresAt: number | null, };
+
+export type Expiry = { "type": "valid", secondsLeft: number, } | { "type": "renewSoon", secondsLeft: number, } | { "type": "expired", secondsAgo: number, };
+
+export type ObsVersion = { obs: string, websocket: string, };
+
+export type OutputState = "starting" | "started" | "stopping" | "stopped" | "reconnecting" | "reconnected" | "unknown";
+
+export type ObsConnection = { "type": "connecting", attempt: number, } | { "type": "connected", version: ObsVersion, } | { "type": "disconnected", reason: string, attempt: number, retryInMs: number, } | { "type": "stopped" };
+
+export type ObsHealth = { connection: ObsConnection, output: OutputState, 
+/**
+ * `outputActive`: OBS is sending (or reconnecting).
+ */
+live: boolean, reconnecting: boolean, 
+/**
+ * Over the last two polls of a live output.
+ */
+bitrateKbps: number | null, bytes: number, durationMs: number, totalFrames: number, skippedFrames: number, 
+/**
+ * skipped / total frames, 0 to 1.
+ */
+dropRatio: number, 
+/**
+ * 0 to 1.
+ */
+congestion: number, 
+/**
+ * The Custom service's server, query masked; none until read or for other services.
+ */
+server: string | null, };
+

@@ -8,13 +8,15 @@
 //!
 //! It is both the default experience (a newcomer with no credentials sees a live room) and the test
 //! double. Viewers are simulated through [`Viewer`], the sandbox's equivalent of the client SDK, which
-//! the seeded [`audience`] drives. What the sandbox does not model yet is listed in `README.md`.
+//! the seeded [`audience`] drives. [`obs::FakeObs`] stands in for OBS Studio (obs-websocket v5). What the
+//! sandbox does not model yet is listed in `README.md`.
 
 pub mod audience;
 mod callbacks;
 mod css;
 mod faults;
 mod ingest;
+pub mod obs;
 mod rest;
 mod world;
 

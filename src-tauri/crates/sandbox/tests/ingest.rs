@@ -45,7 +45,8 @@ fn push(url: &str, secs: u32) -> Child {
 /// A push address for `name` on the sandbox's ingest, valid until `expires_at`.
 fn address(env: &Env, name: &str, expires_at: u64) -> stream::PushAddress {
     let css = env.sandbox.css();
-    stream::push_address(&env.sandbox.rtmp_addr().to_string(), &css.app_name, name, css.push_key.expose(), expires_at)
+    stream::StreamPath::new(&env.sandbox.rtmp_addr().to_string(), &css.app_name, name)
+        .and_then(|p| p.push(stream::PushProtocol::Rtmp, Some(stream::PushAuth { key: &css.push_key, expires_at })))
         .expect("a valid address")
 }
 
@@ -115,8 +116,9 @@ async fn a_valid_push_is_active_with_a_bitrate_and_listed_online_while_it_runs()
 async fn a_tampered_txsecret_is_refused_with_badname() {
     let env = Env::start(config()).await;
     let addr = address(&env, "anchor-t", in_an_hour());
-    let flipped = if addr.tx_secret.starts_with('0') { "1" } else { "0" };
-    let url = addr.url.replace(&addr.tx_secret, &format!("{flipped}{}", &addr.tx_secret[1..]));
+    let secret = addr.tx_secret.clone().expect("an authenticated address");
+    let flipped = if secret.starts_with('0') { "1" } else { "0" };
+    let url = addr.url.replace(&secret, &format!("{flipped}{}", &secret[1..]));
     let stderr = refused(push(&url, 3)).await;
     assert!(
         stderr.contains("Server error: push authentication failed: txSecret does not match the push key"),
