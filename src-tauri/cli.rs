@@ -137,7 +137,7 @@ pub struct StreamStateArgs {
     #[arg(long, default_value = "live")]
     app: String,
     /// The push domain, e.g. 1234.livepush.myqcloud.com.
-    #[arg(long, env = "ANCHORDESK_CSS_PUSH_DOMAIN")]
+    #[arg(long, env = "ANCHORDESK_PUSH_DOMAIN")]
     domain: String,
     /// The API key's SecretId (AKID…).
     #[arg(long, env = "ANCHORDESK_CSS_SECRET_ID")]
@@ -362,7 +362,7 @@ async fn run_sandbox(o: SandboxOptions) -> i32 {
         println!("  push key:    {}", c.css.push_key);
         println!("  RTMP server: {}", c.css.rtmp_url);
         println!(
-            "Query a stream with ANCHORDESK_CSS_ENDPOINT, ANCHORDESK_CSS_PUSH_DOMAIN, ANCHORDESK_CSS_SECRET_ID and \
+            "Query a stream with ANCHORDESK_CSS_ENDPOINT, ANCHORDESK_PUSH_DOMAIN, ANCHORDESK_CSS_SECRET_ID and \
              ANCHORDESK_CSS_SECRET_KEY (anchordesk stream-state --stream NAME)."
         );
     }

@@ -6,6 +6,7 @@ use room::store::{export_audit, AuditQuery};
 use room::strikes::StrikeLadder;
 use room::words::{format_list, parse_list, WordRule};
 use room::{ErrorCode, RoomStatus, WireError};
+use server::golive::{StreamAddress, StreamDesk};
 use server::AppInfo;
 use tauri::ipc::Channel;
 use tauri::State;
@@ -144,4 +145,42 @@ pub async fn room_set_strike_ladder(state: State<'_, SessionState>, ladder: Stri
 #[tauri::command]
 pub async fn room_sessions(state: State<'_, SessionState>, limit: usize) -> Result<Vec<StreamSession>, WireError> {
     Ok(state.get()?.room.sessions(limit).await?)
+}
+
+fn desk(state: &SessionState) -> Result<StreamDesk, WireError> {
+    state.get()?.stream.clone().ok_or_else(|| {
+        WireError::new(
+            ErrorCode::Invalid,
+            "going live is not set up: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY (see the README)",
+        )
+    })
+}
+
+/// The push address (server, key, QR, play URLs) — for the owner's console only.
+#[tauri::command]
+pub fn stream_address(state: State<'_, SessionState>) -> Result<StreamAddress, WireError> {
+    Ok(desk(&state)?.address()?)
+}
+
+/// A fresh push address; `rotate` switches to the other push key.
+#[tauri::command]
+pub fn stream_renew(state: State<'_, SessionState>, rotate: bool) -> Result<StreamAddress, WireError> {
+    Ok(desk(&state)?.renew(rotate)?)
+}
+
+#[tauri::command]
+pub async fn stream_apply_obs(state: State<'_, SessionState>) -> Result<(), WireError> {
+    Ok(desk(&state)?.apply_to_obs().await?)
+}
+
+/// Address → OBS → start → the ingest confirms → live; progress arrives as `goLive` events.
+#[tauri::command]
+pub async fn stream_go_live(state: State<'_, SessionState>) -> Result<(), WireError> {
+    Ok(desk(&state)?.go_live(ANCHOR).await?)
+}
+
+/// Stops OBS's stream; with `end`, the room's stream ends too.
+#[tauri::command]
+pub async fn stream_stop(state: State<'_, SessionState>, end: bool) -> Result<(), WireError> {
+    Ok(desk(&state)?.stop(ANCHOR, end).await?)
 }

@@ -56,6 +56,11 @@ fn run_console() -> i32 {
             commands::room_undo,
             commands::room_set_strike_ladder,
             commands::room_sessions,
+            commands::stream_address,
+            commands::stream_renew,
+            commands::stream_apply_obs,
+            commands::stream_go_live,
+            commands::stream_stop,
         ])
         .run(tauri::generate_context!());
     match result {

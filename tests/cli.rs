@@ -163,7 +163,7 @@ fn stream_state(creds: &support::Creds, key: &str, args: &[&str]) -> (i32, Strin
         .arg("stream-state")
         .args(args)
         .env("ANCHORDESK_CSS_ENDPOINT", field("endpoint"))
-        .env("ANCHORDESK_CSS_PUSH_DOMAIN", field("push_domain"))
+        .env("ANCHORDESK_PUSH_DOMAIN", field("push_domain"))
         .env("ANCHORDESK_CSS_SECRET_ID", field("secret_id"))
         .env("ANCHORDESK_CSS_SECRET_KEY", key)
         .output()

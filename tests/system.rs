@@ -22,6 +22,11 @@ fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionCon
         api_token: None,
         fail_open: true,
         room_name: "System test room".into(),
+        stream: server::session::StreamConfig {
+            auto_pause: true,
+            poll: Some(Duration::from_millis(300)),
+            ..Default::default()
+        },
     }
 }
 
@@ -275,5 +280,110 @@ async fn the_hub_refuses_callbacks_that_are_not_from_its_app_or_not_signed() {
         "replayed"
     );
     assert_eq!(post(app, good, now, "{not json".into()).await.unwrap().status(), 400, "garbage body");
+    session.shutdown();
+}
+
+/// Waits until `check` holds, or fails with `what`.
+async fn until<F: std::future::Future<Output = bool>>(secs: u64, what: &str, check: impl Fn() -> F) {
+    tokio::time::timeout(Duration::from_secs(secs), async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("within {secs} s: {what}"));
+}
+
+fn ffmpeg_required() {
+    assert!(
+        sandbox::obs::ffmpeg_available(std::path::Path::new("ffmpeg")),
+        "these tests push a real stream with ffmpeg: run `make test`, which installs it"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_live_configures_obs_starts_it_waits_for_the_ingest_then_calls_the_room_live() {
+    ffmpeg_required();
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let desk = session.stream.clone().expect("the sandbox session has a stream desk");
+    let sb = session.sandbox.clone().unwrap();
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+
+    let address = desk.address().unwrap();
+    assert_eq!(address.server, sb.rtmp_url(), "OBS's server is the ingest's, up to the AppName");
+    assert!(address.stream_key.starts_with(&format!("{}?txSecret=", address.stream_name)));
+    assert!(address.expires_at > im::clock::now_secs() + 23 * 3600, "valid for a day");
+    assert!(!address.qr_png_base64.is_empty());
+
+    desk.go_live("anchor").await.expect("the stream goes live end to end");
+    let obs = session.fake_obs.clone().unwrap();
+    let (service, settings) = obs.stream_service();
+    assert_eq!((service.as_str(), settings["server"].as_str()), ("rtmp_custom", Some(address.server.as_str())));
+    assert!(sb.live_stream("live", &address.stream_name).is_some(), "the ingest receives the real push");
+    assert_eq!(session.room.status().await.unwrap(), RoomStatus::Live);
+    let mut steps = Vec::new();
+    while steps.last() != Some(&room::event::GoLiveStep::Live) {
+        if let RoomEvent::GoLive(p) = next_matching(&mut rx, |e| matches!(e, RoomEvent::GoLive(_))).await.event {
+            assert_ne!(p.state, room::event::StepState::Failed, "{p:?}");
+            if p.state == room::event::StepState::Done {
+                steps.push(p.step);
+            }
+        }
+    }
+    use room::event::GoLiveStep::*;
+    assert_eq!(steps, [Address, Obs, Start, Ingest, Live], "every step, in order");
+    let health = next_matching(&mut rx, |e| {
+        matches!(e, RoomEvent::StreamHealth(h) if h.ingest.state == room::event::IngestState::Active
+            && h.obs.as_ref().is_some_and(|o| o.live))
+    })
+    .await;
+    let RoomEvent::StreamHealth(h) = health.event else { unreachable!() };
+    assert_eq!(h.push_expires_at, Some(address.expires_at));
+
+    // The ingest loses the stream: the room pauses; when it is back, the room is live again.
+    let css = sb.css_credentials();
+    let client = stream::css::CssClient::builder(css.secret_id.clone(), im::Secret::new(css.secret_key.clone()))
+        .endpoint(css.endpoint.clone())
+        .build()
+        .unwrap();
+    let handle = client.stream(&css.push_domain, "live", &address.stream_name);
+    handle.drop_push().await.unwrap();
+    let room = session.room.clone();
+    until(15, "the room pauses when the ingest loses the stream", || async {
+        room.status().await.unwrap() == RoomStatus::Paused
+    })
+    .await;
+    desk.go_live("anchor").await.expect("going live again after the stream came back");
+    assert_eq!(session.room.status().await.unwrap(), RoomStatus::Live);
+    desk.stop("anchor", true).await.unwrap();
+    assert_eq!(session.room.status().await.unwrap(), RoomStatus::Ended);
+    session.shutdown();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn going_live_fails_at_the_step_that_fails_with_a_reason_and_the_room_stays_as_it_was() {
+    ffmpeg_required();
+    let dir = tempfile::tempdir().unwrap();
+    let session = quiet_session(dir.path()).await;
+    let desk = session.stream.clone().unwrap();
+    let sb = session.sandbox.clone().unwrap();
+    let address = desk.address().unwrap();
+    let css = sb.css_credentials();
+    let client = stream::css::CssClient::builder(css.secret_id.clone(), im::Secret::new(css.secret_key.clone()))
+        .endpoint(css.endpoint.clone())
+        .build()
+        .unwrap();
+    client.stream(&css.push_domain, "live", &address.stream_name).forbid(None, Some("test")).await.unwrap();
+    let (_, mut rx) = session.room.subscribe().await.unwrap();
+
+    let e = desk.go_live("anchor").await.expect_err("a forbidden stream cannot go live");
+    let failed =
+        next_matching(&mut rx, |e| matches!(e, RoomEvent::GoLive(p) if p.state == room::event::StepState::Failed))
+            .await;
+    let RoomEvent::GoLive(p) = failed.event else { unreachable!() };
+    assert!(matches!(p.step, room::event::GoLiveStep::Start | room::event::GoLiveStep::Ingest), "{p:?}");
+    assert!(!p.message.is_empty() && e.to_string().contains(&p.message), "the reason is given: {e}");
+    assert_eq!(session.room.status().await.unwrap(), RoomStatus::Upcoming, "the room was not called live");
     session.shutdown();
 }

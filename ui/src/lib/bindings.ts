@@ -24,7 +24,7 @@ unitPrice: number, at: number, };
 
 export type MemberLine = { userId: string, at: number, };
 
-export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, } | { "type": "messageHidden", id: string, actor: string, } | { "type": "muteAll", on: boolean, } | { "type": "strikeLadder" } & StrikeLadder | { "type": "session" } & StreamSession | { "type": "statusSync" } & StatusSyncLine | { "type": "renamed", name: string, };
+export type RoomEvent = { "type": "chat" } & ChatLine | { "type": "gift" } & GiftLine | { "type": "likes", total: number, } | { "type": "online", count: number, } | { "type": "status", status: RoomStatus, } | { "type": "memberJoined" } & MemberLine | { "type": "memberLeft" } & MemberLine | { "type": "userMuted", userId: string, until: number | null, } | { "type": "userKicked", userId: string, } | { "type": "joinRefused", userId: string, } | { "type": "held" } & HeldLine | { "type": "heldResolved", id: number, approved: boolean, actor: string, } | { "type": "blocked" } & BlockedLine | { "type": "userUnblocked", userId: string, } | { "type": "audit" } & AuditLine | { "type": "words", count: number, } | { "type": "drops" } & DropMinute | { "type": "notice", notice: string, introduction: string, } | { "type": "lottery" } & LotteryLine | { "type": "popularity", score: number, } | { "type": "messageHidden", id: string, actor: string, } | { "type": "muteAll", on: boolean, } | { "type": "strikeLadder" } & StrikeLadder | { "type": "session" } & StreamSession | { "type": "streamHealth" } & StreamHealth | { "type": "goLive" } & GoLiveProgress | { "type": "statusSync" } & StatusSyncLine | { "type": "renamed", name: string, };
 
 export type EventEnvelope = { seq: number, event: RoomEvent, };
 
@@ -146,6 +146,74 @@ endedAt: number | null, peakOnline: number, messages: number, likes: number, gif
 
 export type StatusSyncLine = { status: RoomStatus, synced: boolean, error: string | null, attempts: number, };
 
+export type IngestState = "active" | "inactive" | "forbid" | "unknown";
+
+export type IngestHealth = { state: IngestState, 
+/**
+ * Why the state is unknown, when a check failed (in words for the anchor).
+ */
+error: string | null, 
+/**
+ * Unix milliseconds of the last check.
+ */
+checkedAt: number, 
+/**
+ * Unix milliseconds since when the stream has been active.
+ */
+activeSince: number | null, };
+
+export type StreamHealth = { 
+/**
+ * `None` when no OBS is configured.
+ */
+obs: ObsHealth | null, ingest: IngestHealth, 
+/**
+ * The push address expires at (unix seconds); OBS cannot reconnect after it.
+ */
+pushExpiresAt: number | null, 
+/**
+ * The room goes to paused when the ingest loses the stream, and back to live when it returns.
+ */
+autoPause: boolean, };
+
+export type GoLiveStep = "address" | "obs" | "start" | "ingest" | "live";
+
+export type StepState = "running" | "done" | "failed";
+
+export type GoLiveProgress = { step: GoLiveStep, state: StepState, message: string, actor: string, at: number, };
+
+export type PlayUrl = { format: string, url: string, };
+
+export type StreamAddress = { 
+/**
+ * OBS's "Server".
+ */
+server: string, 
+/**
+ * OBS's "Stream Key" (a credential until it expires: show it masked).
+ */
+streamKey: string, 
+/**
+ * The whole RTMP URL.
+ */
+url: string, srtUrl: string | null, expiresAt: number, 
+/**
+ * Less than the renewal margin is left: an encoder that reconnects after `expires_at` is refused.
+ */
+renewDue: boolean, 
+/**
+ * Which key signed it: `primary` or `backup`.
+ */
+key: string, 
+/**
+ * The RTMP URL as a QR code (PNG, base64), for mobile push apps.
+ */
+qrPngBase64: string, 
+/**
+ * Play addresses by format (`flv`, `hls`, `rtmp`, `webrtc`).
+ */
+play: Array<PlayUrl>, streamName: string, };
+
 export type StrikeStep = { "type": "warn" } | { "type": "mute", seconds: number, } | { "type": "muteUntilEndOfStream" } | { "type": "kick" } | { "type": "ban", seconds: number, };
 
 export type StrikeLadder = { 
@@ -204,7 +272,15 @@ mutedAll: boolean,
 /**
  * A status change not yet on Tencent (retrying), if any.
  */
-statusSync: StatusSyncLine | null, strikeLadder: StrikeLadder, 
+statusSync: StatusSyncLine | null, 
+/**
+ * The stream's health, once a stream desk reports it.
+ */
+streamHealth: StreamHealth | null, 
+/**
+ * The last go-live step reported.
+ */
+goLive: GoLiveProgress | null, strikeLadder: StrikeLadder, 
 /**
  * The stream going on, or the last one.
  */

@@ -206,6 +206,9 @@ enum Command {
     /// The live part of a user card.
     UserState(String, oneshot::Sender<UserState>),
     SetLadder(StrikeLadder, String, oneshot::Sender<Result<()>>),
+    /// The stream desk's news: health or a go-live step.
+    Stream(RoomEvent),
+    Status(oneshot::Sender<RoomStatus>),
     Online(u64),
     FlushLikes,
     LikesWritten(u64),
@@ -404,6 +407,8 @@ impl Room {
             lottery: None,
             lottery_dirty: false,
             muted_all,
+            stream_health: None,
+            go_live: None,
             ladder,
             strikes,
             session,
@@ -688,6 +693,21 @@ impl RoomHandle {
         self.ask(|r| Command::SetLadder(ladder, actor.to_string(), r)).await?
     }
 
+    /// Reports the stream's health to every console (kept for the snapshot).
+    pub async fn report_stream_health(&self, health: crate::event::StreamHealth) -> Result<()> {
+        self.tx.send(Command::Stream(RoomEvent::StreamHealth(health))).await.map_err(|_| Error::Closed)
+    }
+
+    /// Reports a go-live step to every console.
+    pub async fn report_go_live(&self, progress: crate::event::GoLiveProgress) -> Result<()> {
+        self.tx.send(Command::Stream(RoomEvent::GoLive(progress))).await.map_err(|_| Error::Closed)
+    }
+
+    /// The room's status now.
+    pub async fn status(&self) -> Result<RoomStatus> {
+        self.ask(Command::Status).await
+    }
+
     /// The latest `limit` streams, newest first.
     pub async fn sessions(&self, limit: usize) -> Result<Vec<StreamSession>> {
         self.writer.flush().await;
@@ -768,6 +788,8 @@ struct Actor {
     /// Entries came in since the lottery was last reported.
     lottery_dirty: bool,
     muted_all: bool,
+    stream_health: Option<crate::event::StreamHealth>,
+    go_live: Option<crate::event::GoLiveProgress>,
     ladder: StrikeLadder,
     strikes: Strikes,
     /// The stream going on (`ended_at` is `None`), or the last one.
@@ -934,6 +956,8 @@ impl Actor {
             popularity: self.popularity,
             lottery: self.lottery.as_ref().map(|l| l.line()),
             muted_all: self.muted_all,
+            stream_health: self.stream_health.clone(),
+            go_live: self.go_live.clone(),
             status_sync: self.sync.as_ref().map(|s| StatusSyncLine {
                 status: s.to,
                 synced: false,
@@ -1234,6 +1258,17 @@ impl Actor {
                     strikes: self.strikes.count(&user, now, self.ladder.window_secs) as u32,
                     stream_since: self.session.as_ref().map(|s| s.started_at),
                 });
+            }
+            Command::Stream(event) => {
+                match &event {
+                    RoomEvent::StreamHealth(h) => self.stream_health = Some(h.clone()),
+                    RoomEvent::GoLive(p) => self.go_live = Some(p.clone()),
+                    _ => {}
+                }
+                self.emit(event);
+            }
+            Command::Status(reply) => {
+                let _ = reply.send(self.status);
             }
             Command::SetLadder(ladder, actor, reply) => {
                 let json = serde_json::to_string(&ladder).expect("a ladder always serializes");

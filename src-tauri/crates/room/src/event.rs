@@ -190,6 +190,84 @@ pub struct StatusSyncLine {
     pub attempts: u32,
 }
 
+/// What the ingest (CSS) says of the room's stream.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum IngestState {
+    /// CSS receives the stream.
+    Active,
+    Inactive,
+    /// CSS refuses it (`ForbidLiveStream`) until its resume time.
+    Forbid,
+    /// Not known: no CSS API key is configured, or the last check failed.
+    Unknown,
+}
+
+/// The ingest side of the stream's health.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct IngestHealth {
+    pub state: IngestState,
+    /// Why the state is unknown, when a check failed (in words for the anchor).
+    pub error: Option<String>,
+    /// Unix milliseconds of the last check.
+    #[ts(type = "number")]
+    pub checked_at: u64,
+    /// Unix milliseconds since when the stream has been active.
+    #[ts(type = "number | null")]
+    pub active_since: Option<u64>,
+}
+
+/// The stream's health from both ends: the encoder (OBS) and the ingest (CSS).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct StreamHealth {
+    /// `None` when no OBS is configured.
+    pub obs: Option<stream::obs::ObsHealth>,
+    pub ingest: IngestHealth,
+    /// The push address expires at (unix seconds); OBS cannot reconnect after it.
+    #[ts(type = "number | null")]
+    pub push_expires_at: Option<u64>,
+    /// The room goes to paused when the ingest loses the stream, and back to live when it returns.
+    pub auto_pause: bool,
+}
+
+/// The steps of going live, in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum GoLiveStep {
+    /// A push address valid long enough.
+    Address,
+    /// OBS's stream settings applied and read back.
+    Obs,
+    /// OBS's output started.
+    Start,
+    /// The ingest reports the stream active.
+    Ingest,
+    /// The room's status is live.
+    Live,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum StepState {
+    Running,
+    Done,
+    Failed,
+}
+
+/// Where a go-live is: the step, how it went, and words for the anchor (the reason, on failure).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct GoLiveProgress {
+    pub step: GoLiveStep,
+    pub state: StepState,
+    pub message: String,
+    pub actor: String,
+    #[ts(type = "number")]
+    pub at: u64,
+}
+
 /// One stream: from going live (out of upcoming) to ending, with what happened in it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -316,6 +394,10 @@ pub enum RoomEvent {
     StrikeLadder(crate::strikes::StrikeLadder),
     /// The current stream started, changed (counters) or ended.
     Session(StreamSession),
+    /// The stream's health changed (OBS and the ingest).
+    StreamHealth(StreamHealth),
+    /// A go-live moved on a step.
+    GoLive(GoLiveProgress),
     /// How putting the status on Tencent goes (see [`StatusSyncLine`]).
     StatusSync(StatusSyncLine),
     /// The room's name changed (by another admin, in Tencent's console or an app).
@@ -387,6 +469,10 @@ pub struct RoomSnapshot {
     pub muted_all: bool,
     /// A status change not yet on Tencent (retrying), if any.
     pub status_sync: Option<StatusSyncLine>,
+    /// The stream's health, once a stream desk reports it.
+    pub stream_health: Option<StreamHealth>,
+    /// The last go-live step reported.
+    pub go_live: Option<GoLiveProgress>,
     pub strike_ladder: crate::strikes::StrikeLadder,
     /// The stream going on, or the last one.
     pub session: Option<StreamSession>,

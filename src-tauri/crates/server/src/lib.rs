@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod callback;
+pub mod golive;
 pub mod session;
 
 pub use callback::{router, Hub, HubConfig};

@@ -15,6 +15,7 @@ use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
 
 use crate::callback::{router, Hub, HubConfig};
+use crate::golive::{StreamDesk, StreamSettings};
 
 /// Where the session's Tencent IM is.
 #[derive(Clone, Debug)]
@@ -41,6 +42,34 @@ pub struct SessionConfig {
     /// When the hub cannot decide a callback (overload, internal failure): allow it (true, Tencent's
     /// own default) or refuse it.
     pub fail_open: bool,
+    pub stream: StreamConfig,
+}
+
+/// The stream desk's settings (push, CSS API, OBS). With the sandbox, the push side is the sandbox's.
+#[derive(Clone, Debug, Default)]
+pub struct StreamConfig {
+    /// Push domain and key (Tencent mode); without both there is no stream desk.
+    pub push_domain: Option<String>,
+    pub push_key: Option<Secret>,
+    pub backup_push_key: Option<Secret>,
+    pub app_name: Option<String>,
+    pub play_domain: Option<String>,
+    /// The CSS API key (SecretId, SecretKey), to confirm the stream at the ingest.
+    pub css_secret_id: Option<String>,
+    pub css_secret_key: Option<Secret>,
+    pub css_endpoint: Option<String>,
+    pub css_region: Option<String>,
+    /// The stream's name; default `room_` + the group ID's letters and digits.
+    pub stream_name: Option<String>,
+    /// OBS's WebSocket address; with the sandbox and none given, a simulated OBS.
+    pub obs_url: Option<String>,
+    pub obs_password: Option<Secret>,
+    /// How long a push address stays valid (default 24 h).
+    pub valid_for: Option<std::time::Duration>,
+    /// Pause the room when the ingest loses the stream (default on).
+    pub auto_pause: bool,
+    /// How often OBS and the ingest are checked (default 2 s; tests go faster).
+    pub poll: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -74,6 +103,8 @@ pub enum Error {
     Im(#[from] im::Error),
     #[error("cannot open the room: {0}")]
     Room(#[from] room::Error),
+    #[error("cannot set up the stream: {0}")]
+    Stream(String),
 }
 
 /// A running session; dropping it does not stop it, [`Session::shutdown`] does.
@@ -81,6 +112,10 @@ pub enum Error {
 pub struct Session {
     pub room: RoomHandle,
     pub sandbox: Option<Sandbox>,
+    /// Going live and watching the stream; none when no push domain and key are configured.
+    pub stream: Option<StreamDesk>,
+    /// The simulated OBS of a sandbox session without a real one.
+    pub fake_obs: Option<std::sync::Arc<sandbox::obs::FakeObs>>,
     pub hub_addr: SocketAddr,
     pub info: AppInfo,
     pub im: ImClient,
@@ -151,14 +186,110 @@ impl Session {
             hub_url: format!("http://{hub_addr}"),
             sdk_app_id: im.sdkappid(),
         };
+        let (stream, fake_obs) = start_stream_desk(&config.stream, sandbox.as_ref(), &room, &cancel).await?;
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
-        Ok(Self { room, sandbox, hub_addr, info, im, cancel })
+        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, cancel })
     }
 
     /// Stops the hub, the room and the sandbox.
     pub fn shutdown(&self) {
         self.cancel.cancel();
     }
+}
+
+/// Starts the stream desk: on the sandbox with its CSS side (and a simulated OBS, which really pushes
+/// with ffmpeg when it is installed, unless a real OBS is given); on Tencent when a push domain and key
+/// are configured.
+async fn start_stream_desk(
+    c: &StreamConfig,
+    sandbox: Option<&Sandbox>,
+    room: &RoomHandle,
+    cancel: &CancellationToken,
+) -> Result<(Option<StreamDesk>, Option<std::sync::Arc<sandbox::obs::FakeObs>>), Error> {
+    let css_client = |id: String, key: Secret, endpoint: Option<String>, region: Option<String>| {
+        let mut b = stream::css::CssClient::builder(id, key);
+        if let Some(e) = endpoint {
+            b = b.endpoint(e);
+        }
+        if let Some(r) = region {
+            b = b.region(r);
+        }
+        b.build().map_err(|e| Error::Stream(format!("the CSS API client: {e}")))
+    };
+    let obs_config = |url: &str| stream::obs::ObsConfig::new(url, c.obs_password.clone());
+    let (mut settings, fake) = match sandbox {
+        Some(sb) => {
+            let css = sb.css_credentials();
+            let (obs, fake) = match &c.obs_url {
+                Some(url) => (obs_config(url), None),
+                None => {
+                    let push = if sandbox::obs::ffmpeg_available(std::path::Path::new("ffmpeg")) {
+                        sandbox::obs::PushMode::ffmpeg()
+                    } else {
+                        tracing::warn!("ffmpeg is not installed: the simulated OBS cannot push a real stream");
+                        sandbox::obs::PushMode::Simulated { bitrate_bps: 2_500_000 }
+                    };
+                    let fake = sandbox::obs::FakeObs::bind(sandbox::obs::FakeObsConfig { push, ..Default::default() })
+                        .await
+                        .map_err(|e| Error::Stream(format!("cannot start the simulated OBS: {e}")))?;
+                    (obs_config(&fake.url()), Some(std::sync::Arc::new(fake)))
+                }
+            };
+            let settings = StreamSettings {
+                push_domain: css.push_domain.clone(),
+                ingest_host: Some(sb.rtmp_addr().to_string()),
+                app_name: css.app_name.clone(),
+                stream_name: String::new(),
+                push_key: Secret::new(css.push_key.clone()),
+                backup_push_key: css.backup_push_key.clone().map(Secret::new),
+                valid_for: std::time::Duration::ZERO,
+                renew_margin: std::time::Duration::from_secs(3600),
+                play_domain: None,
+                css: Some(css_client(css.secret_id, Secret::new(css.secret_key), Some(css.endpoint), None)?),
+                obs: Some(obs),
+                auto_pause: c.auto_pause,
+                ingest_timeout: std::time::Duration::from_secs(30),
+                poll: std::time::Duration::from_secs(2),
+            };
+            (settings, fake)
+        }
+        None => {
+            let (Some(domain), Some(key)) = (&c.push_domain, &c.push_key) else { return Ok((None, None)) };
+            let css = match (&c.css_secret_id, &c.css_secret_key) {
+                (Some(id), Some(key)) => {
+                    Some(css_client(id.clone(), key.clone(), c.css_endpoint.clone(), c.css_region.clone())?)
+                }
+                _ => None,
+            };
+            let settings = StreamSettings {
+                push_domain: domain.clone(),
+                ingest_host: None,
+                app_name: String::new(),
+                stream_name: String::new(),
+                push_key: key.clone(),
+                backup_push_key: c.backup_push_key.clone(),
+                valid_for: std::time::Duration::ZERO,
+                renew_margin: std::time::Duration::from_secs(3600),
+                play_domain: c.play_domain.clone(),
+                css,
+                obs: Some(obs_config(c.obs_url.as_deref().unwrap_or(stream::obs::DEFAULT_URL))),
+                auto_pause: c.auto_pause,
+                ingest_timeout: std::time::Duration::from_secs(30),
+                poll: std::time::Duration::from_secs(2),
+            };
+            (settings, None)
+        }
+    };
+    if let Some(app) = &c.app_name {
+        settings.app_name = app.clone();
+    } else if settings.app_name.is_empty() {
+        settings.app_name = stream::DEFAULT_APP_NAME.into();
+    }
+    settings.stream_name = c.stream_name.clone().unwrap_or_else(|| crate::golive::stream_name_for(room.group_id()));
+    settings.valid_for = c.valid_for.unwrap_or(std::time::Duration::from_secs(24 * 3600));
+    settings.poll = c.poll.unwrap_or(settings.poll);
+    let desk = StreamDesk::start(settings, room.clone(), cancel.clone()).map_err(|e| Error::Stream(e.to_string()))?;
+    Ok((Some(desk), fake))
 }
 
 /// The environment variables a session reads, each with its default.
@@ -179,6 +310,18 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_AUDIENCE         on or off: the simulated audience (default: on)
   ANCHORDESK_AUDIENCE_PACE_MS mean time between two audience actions (default: 400)
   ANCHORDESK_ROOM_NAME        the room's name when it is created (default: AnchorDesk live room)
+  ANCHORDESK_PUSH_DOMAIN      the CSS push domain (Tencent mode; with ANCHORDESK_PUSH_KEY it turns on going live)
+  ANCHORDESK_PUSH_KEY         the push authentication key (primary); ANCHORDESK_PUSH_BACKUP_KEY the backup key
+  ANCHORDESK_PUSH_APP         the AppName (default: live)
+  ANCHORDESK_PUSH_VALID_FOR   how long a push address stays valid, e.g. 24h or 7d (default: 24h)
+  ANCHORDESK_STREAM_NAME      the stream's name (default: room_ and the group ID's letters and digits)
+  ANCHORDESK_PLAY_DOMAIN      the play domain, for play addresses
+  ANCHORDESK_CSS_SECRET_ID    a Tencent Cloud API key (SecretId, SecretKey) to confirm the stream at CSS
+  ANCHORDESK_CSS_SECRET_KEY
+  ANCHORDESK_CSS_ENDPOINT     the CSS API endpoint (default: live.tencentcloudapi.com); ANCHORDESK_CSS_REGION its region
+  ANCHORDESK_OBS_URL          OBS's WebSocket server (default: ws://127.0.0.1:4455; on the sandbox: a simulated OBS)
+  ANCHORDESK_OBS_PASSWORD     OBS's WebSocket password, when authentication is on
+  ANCHORDESK_AUTO_PAUSE       on or off: pause the room when CSS loses the stream, resume when it returns (default: on)
   ANCHORDESK_LOG              log filter, e.g. info or anchordesk_room=debug (default: info)";
 
 /// The settings a configuration file may hold: the environment names without `ANCHORDESK_`, in lower case.
@@ -197,6 +340,20 @@ pub const FILE_KEYS: &[&str] = &[
     "audience_pace_ms",
     "room_name",
     "callback_failure",
+    "push_domain",
+    "push_key",
+    "push_backup_key",
+    "push_app",
+    "push_valid_for",
+    "stream_name",
+    "play_domain",
+    "css_secret_id",
+    "css_secret_key",
+    "css_endpoint",
+    "css_region",
+    "obs_url",
+    "obs_password",
+    "auto_pause",
 ];
 
 impl SessionConfig {
@@ -293,6 +450,32 @@ impl SessionConfig {
             callback_token: get("ANCHORDESK_CALLBACK_TOKEN").map(Secret::new),
             api_token: get("ANCHORDESK_API_TOKEN").map(Secret::new),
             room_name: get("ANCHORDESK_ROOM_NAME").unwrap_or_else(|| "AnchorDesk live room".into()),
+            stream: StreamConfig {
+                push_domain: get("ANCHORDESK_PUSH_DOMAIN"),
+                push_key: get("ANCHORDESK_PUSH_KEY").map(Secret::new),
+                backup_push_key: get("ANCHORDESK_PUSH_BACKUP_KEY").map(Secret::new),
+                app_name: get("ANCHORDESK_PUSH_APP"),
+                play_domain: get("ANCHORDESK_PLAY_DOMAIN"),
+                css_secret_id: get("ANCHORDESK_CSS_SECRET_ID"),
+                css_secret_key: get("ANCHORDESK_CSS_SECRET_KEY").map(Secret::new),
+                css_endpoint: get("ANCHORDESK_CSS_ENDPOINT"),
+                css_region: get("ANCHORDESK_CSS_REGION"),
+                stream_name: get("ANCHORDESK_STREAM_NAME"),
+                obs_url: get("ANCHORDESK_OBS_URL"),
+                obs_password: get("ANCHORDESK_OBS_PASSWORD").map(Secret::new),
+                valid_for: match get("ANCHORDESK_PUSH_VALID_FOR") {
+                    None => None,
+                    Some(v) => {
+                        Some(stream::parse_duration(&v).map_err(|e| format!("ANCHORDESK_PUSH_VALID_FOR={v:?}: {e}"))?)
+                    }
+                },
+                auto_pause: match get("ANCHORDESK_AUTO_PAUSE").as_deref() {
+                    None | Some("on") | Some("1") | Some("true") => true,
+                    Some("off") | Some("0") | Some("false") => false,
+                    Some(other) => return Err(format!("ANCHORDESK_AUTO_PAUSE={other:?}: use on or off")),
+                },
+                poll: None,
+            },
             fail_open: match get("ANCHORDESK_CALLBACK_FAILURE").as_deref() {
                 None | Some("allow") => true,
                 Some("refuse") => false,
