@@ -10,9 +10,11 @@ mode="${1:-run}"
 
 # Debian/Ubuntu package names (see shared/design/toolchain.md).
 build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libayatana-appindicator3-dev librsvg2-dev
-  libssl-dev build-essential pkg-config file libxdo-dev libgl1-mesa-dri fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core)
-# ffmpeg pushes a real RTMP test stream into the sandbox's ingest (sandbox/tests/ingest.rs).
-test_pkgs=(xvfb xauth webkit2gtk-driver xdotool dbus-x11 x11-utils imagemagick ffmpeg)
+  libssl-dev build-essential pkg-config file libxdo-dev libgl1-mesa-dri fonts-noto-cjk fonts-noto-color-emoji fonts-dejavu-core
+  ffmpeg)
+# ffmpeg (above) is the sandbox's simulated OBS: it pushes a real RTMP test stream into the sandbox's
+# ingest, in the app and in the tests.
+test_pkgs=(xvfb xauth webkit2gtk-driver xdotool dbus-x11 x11-utils imagemagick)
 
 wanted=("${build_pkgs[@]}")
 [ "$mode" = test ] && wanted+=("${test_pkgs[@]}")

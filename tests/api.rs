@@ -208,6 +208,7 @@ async fn every_route_wants_the_token_and_this_room_and_errors_are_code_and_messa
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let hub = server::Hub {
+        stream: None,
         config: server::HubConfig { sdkappid: s.sandbox.sdkappid(), callback_token: None, api_token: None },
         room: s.room.clone(),
     };
@@ -621,4 +622,5 @@ async fn strikes_hide_mute_all_and_streams_work_through_the_api() {
     let (status, sessions) = api.get("/sessions?limit=5").await;
     assert_eq!((status.as_u16(), sessions[0]["id"].as_u64(), &sessions[0]["endedAt"]), (200, Some(1), &Value::Null));
     assert_error(&api.get("/sessions?limit=many").await, 400, "invalid", "");
+    assert_error(&api.get("/stream").await, 400, "invalid", "ANCHORDESK_PUSH_DOMAIN");
 }

@@ -387,3 +387,34 @@ async fn going_live_fails_at_the_step_that_fails_with_a_reason_and_the_room_stay
     assert_eq!(session.room.status().await.unwrap(), RoomStatus::Upcoming, "the room was not called live");
     session.shutdown();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_console_api_drives_the_stream_desk_for_scripts() {
+    ffmpeg_required();
+    let dir = tempfile::tempdir().unwrap();
+    let mut c = config(dir.path(), None);
+    c.api_token = Some(im::Secret::new("owner-token"));
+    let session = Session::start(c).await.unwrap();
+    let base =
+        format!("http://{}/api/v1/rooms/{}/stream", session.hub_addr, session.room.group_id().replace('#', "%23"));
+    let http = reqwest::Client::new();
+    let call = |method: reqwest::Method, path: &str, body: serde_json::Value| {
+        http.request(method, format!("{base}{path}")).bearer_auth("owner-token").json(&body).send()
+    };
+    let first: serde_json::Value =
+        call(reqwest::Method::GET, "", serde_json::json!(null)).await.unwrap().json().await.unwrap();
+    assert_eq!(first["key"], "primary");
+    let rotated = call(reqwest::Method::POST, "/renew", serde_json::json!({"rotate": true})).await.unwrap();
+    let rotated: serde_json::Value = rotated.json().await.unwrap();
+    assert_eq!(rotated["key"], "backup", "rotating switches to the backup key");
+    assert_ne!(rotated["streamKey"], first["streamKey"]);
+    let live = call(reqwest::Method::POST, "/go-live", serde_json::json!(null)).await.unwrap();
+    assert_eq!(live.status(), 204, "{}", live.text().await.unwrap());
+    assert_eq!(session.room.status().await.unwrap(), RoomStatus::Live, "pushed with the backup key's address");
+    let stop = call(reqwest::Method::POST, "/stop", serde_json::json!({"end": true})).await.unwrap();
+    assert_eq!(stop.status(), 204);
+    assert_eq!(session.room.status().await.unwrap(), RoomStatus::Ended);
+    let bad = call(reqwest::Method::POST, "/stop", serde_json::json!({"end": "yes"})).await.unwrap();
+    assert_eq!(bad.status(), 400);
+    session.shutdown();
+}

@@ -74,6 +74,7 @@ impl Stack {
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
         let hub = Hub {
+            stream: None,
             config: HubConfig {
                 sdkappid: self.sandbox.sdkappid(),
                 callback_token: Some(Secret::new(TOKEN)),

@@ -29,6 +29,8 @@ pub struct HubConfig {
 pub struct Hub {
     pub config: HubConfig,
     pub room: RoomHandle,
+    /// Going live (owner routes under `/api/v1/rooms/{room}/stream`); none when not configured.
+    pub stream: Option<crate::golive::StreamDesk>,
 }
 
 /// The hub's HTTP surface, without a port (tests call it directly): Tencent's callbacks, the API

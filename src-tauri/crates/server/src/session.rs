@@ -165,7 +165,9 @@ impl Session {
             ..RoomConfig::default()
         };
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
+        let (stream, fake_obs) = start_stream_desk(&config.stream, sandbox.as_ref(), &room, &cancel).await?;
         let hub = Hub {
+            stream: stream.clone(),
             config: HubConfig { sdkappid: im.sdkappid(), callback_token: token, api_token: config.api_token.clone() },
             room: room.clone(),
         };
@@ -186,7 +188,6 @@ impl Session {
             hub_url: format!("http://{hub_addr}"),
             sdk_app_id: im.sdkappid(),
         };
-        let (stream, fake_obs) = start_stream_desk(&config.stream, sandbox.as_ref(), &room, &cancel).await?;
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
         Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, cancel })
     }

@@ -34,6 +34,7 @@ async fn fixture() -> Fixture {
         .unwrap();
     let room = Room::open(RoomConfig::default(), im, cancel.clone()).await.unwrap();
     let hub = Hub {
+        stream: None,
         config: HubConfig {
             sdkappid: sandbox.sdkappid(),
             callback_token: Some(Secret::new(TOKEN)),

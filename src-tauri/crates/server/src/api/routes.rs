@@ -315,3 +315,71 @@ pub async fn sessions(
 ) -> Result<Json<Vec<StreamSession>>, ApiError> {
     Ok(Json(hub.room.sessions(p.limit.unwrap_or(20)).await?))
 }
+
+fn desk(hub: &Hub) -> Result<&crate::golive::StreamDesk, ApiError> {
+    hub.stream.as_ref().ok_or_else(|| {
+        ApiError::invalid("going live is not set up on this hub: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY")
+    })
+}
+
+impl From<crate::golive::Error> for ApiError {
+    fn from(e: crate::golive::Error) -> Self {
+        match e {
+            crate::golive::Error::Room(e) => e.into(),
+            other => ApiError::invalid(other.to_string()),
+        }
+    }
+}
+
+/// `GET /rooms/{room}/stream`: the push address (OBS server and key, QR, play URLs).
+pub async fn stream_address(State(hub): State<Hub>) -> Result<Json<crate::golive::StreamAddress>, ApiError> {
+    Ok(Json(desk(&hub)?.address()?))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RenewBody {
+    #[serde(default)]
+    rotate: bool,
+}
+
+impl Expected for RenewBody {
+    const EXPECTED: &'static str = r#"{"rotate": false} (true switches to the other push key)"#;
+}
+
+/// `POST /rooms/{room}/stream/renew`: a fresh address; `rotate` switches keys.
+pub async fn stream_renew(
+    State(hub): State<Hub>,
+    Body(body): Body<RenewBody>,
+) -> Result<Json<crate::golive::StreamAddress>, ApiError> {
+    Ok(Json(desk(&hub)?.renew(body.rotate)?))
+}
+
+/// `POST /rooms/{room}/stream/obs`: applies the address to OBS and reads it back.
+pub async fn stream_apply_obs(State(hub): State<Hub>) -> Done {
+    desk(&hub)?.apply_to_obs().await?;
+    DONE
+}
+
+/// `POST /rooms/{room}/stream/go-live`: the closed loop; progress arrives as `goLive` events.
+pub async fn stream_go_live(State(hub): State<Hub>) -> Done {
+    desk(&hub)?.go_live(ACTOR).await?;
+    DONE
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StopBody {
+    #[serde(default)]
+    end: bool,
+}
+
+impl Expected for StopBody {
+    const EXPECTED: &'static str = r#"{"end": false} (true also ends the room's stream)"#;
+}
+
+/// `POST /rooms/{room}/stream/stop`: stops OBS's stream (and with `end`, the room's).
+pub async fn stream_stop(State(hub): State<Hub>, Body(body): Body<StopBody>) -> Done {
+    desk(&hub)?.stop(ACTOR, body.end).await?;
+    DONE
+}
