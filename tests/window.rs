@@ -175,3 +175,44 @@ async fn muting_a_user_from_the_user_card_mutes_them_in_tencent_im() {
     assert!((now + 540..=now + 610).contains(&entry.muted_until), "muted for the chosen 10 minutes");
     w.close().await;
 }
+
+#[tokio::test]
+async fn the_go_live_button_pushes_through_the_simulated_obs_and_the_room_goes_live() {
+    assert!(
+        Command::new("ffmpeg").arg("-version").stdout(Stdio::null()).status().is_ok_and(|s| s.success()),
+        "the simulated OBS pushes with ffmpeg: run `make test`, which installs it"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let w = Window::open(dir.path(), &[("ANCHORDESK_AUDIENCE_PACE_MS", "200".into())]).await;
+    w.wait_for("[data-testid=tab-stream]").await.click().await.unwrap();
+    let server = w.wait_for("[data-testid=push-server]").await;
+    w.until("the push address is shown", || async {
+        server.prop("value").await.ok().flatten().is_some_and(|v| v.starts_with("rtmp://127.0.0.1:"))
+    })
+    .await;
+    let key = w.wait_for("[data-testid=push-key]").await;
+    let shown = key.prop("value").await.unwrap().unwrap_or_default();
+    assert!(!shown.contains("txSecret"), "the stream key is masked until asked: {shown}");
+
+    w.wait_for("[data-testid=go-live]").await.click().await.unwrap();
+    w.until("every step is done and the room is live", || async {
+        let live = match w.client.find(Locator::Css("[data-testid=go-live-step-live]")).await {
+            Ok(s) => s.attr("data-state").await.ok().flatten().as_deref() == Some("done"),
+            Err(_) => false,
+        };
+        let toggle = match w.client.find(Locator::Css("[data-testid=status-toggle]")).await {
+            Ok(t) => t.attr("data-status").await.ok().flatten().as_deref() == Some("live"),
+            Err(_) => false,
+        };
+        live && toggle
+    })
+    .await;
+    w.until("the header shows CSS receiving the stream", || async {
+        match w.client.find(Locator::Css("[data-testid=health-css]")).await {
+            Ok(e) => e.attr("data-tone").await.ok().flatten().as_deref() == Some("ok"),
+            Err(_) => false,
+        }
+    })
+    .await;
+    w.close().await;
+}

@@ -369,6 +369,29 @@ describe('App', () => {
       expect(backend.calls.filter((c) => c.method === 'sessions').map((c) => c.args)).toEqual([[20]]);
     });
 
+    it('opens the Go live tab next to Room (asking for the push address only then); the header shows the stream health', async () => {
+      expect(q('tab-room')!.nextElementSibling).toBe(q('tab-stream'));
+      expect(q('tab-stream')!.textContent!.trim()).toBe('Go live');
+      expect(q('go-live-panel')).toBeNull();
+      expect(backend.calls.some((c) => c.method === 'streamAddress')).toBe(false); // a credential: not until asked
+      expect(q('stream-health')!.textContent).toContain('OBS ready');
+
+      q('tab-stream')!.click();
+      flushSync();
+      expect(q('tab-stream')!.getAttribute('aria-selected')).toBe('true');
+      expect(q('go-live-panel')!.closest<HTMLElement>('[role="tabpanel"]')!.hidden).toBe(false);
+      await vi.waitFor(() => expect(q('push-server')).not.toBeNull());
+
+      await room.setStatus('paused'); // going live works from paused
+      q('go-live')!.click();
+      await vi.waitFor(() => expect(backend.snapshot().status).toBe('live'));
+      await settle();
+      expect(q('go-live-done')!.textContent).toBe('You are live');
+      expect(q('stream-health')!.textContent).toContain('OBS live 2,480 kbps');
+      expect(q('stream-health')!.textContent).toContain('CSS receiving');
+      expect(q('status-toggle')!.dataset.status).toBe('live');
+    });
+
     it('switches language from the header, remembers it, and tags the document for CJK fonts', () => {
       const select = document.querySelector<HTMLSelectElement>('header select')!;
       expect(select.value).toBe('en');

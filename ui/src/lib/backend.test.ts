@@ -134,6 +134,39 @@ describe('TauriBackend', () => {
   });
 });
 
+describe('TauriBackend: the stream desk', () => {
+  it('calls stream_address, stream_renew {rotate}, stream_apply_obs, stream_go_live and stream_stop {end}', async () => {
+    const address = { server: 'rtmp://push.example.com/live/', streamKey: 'k', expiresAt: 1 };
+    invoke.mockResolvedValueOnce(address).mockResolvedValueOnce({ ...address, key: 'backup' }).mockResolvedValue(null);
+    const b = new TauriBackend();
+    await expect(b.streamAddress()).resolves.toEqual(address);
+    await expect(b.renewStreamAddress(true)).resolves.toEqual({ ...address, key: 'backup' });
+    await expect(b.applyToObs()).resolves.toBeUndefined();
+    await expect(b.goLive()).resolves.toBeUndefined();
+    await expect(b.stopStream(true)).resolves.toBeUndefined();
+    await b.stopStream(false);
+    await b.renewStreamAddress(false);
+    expect(invoke.mock.calls).toEqual([
+      ['stream_address', undefined],
+      ['stream_renew', { rotate: true }],
+      ['stream_apply_obs', undefined],
+      ['stream_go_live', undefined],
+      ['stream_stop', { end: true }],
+      ['stream_stop', { end: false }],
+      ['stream_renew', { rotate: false }],
+    ]);
+  });
+
+  it('rejects with the desk’s WireError (not set up, a failed step)', async () => {
+    const notSetUp = { code: 'invalid', message: 'going live is not set up: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY (see the README)' };
+    invoke.mockRejectedValueOnce(notSetUp);
+    await expect(new TauriBackend().streamAddress()).rejects.toEqual(notSetUp);
+    const failed = { code: 'invalid', message: 'Ingest: no stream reached CSS within 30 s' };
+    invoke.mockRejectedValueOnce(failed);
+    await expect(new TauriBackend().goLive()).rejects.toEqual(failed);
+  });
+});
+
 describe('getBackend', () => {
   it('uses the fake outside Tauri and Tauri inside it', () => {
     const fakeWindow: Record<string, unknown> = {};

@@ -10,6 +10,7 @@ import type {
   Feed,
   ModAction,
   RoomStatus,
+  StreamAddress,
   StreamSession,
   StrikeLadder,
   UserCard,
@@ -68,6 +69,23 @@ export interface Backend {
    */
   setNotice(change: NoticeChange): Promise<void>;
   appInfo(): Promise<AppInfo>;
+  /**
+   * The push address in use (made on first ask): OBS's server and key, the whole URL, SRT, the QR
+   * code and the play URLs — a credential, for the owner's console only. Rejects `invalid` when going
+   * live is not set up.
+   */
+  streamAddress(): Promise<StreamAddress>;
+  /** A fresh push address with a new expiry; `rotate` switches to the other push key. */
+  renewStreamAddress(rotate: boolean): Promise<StreamAddress>;
+  /** Puts the push address into OBS and reads it back. */
+  applyToObs(): Promise<void>;
+  /**
+   * Address → OBS → start → the ingest confirms → the room is live. The steps arrive as `goLive`
+   * events; resolves when the room is live, rejects with the reason at the first step that fails.
+   */
+  goLive(): Promise<void>;
+  /** Stops OBS's stream; with `end`, the room's stream ends too. */
+  stopStream(end: boolean): Promise<void>;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -78,7 +96,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-/** The Tauri commands of the Rust side (`room_*`, `app_info`). */
+/** The Tauri commands of the Rust side (`room_*`, `stream_*`, `app_info`). */
 export class TauriBackend implements Backend {
   async subscribe(onFeed: (feed: Feed) => void): Promise<void> {
     const channel = new Channel<Feed>();
@@ -148,6 +166,26 @@ export class TauriBackend implements Backend {
 
   appInfo(): Promise<AppInfo> {
     return call<AppInfo>('app_info');
+  }
+
+  streamAddress(): Promise<StreamAddress> {
+    return call<StreamAddress>('stream_address');
+  }
+
+  renewStreamAddress(rotate: boolean): Promise<StreamAddress> {
+    return call<StreamAddress>('stream_renew', { rotate });
+  }
+
+  async applyToObs(): Promise<void> {
+    await call<null>('stream_apply_obs');
+  }
+
+  async goLive(): Promise<void> {
+    await call<null>('stream_go_live');
+  }
+
+  async stopStream(end: boolean): Promise<void> {
+    await call<null>('stream_stop', { end });
   }
 }
 

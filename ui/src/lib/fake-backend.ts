@@ -5,7 +5,8 @@
 // moderation with audit lines and undo, hidden messages and mute-all, strikes climbing the strike
 // ladder (by hand and from the word filter), the word filter holding or blocking messages, the held
 // queue, the word list's text format, per-viewer counters and notes for user cards, stream sessions,
-// the notice (bytes checked like Rust) and the popularity score. Seeded, so a seed replays exactly.
+// the notice (bytes checked like Rust), the popularity score, and the stream desk (push address, going
+// live step by step, stopping, health; see fake-stream.ts). Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -16,11 +17,13 @@ import type {
   EventEnvelope,
   Feed,
   GiftLine,
+  GoLiveStep,
   HeldLine,
   ModAction,
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  StreamAddress,
   StreamSession,
   StrikeLadder,
   UserCard,
@@ -28,6 +31,7 @@ import type {
   WordRule,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
+import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
 import { noteProblem, noticeProblem, utf8Bytes } from './limits';
 import { TRANSITIONS, canBecome } from './status';
 import {
@@ -61,7 +65,12 @@ export type FakeMethod =
   | 'setNotice'
   | 'setStrikeLadder'
   | 'sessions'
-  | 'appInfo';
+  | 'appInfo'
+  | 'streamAddress'
+  | 'renewStreamAddress'
+  | 'applyToObs'
+  | 'goLive'
+  | 'stopStream';
 
 export interface FakeCall {
   method: FakeMethod;
@@ -87,6 +96,11 @@ export interface FakeOptions {
    */
   sessions?: StreamSession[];
   info?: Partial<AppInfo>;
+  /**
+   * The stream desk (default: set up, with OBS and a CSS key); `null`: going live is not set up, and
+   * the stream commands are refused as the app refuses them.
+   */
+  stream?: FakeStreamOptions | null;
 }
 
 /** mulberry32: tiny, fast, good enough for a simulation, and the same everywhere. */
@@ -288,6 +302,8 @@ export class FakeBackend implements Backend {
   #nextAudit = 1;
   #nextHeld = 1;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The stream desk, when going live is set up. */
+  readonly #desk: FakeStreamDesk | null;
 
   constructor(options: FakeOptions = {}) {
     this.#random = mulberry32(options.seed ?? 1);
@@ -319,6 +335,8 @@ export class FakeBackend implements Backend {
       lottery: null,
       mutedAll: false,
       statusSync: null,
+      streamHealth: null,
+      goLive: null,
       strikeLadder: clone(DEFAULT_LADDER),
       session: sessions.at(-1) ?? null,
       ...clone(options.room ?? {}),
@@ -344,6 +362,22 @@ export class FakeBackend implements Backend {
     for (const m of this.#room.members) this.#joined(m.userId, m.at > 0 ? m.at : this.#clock());
     for (let i = 0; i < (options.history ?? 0); i++) for (const e of this.#randomStep()) this.#apply(e);
     this.#popularitySent = this.#room.popularity;
+    this.#desk =
+      options.stream === null
+        ? null
+        : new FakeStreamDesk(
+            {
+              clock: this.#clock,
+              groupId: () => this.#room.groupId,
+              status: () => this.#room.status,
+              setStatus: (actor, status) => this.#changeStatus(actor, status),
+              push: (...events) => void this.push(...events),
+              pause: (beats) => this.#pause(beats),
+            },
+            options.stream,
+          );
+    // The desk's first poll has been reported (unless the test gave the room a health of its own).
+    if (this.#desk && options.room?.streamHealth === undefined) this.#room.streamHealth = this.#desk.health();
   }
 
   /** The browser preview: a live, busy room that takes a moment to start (shows "Connecting…"). */
@@ -365,6 +399,7 @@ export class FakeBackend implements Backend {
       latencyMs: 350,
       history: 120,
       sessions: [past(1, 3, 2, 1), past(2, 2, 2.5, 1.4), past(3, 1, 3, 1.2)],
+      stream: { obsLive: true },
       room: {
         status: 'live',
         online: 1280,
@@ -408,6 +443,16 @@ export class FakeBackend implements Backend {
     queue.push(gate);
     this.#holds.set(method, queue);
     return release;
+  }
+
+  /** The next go-live fails at `step` with `message`: reported failed, and the call rejects with it. */
+  failGoLiveAt(step: GoLiveStep, message: string): void {
+    this.#streamDesk().failAt(step, message);
+  }
+
+  /** The simulated stream desk, for its own controls (OBS dropping, the ingest losing the stream). */
+  get streamDesk(): FakeStreamDesk | null {
+    return this.#desk;
   }
 
   /** Emit events as the room would: numbered, applied to the room, delivered as one batch. */
@@ -498,9 +543,12 @@ export class FakeBackend implements Backend {
   /** Keep emitting simulated events at a lively, irregular pace (preview). */
   start(): this {
     this.stop();
+    let ticks = 0;
     const tick = () => {
       const burst = this.#random() < 0.08 ? 2 + Math.floor(this.#random() * 8) : 1;
       this.simulate(burst);
+      // The desk's monitor, now and then: OBS's figures move while it streams.
+      if (++ticks % 8 === 0) this.#desk?.poll((this.#random() - 0.5) * 0.12);
       this.#timer = setTimeout(tick, 120 + Math.floor(this.#random() * 600));
     };
     this.#timer = setTimeout(tick, 500);
@@ -522,38 +570,7 @@ export class FakeBackend implements Backend {
   }
 
   setStatus(status: RoomStatus): Promise<void> {
-    return this.#settle('setStatus', [status], () => {
-      const from = this.#room.status;
-      if (!canBecome(from, status)) {
-        throw invalid(
-          `the room cannot go from ${from} to ${status}; from ${from} it can go to ${TRANSITIONS[from].join(', ')}`,
-        );
-      }
-      this.push(
-        { type: 'status', status },
-        this.#audit({ actor: ANCHOR, action: 'status', target: 'room', detail: `${from} → ${status}`, reason: '', duration: null }),
-      );
-      // As the room does: going live starts a stream (unless one goes on), ending ends it.
-      const session = this.#room.session;
-      if (status === 'live' && (session === null || session.endedAt !== null)) {
-        const started: StreamSession = {
-          id: (session?.id ?? 0) + 1,
-          startedAt: this.#clock(),
-          endedAt: null,
-          peakOnline: this.#room.online,
-          messages: 0,
-          likes: 0,
-          giftValue: 0,
-        };
-        this.push({ type: 'session', ...started });
-      }
-      if (status === 'ended') {
-        if (session !== null && session.endedAt === null) this.push({ type: 'session', ...session, endedAt: this.#clock() });
-        for (const userId of [...this.#eosMuted]) {
-          this.push(...this.#moderation('room', { type: 'unmute', userId, reason: 'the stream ended' }));
-        }
-      }
-    });
+    return this.#settle('setStatus', [status], () => this.#changeStatus(ANCHOR, status));
   }
 
   moderate(action: ModAction): Promise<void> {
@@ -715,6 +732,26 @@ export class FakeBackend implements Backend {
     return this.#settle('appInfo', [], () => ({ ...this.#info }));
   }
 
+  streamAddress(): Promise<StreamAddress> {
+    return this.#settle('streamAddress', [], () => this.#streamDesk().address());
+  }
+
+  renewStreamAddress(rotate: boolean): Promise<StreamAddress> {
+    return this.#settle('renewStreamAddress', [rotate], () => this.#streamDesk().renew(rotate === true));
+  }
+
+  applyToObs(): Promise<void> {
+    return this.#settle('applyToObs', [], () => this.#streamDesk().applyToObs());
+  }
+
+  async goLive(): Promise<void> {
+    await this.#settle('goLive', [], () => this.#streamDesk().goLive(ANCHOR));
+  }
+
+  stopStream(end: boolean): Promise<void> {
+    return this.#settle('stopStream', [end], () => this.#streamDesk().stop(ANCHOR, end === true));
+  }
+
   // ---- internals ------------------------------------------------------------------------
 
   async #settle<T>(method: FakeMethod, args: unknown[], run: () => T): Promise<T> {
@@ -726,6 +763,53 @@ export class FakeBackend implements Backend {
     const failure = this.#failures.get(method)?.shift();
     if (failure) throw failure;
     return run();
+  }
+
+  /**
+   * A status change by `actor`, checked like the room, audited; going live starts a stream (unless one
+   * goes on), ending ends it and lifts the until-end-of-stream mutes.
+   */
+  #changeStatus(actor: string, status: RoomStatus): void {
+    const from = this.#room.status;
+    if (!canBecome(from, status)) {
+      throw invalid(
+        `the room cannot go from ${from} to ${status}; from ${from} it can go to ${TRANSITIONS[from].join(', ')}`,
+      );
+    }
+    this.push(
+      { type: 'status', status },
+      this.#audit({ actor, action: 'status', target: 'room', detail: `${from} → ${status}`, reason: '', duration: null }),
+    );
+    const session = this.#room.session;
+    if (status === 'live' && (session === null || session.endedAt !== null)) {
+      const started: StreamSession = {
+        id: (session?.id ?? 0) + 1,
+        startedAt: this.#clock(),
+        endedAt: null,
+        peakOnline: this.#room.online,
+        messages: 0,
+        likes: 0,
+        giftValue: 0,
+      };
+      this.push({ type: 'session', ...started });
+    }
+    if (status === 'ended') {
+      if (session !== null && session.endedAt === null) this.push({ type: 'session', ...session, endedAt: this.#clock() });
+      for (const userId of [...this.#eosMuted]) {
+        this.push(...this.#moderation('room', { type: 'unmute', userId, reason: 'the stream ended' }));
+      }
+    }
+  }
+
+  #streamDesk(): FakeStreamDesk {
+    if (!this.#desk) throw invalid(NOT_SET_UP);
+    return this.#desk;
+  }
+
+  /** Waits `beats` times the latency (a microtask without latency). */
+  async #pause(beats: number): Promise<void> {
+    if (this.#latencyMs > 0) await new Promise((r) => setTimeout(r, beats * this.#latencyMs));
+    else await Promise.resolve();
   }
 
   /** The audit event for a new line (numbered now, applied when pushed). */
@@ -1095,6 +1179,16 @@ export class FakeBackend implements Backend {
       case 'statusSync': {
         const { type: _type, ...line } = event;
         room.statusSync = line.synced ? null : line;
+        break;
+      }
+      case 'streamHealth': {
+        const { type: _type, ...health } = event;
+        room.streamHealth = health;
+        break;
+      }
+      case 'goLive': {
+        const { type: _type, ...progress } = event;
+        room.goLive = progress;
         break;
       }
     }

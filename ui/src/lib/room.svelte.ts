@@ -1,7 +1,8 @@
 // Why: the room as the UI sees it — the latest snapshot plus every event after it, as Svelte 5 runes
 // state — and the actions (status, moderation, hiding messages, mute-all, strikes and the strike
 // ladder, held messages, undo, the word list, audit searches, the notice, user cards and notes, past
-// streams) with their bookkeeping. The subscription's feed comes in order on one channel: a snapshot
+// streams, and the stream desk: push address, going live, stopping) with their bookkeeping; the
+// stream's health and the current go-live run follow the desk's events. The subscription's feed comes in order on one channel: a snapshot
 // replaces the whole state whenever one arrives; events go through the chat feed's per-frame batcher,
 // so a burst of events costs one render. Plain methods, testable in node.
 import { auditQuery, isUndoable, type AuditExportFormat } from './audit';
@@ -13,6 +14,7 @@ import type {
   EventEnvelope,
   Feed,
   GiftLine,
+  GoLiveProgress,
   HeldLine,
   MemberLine,
   ModAction,
@@ -20,6 +22,8 @@ import type {
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  StreamAddress,
+  StreamHealth,
   StreamSession,
   StrikeLadder,
   UserCard,
@@ -30,6 +34,7 @@ import type {
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
 import { ChatFeed, RingBuffer, type FeedRow, type Scheduler } from './feed';
+import { advanceGoLive, runFromSnapshot } from './golive';
 import { DEFAULT_LADDER } from './strikes';
 import { END_OF_STREAM_MUTE_SECONDS, isMuteActive, PERMANENT_MUTE_SECONDS } from './time';
 import { toWireError } from './wire';
@@ -136,6 +141,13 @@ export class Room {
   strikeLadder = $state.raw<StrikeLadder>(DEFAULT_LADDER);
   /** The stream going on (`endedAt` null), or the last one. */
   session = $state.raw<StreamSession | null>(null);
+  /** Both ends of the stream (OBS and the ingest), once the stream desk reports them. */
+  streamHealth = $state.raw<StreamHealth | null>(null);
+  /**
+   * The current (or last) go-live run's reports, in step order: a new run starts with the address
+   * step running. From a snapshot, only its last report (see `golive.ts`).
+   */
+  goLiveRun = $state.raw<readonly GoLiveProgress[]>([]);
   /** Clock for mute countdowns; advanced by `tick()`. */
   now = $state(0);
 
@@ -275,6 +287,8 @@ export class Room {
     this.mutedAll = s.mutedAll;
     this.strikeLadder = s.strikeLadder;
     this.session = s.session;
+    this.streamHealth = s.streamHealth;
+    this.goLiveRun = runFromSnapshot(s.goLive);
     this.undone = new Set();
     this.now = this.#clock();
     this.feed.load(s.seq, s.chat);
@@ -473,6 +487,33 @@ export class Room {
     return rules;
   }
 
+  // ---- the stream desk (the owner's console) ----
+
+  /** The push address in use: a credential (show its key masked). */
+  streamAddress(): Promise<StreamAddress> {
+    return this.#ask(() => this.#backend.streamAddress());
+  }
+
+  /** A fresh push address; `rotate` switches to the other push key. */
+  renewStreamAddress(rotate = false): Promise<StreamAddress> {
+    return this.#ask(() => this.#backend.renewStreamAddress(rotate));
+  }
+
+  /** Puts the push address into OBS (read back). */
+  applyToObs(): Promise<void> {
+    return this.#call(() => this.#backend.applyToObs());
+  }
+
+  /** Runs the go-live loop; its steps arrive as `goLive` events, its failure as the rejection. */
+  goLive(): Promise<void> {
+    return this.#call(() => this.#backend.goLive());
+  }
+
+  /** Stops OBS's stream; with `end`, the room's stream ends too (the events say so). */
+  stopStream(end: boolean): Promise<void> {
+    return this.#call(() => this.#backend.stopStream(end));
+  }
+
   // ---- internals ----
 
   async #call(run: () => Promise<void>): Promise<void> {
@@ -626,6 +667,18 @@ export class Room {
         return false;
       case 'statusSync':
         this.statusSync = e.synced ? null : { status: e.status, synced: e.synced, error: e.error, attempts: e.attempts };
+        return false;
+      case 'streamHealth':
+        this.streamHealth = { obs: e.obs, ingest: e.ingest, pushExpiresAt: e.pushExpiresAt, autoPause: e.autoPause };
+        return false;
+      case 'goLive':
+        this.goLiveRun = advanceGoLive(this.goLiveRun, {
+          step: e.step,
+          state: e.state,
+          message: e.message,
+          actor: e.actor,
+          at: e.at,
+        });
         return false;
     }
   }

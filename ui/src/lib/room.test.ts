@@ -714,3 +714,85 @@ describe('Room: hidden messages, mute-all, strikes, sessions, name', () => {
     await expect(room.sessions(20)).rejects.toEqual({ code: 'offline', message: 'down' });
   });
 });
+
+describe('Room: the stream desk', () => {
+  const health = {
+    obs: null,
+    ingest: { state: 'active' as const, error: null, checkedAt: T0, activeSince: T0 - 60_000 },
+    pushExpiresAt: NOW_SEC + 86_400,
+    autoPause: true,
+  };
+
+  it('takes the stream’s health and the last go-live report from the snapshot', async () => {
+    const last = { step: 'ingest' as const, state: 'running' as const, message: 'waiting for the stream to reach CSS', actor: 'anchor', at: T0 };
+    const { room } = await connected({ streamHealth: health, goLive: last });
+    expect(room.streamHealth).toEqual(health);
+    expect(room.goLiveRun).toEqual([last]);
+  });
+
+  it('follows streamHealth events, and keeps the current run from goLive events (a new run starts afresh)', async () => {
+    const { room, push } = await connected();
+    push({ type: 'streamHealth', ...health });
+    expect(room.streamHealth).toEqual(health);
+
+    const p = (step: 'address' | 'obs', state: 'running' | 'done' | 'failed', message = '') =>
+      ({ type: 'goLive', step, state, message, actor: 'anchor', at: T0 }) as const;
+    push(p('address', 'running'), p('address', 'done', 'valid for 1 d'), p('obs', 'running'), p('obs', 'failed', 'OBS is not connected'));
+    expect(room.goLiveRun.map((r) => `${r.step} ${r.state}`)).toEqual(['address done', 'obs failed']);
+    push(p('address', 'running'));
+    expect(room.goLiveRun.map((r) => `${r.step} ${r.state}`)).toEqual(['address running']);
+  });
+
+  it('goes live through the desk: its steps arrive as events, the room ends up live', async () => {
+    const { room, backend, frames } = await connected({ status: 'upcoming' });
+    await room.goLive();
+    frames.frame();
+    expect(backend.calls.at(-1)).toEqual({ method: 'goLive', args: [] });
+    expect(room.goLiveRun.map((r) => `${r.step} ${r.state}`)).toEqual([
+      'address done',
+      'obs done',
+      'start done',
+      'ingest done',
+      'live done',
+    ]);
+    expect(room.status).toBe('live');
+    expect(room.streamHealth?.obs?.live).toBe(true);
+  });
+
+  it('asks for, renews and rotates the push address; applies it; stops and ends; all rejecting with WireErrors', async () => {
+    const { room, backend, frames } = await connected({ status: 'upcoming' });
+    const a = await room.streamAddress();
+    expect(a.key).toBe('primary');
+    expect((await room.renewStreamAddress()).key).toBe('primary');
+    expect((await room.renewStreamAddress(true)).key).toBe('backup');
+    await room.applyToObs();
+    await room.goLive();
+    await room.stopStream(true);
+    frames.frame();
+    expect(room.status).toBe('ended');
+    expect(backend.calls.map((c) => c.method).slice(-6)).toEqual([
+      'streamAddress',
+      'renewStreamAddress',
+      'renewStreamAddress',
+      'applyToObs',
+      'goLive',
+      'stopStream',
+    ]);
+    expect(backend.calls.slice(-6).map((c) => c.args)).toEqual([[], [false], [true], [], [], [true]]);
+
+    backend.failGoLiveAt('address', 'cannot make the push address');
+    await room.setStatus('upcoming');
+    await expect(room.goLive()).rejects.toEqual({ code: 'invalid', message: 'Address: cannot make the push address' });
+    backend.failNext('streamAddress', { code: 'forbidden', message: 'only the owner sees the push address' });
+    await expect(room.streamAddress()).rejects.toEqual({ code: 'forbidden', message: 'only the owner sees the push address' });
+  });
+
+  it('rejects with the app’s message when going live is not set up', async () => {
+    const clock = fixedClock(T0);
+    const backend = new FakeBackend({ clock, stream: null });
+    const room = new Room({ backend, clock, schedule: manualFrames().schedule, sleep: async () => {} });
+    await room.connect();
+    await expect(room.streamAddress()).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/^going live is not set up/) });
+    expect(room.streamHealth).toBeNull();
+  });
+});
