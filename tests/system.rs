@@ -394,6 +394,8 @@ async fn the_console_api_drives_the_stream_desk_for_scripts() {
     let dir = tempfile::tempdir().unwrap();
     let mut c = config(dir.path(), None);
     c.api_token = Some(im::Secret::new("owner-token"));
+    c.stream.play_domain = Some("play.example.com".into());
+    c.stream.play_key = Some(im::Secret::new("play-key"));
     let session = Session::start(c).await.unwrap();
     let base =
         format!("http://{}/api/v1/rooms/{}/stream", session.hub_addr, session.room.group_id().replace('#', "%23"));
@@ -404,6 +406,9 @@ async fn the_console_api_drives_the_stream_desk_for_scripts() {
     let first: serde_json::Value =
         call(reqwest::Method::GET, "", serde_json::json!(null)).await.unwrap().json().await.unwrap();
     assert_eq!(first["key"], "primary");
+    let flv = first["play"].as_array().unwrap().iter().find(|p| p["format"] == "flv").expect("an FLV play URL");
+    let url = flv["url"].as_str().unwrap();
+    assert!(url.starts_with("https://play.example.com/live/") && url.contains("txSecret="), "signed: {url}");
     let rotated = call(reqwest::Method::POST, "/renew", serde_json::json!({"rotate": true})).await.unwrap();
     let rotated: serde_json::Value = rotated.json().await.unwrap();
     assert_eq!(rotated["key"], "backup", "rotating switches to the backup key");

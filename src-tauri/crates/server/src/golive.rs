@@ -42,6 +42,9 @@ pub struct StreamSettings {
     pub renew_margin: Duration,
     /// The play domain, for play addresses (none: the console shows none).
     pub play_domain: Option<String>,
+    /// The play authentication key, when play authentication is on: play URLs are signed to expire
+    /// with the push address.
+    pub play_key: Option<Secret>,
     /// The CSS API key, to confirm the stream at the ingest; without one only OBS confirms it.
     pub css: Option<CssClient>,
     pub obs: Option<ObsConfig>,
@@ -202,7 +205,9 @@ impl StreamDesk {
                     [PlayFormat::Flv, PlayFormat::Hls, PlayFormat::Rtmp, PlayFormat::WebRtc]
                         .into_iter()
                         .filter_map(|f| {
-                            p.play(f, PlayOptions::default())
+                            let auth =
+                                self.settings.play_key.as_ref().map(|key| stream::PlayAuth::until(key, expires_at, 0));
+                            p.play(f, PlayOptions { auth, ..PlayOptions::default() })
                                 .ok()
                                 .map(|u| PlayUrl { format: f.as_str().into(), url: u.url })
                         })

@@ -54,6 +54,7 @@ pub struct StreamConfig {
     pub backup_push_key: Option<Secret>,
     pub app_name: Option<String>,
     pub play_domain: Option<String>,
+    pub play_key: Option<Secret>,
     /// The CSS API key (SecretId, SecretKey), to confirm the stream at the ingest.
     pub css_secret_id: Option<String>,
     pub css_secret_key: Option<Secret>,
@@ -245,7 +246,8 @@ async fn start_stream_desk(
                 backup_push_key: css.backup_push_key.clone().map(Secret::new),
                 valid_for: std::time::Duration::ZERO,
                 renew_margin: std::time::Duration::from_secs(3600),
-                play_domain: None,
+                play_domain: c.play_domain.clone(),
+                play_key: c.play_key.clone(),
                 css: Some(css_client(css.secret_id, Secret::new(css.secret_key), Some(css.endpoint), None)?),
                 obs: Some(obs),
                 auto_pause: c.auto_pause,
@@ -272,6 +274,7 @@ async fn start_stream_desk(
                 valid_for: std::time::Duration::ZERO,
                 renew_margin: std::time::Duration::from_secs(3600),
                 play_domain: c.play_domain.clone(),
+                play_key: c.play_key.clone(),
                 css,
                 obs: Some(obs_config(c.obs_url.as_deref().unwrap_or(stream::obs::DEFAULT_URL))),
                 auto_pause: c.auto_pause,
@@ -316,7 +319,7 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_PUSH_APP         the AppName (default: live)
   ANCHORDESK_PUSH_VALID_FOR   how long a push address stays valid, e.g. 24h or 7d (default: 24h)
   ANCHORDESK_STREAM_NAME      the stream's name (default: room_ and the group ID's letters and digits)
-  ANCHORDESK_PLAY_DOMAIN      the play domain, for play addresses
+  ANCHORDESK_PLAY_DOMAIN      the play domain, for play addresses; ANCHORDESK_PLAY_KEY its authentication key
   ANCHORDESK_CSS_SECRET_ID    a Tencent Cloud API key (SecretId, SecretKey) to confirm the stream at CSS
   ANCHORDESK_CSS_SECRET_KEY
   ANCHORDESK_CSS_ENDPOINT     the CSS API endpoint (default: live.tencentcloudapi.com); ANCHORDESK_CSS_REGION its region
@@ -348,6 +351,7 @@ pub const FILE_KEYS: &[&str] = &[
     "push_valid_for",
     "stream_name",
     "play_domain",
+    "play_key",
     "css_secret_id",
     "css_secret_key",
     "css_endpoint",
@@ -457,6 +461,7 @@ impl SessionConfig {
                 backup_push_key: get("ANCHORDESK_PUSH_BACKUP_KEY").map(Secret::new),
                 app_name: get("ANCHORDESK_PUSH_APP"),
                 play_domain: get("ANCHORDESK_PLAY_DOMAIN"),
+                play_key: get("ANCHORDESK_PLAY_KEY").map(Secret::new),
                 css_secret_id: get("ANCHORDESK_CSS_SECRET_ID"),
                 css_secret_key: get("ANCHORDESK_CSS_SECRET_KEY").map(Secret::new),
                 css_endpoint: get("ANCHORDESK_CSS_ENDPOINT"),
