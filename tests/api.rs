@@ -1,7 +1,7 @@
 //! The hub's console API, end to end: real HTTP and WebSocket connections on 127.0.0.1 to a hub whose
 //! room runs against the sandbox. Commands must reach Tencent (the sandbox) and the audit log as
-//! `api`; the event stream must be gapless, resumable from `(epoch, seq)`, and re-synced by a snapshot
-//! when the room it resumes from is gone.
+//! `owner` (the API token's holder); the event stream must be gapless, resumable from `(epoch, seq)`,
+//! and re-synced by a snapshot when the room it resumes from is gone.
 
 mod support;
 
@@ -208,6 +208,7 @@ async fn every_route_wants_the_token_and_this_room_and_errors_are_code_and_messa
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let hub = server::Hub {
+        access: server::access::Access::in_memory(Default::default()),
         stream: None,
         config: server::HubConfig { sdkappid: s.sandbox.sdkappid(), callback_token: None, api_token: None },
         room: s.room.clone(),
@@ -223,7 +224,7 @@ async fn every_route_wants_the_token_and_this_room_and_errors_are_code_and_messa
 }
 
 #[tokio::test]
-async fn a_mute_through_the_api_reaches_tencent_the_event_stream_and_the_audit_log_as_api() {
+async fn a_mute_through_the_api_reaches_tencent_the_event_stream_and_the_audit_log_as_the_owner() {
     let s = Stack::start(Switches::all()).await;
     let api = Api::new(&s);
     let mut console = connect(&s, None).await;
@@ -244,7 +245,7 @@ async fn a_mute_through_the_api_reaches_tencent_the_event_stream_and_the_audit_l
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert_eq!(
         (&lines[0]["actor"], &lines[0]["action"], &lines[0]["reason"], &lines[0]["duration"]),
-        (&json!("api"), &json!("mute"), &json!("spam"), &json!(60)),
+        (&json!("owner"), &json!("mute"), &json!("spam"), &json!(60)),
         "recorded as done by the API"
     );
 
@@ -398,7 +399,7 @@ async fn the_audit_log_exports_as_csv_and_an_api_undo_lifts_the_mute() {
     let csv = resp.text().await.unwrap();
     let rows: Vec<&str> = csv.lines().collect();
     assert_eq!(rows[0], "id,at,actor,action,target,detail,reason,duration,undone_by", "a header row");
-    assert!(rows[1].contains(",api,mute,loud_1,") && rows[1].contains("\"caps, lock\""), "then the line: {csv}");
+    assert!(rows[1].contains(",owner,mute,loud_1,") && rows[1].contains("\"caps, lock\""), "then the line: {csv}");
     let resp = api.http.get(format!("{}/audit?format=json", api.base)).bearer_auth(API_TOKEN).send().await.unwrap();
     assert!(resp.headers()["content-disposition"].to_str().unwrap().contains(".json"));
     assert_eq!(resp.json::<Value>().await.unwrap()[0]["target"], "loud_1");
@@ -413,7 +414,7 @@ async fn the_audit_log_exports_as_csv_and_an_api_undo_lifts_the_mute() {
     loud.send_text(&s.group(), "thanks").await.expect("they may speak again");
     assert_error(&api.post(&format!("/audit/{id}/undo"), json!({})).await, 400, "invalid", "");
     let (_, lines) = api.get("/audit?target=loud_1").await;
-    assert_eq!((&lines[0]["action"], &lines[0]["actor"]), (&json!("unmute"), &json!("api")), "the undo is audited");
+    assert_eq!((&lines[0]["action"], &lines[0]["actor"]), (&json!("unmute"), &json!("owner")), "the undo is audited");
 }
 
 #[tokio::test]
@@ -473,7 +474,7 @@ async fn the_other_commands_each_reach_the_room_and_are_audited_as_api() {
     let mut actions: Vec<&str> = lines.as_array().unwrap().iter().map(|l| l["action"].as_str().unwrap()).collect();
     actions.reverse();
     assert_eq!(actions, ["notice", "words", "approve", "lottery", "lottery", "lottery", "broadcast"]);
-    assert!(lines.as_array().unwrap().iter().all(|l| l["actor"] == "api"), "every line is the API's");
+    assert!(lines.as_array().unwrap().iter().all(|l| l["actor"] == "owner"), "every line is the owner's");
 }
 
 #[tokio::test]
@@ -609,7 +610,7 @@ async fn strikes_hide_mute_all_and_streams_work_through_the_api() {
         unreachable!()
     };
     assert_eq!(api.post("/moderation", json!({"type": "hide", "msgId": line.id})).await.0, 204);
-    console.until(|e| matches!(e, RoomEvent::MessageHidden { id, actor } if *id == line.id && actor == "api")).await;
+    console.until(|e| matches!(e, RoomEvent::MessageHidden { id, actor } if *id == line.id && actor == "owner")).await;
     assert_eq!(api.post("/moderation", json!({"type": "strike", "userId": "rude_9", "reason": "rude"})).await.0, 204);
     assert_eq!(rude.send_text(&g, "again").await.unwrap_err().code, 10017, "the first step of this ladder mutes");
     assert_eq!(api.get("/users/rude_9").await.1["strikes"], 1);

@@ -7,6 +7,7 @@ use std::time::Duration;
 use im::{ImClient, Secret};
 use room::{Room, RoomConfig, RoomHandle};
 use sandbox::{CallbackTarget, Sandbox, SandboxConfig, Switches, Viewer};
+use server::access::{Access, Limits};
 use server::{router, Hub, HubConfig};
 use tokio_util::sync::CancellationToken;
 
@@ -21,6 +22,9 @@ pub struct Stack {
     pub hub_addr: std::net::SocketAddr,
     pub room: RoomHandle,
     pub room_cancel: CancellationToken,
+    /// The hub's people (`hub.sqlite` beside the room's database), reopened on a restart.
+    pub access: Access,
+    pub limits: Limits,
     _dir: tempfile::TempDir,
     _sandbox_cancel: tokio_util::sync::DropGuard,
 }
@@ -40,6 +44,11 @@ impl Stack {
     }
 
     pub async fn start_with(tweak: impl FnOnce(&mut SandboxConfig)) -> Stack {
+        Self::start_limited(tweak, Limits::default()).await
+    }
+
+    /// A stack whose hub has these limits on its API.
+    pub async fn start_limited(tweak: impl FnOnce(&mut SandboxConfig), limits: Limits) -> Stack {
         let dir = tempfile::tempdir().unwrap();
         let hub_listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let hub_addr = hub_listener.local_addr().unwrap();
@@ -65,6 +74,8 @@ impl Stack {
             hub_addr,
             room,
             room_cancel,
+            access: Access::in_memory(limits),
+            limits,
             _dir: dir,
             _sandbox_cancel: sandbox_cancel.drop_guard(),
         };
@@ -73,7 +84,9 @@ impl Stack {
     }
 
     fn serve(&mut self, listener: tokio::net::TcpListener) {
+        self.access = Access::open(&self.db.with_file_name("hub.sqlite"), self.limits).expect("hub.sqlite opens");
         let hub = Hub {
+            access: self.access.clone(),
             stream: None,
             config: HubConfig {
                 sdkappid: self.sandbox.sdkappid(),
@@ -84,7 +97,8 @@ impl Stack {
         };
         let stop = self.room_cancel.clone();
         tokio::spawn(async move {
-            axum::serve(listener, router(hub)).with_graceful_shutdown(stop.cancelled_owned()).await.unwrap();
+            let app = router(hub).into_make_service_with_connect_info::<std::net::SocketAddr>();
+            axum::serve(listener, app).with_graceful_shutdown(stop.cancelled_owned()).await.unwrap();
         });
     }
 

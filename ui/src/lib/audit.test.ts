@@ -54,6 +54,10 @@ describe('audit helpers', () => {
       strike: true,
       forgive: true,
       ladder: true,
+      invite: true,
+      join: true,
+      revoke: true,
+      refused: true,
     };
     expect([...AUDIT_ACTIONS].sort()).toEqual(Object.keys(all).sort());
   });

@@ -24,6 +24,10 @@ export const AUDIT_ACTIONS: readonly AuditAction[] = [
   'strike',
   'forgive',
   'ladder',
+  'invite',
+  'join',
+  'revoke',
+  'refused',
 ];
 
 /**

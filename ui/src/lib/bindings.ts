@@ -42,7 +42,7 @@ pattern: string, at: number, };
 
 export type BlockedLine = { userId: string, text: string, pattern: string, action: WordAction, at: number, };
 
-export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject" | "lottery" | "broadcast" | "hide" | "muteAll" | "strike" | "forgive" | "ladder";
+export type AuditAction = "mute" | "unmute" | "kick" | "unblock" | "ban" | "unban" | "status" | "notice" | "words" | "approve" | "reject" | "lottery" | "broadcast" | "hide" | "muteAll" | "strike" | "forgive" | "ladder" | "invite" | "join" | "revoke" | "refused";
 
 export type AuditLine = { id: number, 
 /**
@@ -313,6 +313,34 @@ export type WireError = { code: ErrorCode, message: string, };
 export type ConsoleMode = "sandbox" | "tencent";
 
 export type AppInfo = { version: string, mode: ConsoleMode, groupId: string, hubUrl: string, sdkAppId: number, };
+
+export type Role = "owner" | "moderator" | "viewer";
+
+export type Person = { id: number, name: string, role: Role, 
+/**
+ * Unix milliseconds.
+ */
+createdAt: number, 
+/**
+ * When their token was last used (unix milliseconds, to the minute).
+ */
+lastSeen: number | null, 
+/**
+ * Their open event streams.
+ */
+connected: number, revoked: boolean, };
+
+export type Invite = { code: string, 
+/**
+ * `anchordesk://join?hub=…&code=…`, for a console to open.
+ */
+link: string, role: Role, name: string | null, 
+/**
+ * Unix milliseconds.
+ */
+expiresAt: number, };
+
+export type Joined = { token: string, role: Role, name: string, personId: number, };
 
 export type PushProtocol = "rtmp" | "webRtc" | "srt" | "rtmpOverSrt";
 

@@ -206,6 +206,9 @@ enum Command {
     /// The live part of a user card.
     UserState(String, oneshot::Sender<UserState>),
     SetLadder(StrikeLadder, String, oneshot::Sender<Result<()>>),
+    /// An audit line about the hub's access (invites, joins, revocations, refusals): actor, action,
+    /// target, detail.
+    Access(String, AuditAction, String, String, oneshot::Sender<()>),
     /// The stream desk's news: health or a go-live step.
     Stream(RoomEvent),
     Status(oneshot::Sender<RoomStatus>),
@@ -691,6 +694,17 @@ impl RoomHandle {
     pub async fn set_strike_ladder(&self, actor: &str, ladder: StrikeLadder) -> Result<()> {
         ladder.validate().map_err(Error::Invalid)?;
         self.ask(|r| Command::SetLadder(ladder, actor.to_string(), r)).await?
+    }
+
+    /// Audits something the hub's access control did (an invite, a join, a revocation, a refused
+    /// command): recorded and sent to every console like any other line. Other actions are refused, so
+    /// the room's own actions stay audited only by the room.
+    pub async fn audit_access(&self, actor: &str, action: AuditAction, target: &str, detail: &str) -> Result<()> {
+        if !matches!(action, AuditAction::Invite | AuditAction::Join | AuditAction::Revoke | AuditAction::Refused) {
+            return Err(Error::Invalid(format!("{} is not an access action", action.as_str())));
+        }
+        let (actor, target, detail) = (actor.to_string(), target.to_string(), detail.to_string());
+        self.ask(|r| Command::Access(actor, action, target, detail, r)).await
     }
 
     /// Reports the stream's health to every console (kept for the snapshot).
@@ -1278,6 +1292,10 @@ impl Actor {
                 self.emit(RoomEvent::StrikeLadder(ladder));
                 self.audit(&actor, AuditAction::Ladder, "room", detail, "", None);
                 let _ = reply.send(Ok(()));
+            }
+            Command::Access(actor, action, target, detail, reply) => {
+                self.audit(&actor, action, &target, detail, "", None);
+                let _ = reply.send(());
             }
             Command::Resolve(id, approve, actor, reply) => self.resolve(id, approve, actor, reply),
             Command::HeldSent(id, actor, result, reply) => {

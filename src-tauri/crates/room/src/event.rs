@@ -92,6 +92,14 @@ pub enum AuditAction {
     Forgive,
     /// The strike ladder changed.
     Ladder,
+    /// The owner invited someone to the hub (the target is the invitee's name, the detail the role).
+    Invite,
+    /// Someone redeemed an invite and joined the hub's team.
+    Join,
+    /// The owner revoked someone's access to the hub.
+    Revoke,
+    /// The hub refused someone a command their role does not allow.
+    Refused,
 }
 
 impl AuditAction {
@@ -115,6 +123,10 @@ impl AuditAction {
             AuditAction::Strike => "strike",
             AuditAction::Forgive => "forgive",
             AuditAction::Ladder => "ladder",
+            AuditAction::Invite => "invite",
+            AuditAction::Join => "join",
+            AuditAction::Revoke => "revoke",
+            AuditAction::Refused => "refused",
         }
     }
 
@@ -132,7 +144,7 @@ mod audit_action_tests {
     fn every_action_reads_back_from_its_stored_name() {
         for a in [
             Mute, Unmute, Kick, Unblock, Ban, Unban, Status, Notice, Words, Approve, Reject, Lottery, Broadcast, Hide,
-            MuteAll, Strike, Forgive, Ladder,
+            MuteAll, Strike, Forgive, Ladder, Invite, Join, Revoke, Refused,
         ] {
             assert_eq!(AuditAction::parse(a.as_str()), Some(a), "{a:?}");
             assert_eq!(serde_json::to_value(a).unwrap(), a.as_str(), "the database and the wire use one name");

@@ -19,8 +19,9 @@ pub struct HubConfig {
     pub sdkappid: u64,
     /// Tencent's callback authentication token; when set, every callback must carry a valid `Sign`.
     pub callback_token: Option<Secret>,
-    /// The bearer token for the hub's API (remote consoles, scripts, the billing backend's gift intake);
-    /// without one the API is off.
+    /// The owner's bearer token for the hub's API (the anchor's remote consoles, scripts, the billing
+    /// backend's gift intake); without one the API is off. Moderators and viewers have their own tokens
+    /// (see [`crate::access`]).
     pub api_token: Option<Secret>,
 }
 
@@ -31,6 +32,8 @@ pub struct Hub {
     pub room: RoomHandle,
     /// Going live (owner routes under `/api/v1/rooms/{room}/stream`); none when not configured.
     pub stream: Option<crate::golive::StreamDesk>,
+    /// The hub's people (moderators and viewers invited by the owner), their tokens and limits.
+    pub access: crate::access::Access,
 }
 
 /// The hub's HTTP surface, without a port (tests call it directly): Tencent's callbacks, the API

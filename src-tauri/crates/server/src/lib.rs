@@ -4,6 +4,7 @@
 //! over HTTP and the room's event stream over a WebSocket. [`session`] starts a whole console session: the sandbox or a Tencent
 //! connection, the IM client, the room, and the hub's HTTP listener.
 
+pub mod access;
 pub mod api;
 pub mod callback;
 pub mod golive;

@@ -106,6 +106,8 @@ pub enum Error {
     Room(#[from] room::Error),
     #[error("cannot set up the stream: {0}")]
     Stream(String),
+    #[error("cannot open the hub's people database: {0}")]
+    Access(#[from] crate::access::Error),
 }
 
 /// A running session; dropping it does not stop it, [`Session::shutdown`] does.
@@ -167,12 +169,16 @@ impl Session {
         };
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
         let (stream, fake_obs) = start_stream_desk(&config.stream, sandbox.as_ref(), &room, &cancel).await?;
+        let access =
+            crate::access::Access::open(&config.data_dir.join("hub.sqlite"), crate::access::Limits::default())?;
         let hub = Hub {
+            access,
             stream: stream.clone(),
             config: HubConfig { sdkappid: im.sdkappid(), callback_token: token, api_token: config.api_token.clone() },
             room: room.clone(),
         };
-        let app = router(hub);
+        // With each connection's address, for throttling failed logins per address.
+        let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
         let stop = cancel.clone();
         tokio::spawn(async move {
             if let Err(e) = axum::serve(hub_listener, app).with_graceful_shutdown(stop.cancelled_owned()).await {

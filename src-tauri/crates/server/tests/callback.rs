@@ -34,6 +34,7 @@ async fn fixture() -> Fixture {
         .unwrap();
     let room = Room::open(RoomConfig::default(), im, cancel.clone()).await.unwrap();
     let hub = Hub {
+        access: anchordesk_server::access::Access::in_memory(Default::default()),
         stream: None,
         config: HubConfig {
             sdkappid: sandbox.sdkappid(),

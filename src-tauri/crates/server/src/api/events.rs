@@ -8,6 +8,7 @@
 //! 1013 (try again later) and a reason naming the `epoch`/`seq` to reconnect with, and it resumes
 //! without loss from the room's replay buffer. The server pings every [`PING_EVERY`] and drops a peer
 //! it has not heard from for [`SILENT_LIMIT`]; the client's pings are answered by the WebSocket layer.
+//! When the owner revokes the stream's person, it closes at once with 1008 (policy) and "access revoked".
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::ws::{close_code, CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
+use axum::Extension;
 use room::event::{Feed, Resume};
 use room::{ErrorCode, RoomHandle};
 use serde::Deserialize;
@@ -24,6 +26,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::{ApiError, Params};
+use crate::access::{Caller, Live};
 use crate::callback::Hub;
 
 /// Feed items waiting for the socket; a console this far behind is disconnected to resume later.
@@ -49,6 +52,7 @@ pub struct ResumeQuery {
 /// Checks the resume point and upgrades; the refusal comes before the upgrade, as a JSON error.
 pub async fn events(
     State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
     Params(q): Params<ResumeQuery>,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, ApiError> {
@@ -64,7 +68,9 @@ pub async fn events(
     let upgrade = upgrade.map_err(|e| {
         ApiError::new(e.status(), ErrorCode::Invalid, format!("this is a WebSocket endpoint; connect with one: {e}"))
     })?;
-    Ok(upgrade.on_upgrade(move |socket| stream(hub.room, from, socket)))
+    // Registered before the upgrade, so a revocation from now on reaches this stream.
+    let live = hub.access.connect(&who);
+    Ok(upgrade.on_upgrade(move |socket| stream(hub.room, live, from, socket)))
 }
 
 /// The bridge from `follow`'s synchronous sink to the socket: queues without waiting; refuses (ending
@@ -97,7 +103,7 @@ enum End {
     Close(u16, String),
 }
 
-async fn stream(room: RoomHandle, from: Option<Resume>, mut socket: WebSocket) {
+async fn stream(room: RoomHandle, live: Live, from: Option<Resume>, mut socket: WebSocket) {
     let (tx, mut rx) = mpsc::channel(QUEUE);
     let overflowed = Arc::new(AtomicBool::new(false));
     let _follow = {
@@ -110,6 +116,10 @@ async fn stream(room: RoomHandle, from: Option<Resume>, mut socket: WebSocket) {
     let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
     let end = loop {
         tokio::select! {
+            _ = live.revoked.cancelled() => {
+                tracing::info!("closing the event stream of a revoked person");
+                break End::Close(close_code::POLICY, "access revoked".into());
+            }
             feed = rx.recv() => {
                 let Some(feed) = feed else { break ended(&overflowed, at) };
                 match &feed {

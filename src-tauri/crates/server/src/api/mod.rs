@@ -2,35 +2,44 @@
 //! intake a billing backend calls. It is a thin face over [`room::RoomHandle`]: each route parses its
 //! request into the room's own types, makes one call, and returns the result.
 //!
-//! Every route needs `Authorization: Bearer <api token>` (compared in constant time, never logged or
-//! echoed); without a configured token the API is off. `{room}` must be the hosted room's group ID.
+//! Every route but `POST /invites/redeem` needs `Authorization: Bearer <token>`: the hub's API token
+//! (the owner's, compared in constant time) or a person's own token from an invite (see
+//! [`crate::access`]); tokens are never logged or echoed. Without a configured API token the API is off.
+//! `{room}` must be the hosted room's group ID. The caller's role must allow the route (a refusal is 403
+//! and is audited as `refused`), and each person has a rate limit; an address presenting bad tokens or
+//! invite codes too often is refused for a while (429 with `Retry-After`).
 //! Errors are `{code, message}` ([`WireError`]) with a status derived from the code, in one place
 //! ([`ApiError`]'s `From<room::Error>`). Commands that return nothing answer 204.
 //!
-//! Left out: per-person tokens (every call is audited as [`ACTOR`]) and any state of its own — the
-//! event stream (`GET …/events`, a WebSocket) is the room's `follow`, so resuming is the room's replay rule.
+//! Actions are audited under the caller's name ([`crate::access::OWNER`] for the API token). The event
+//! stream (`GET …/events`, a WebSocket) is the room's `follow`, so resuming is the room's replay rule; it
+//! closes (1008, "access revoked") the moment its person is revoked.
 
 mod events;
+mod people;
 mod routes;
 
 use std::collections::HashMap;
+use std::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Path, Query, Request, State};
+use axum::extract::{
+    ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, MatchedPath, Path, Query, Request, State,
+};
 use axum::handler::Handler;
+use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{delete, get, post, put};
 use axum::{Json, Router};
 use room::{ErrorCode, WireError};
 use serde::de::DeserializeOwned;
 
+use crate::access::{self, Caller};
 use crate::callback::Hub;
-
-/// The actor the audit log records for every API call, until tokens name people.
-pub const ACTOR: &str = "api";
 
 /// The largest word list accepted by `PUT /words` (about 100,000 rules of ordinary length).
 pub const WORDS_BODY_LIMIT: usize = 4 << 20;
@@ -62,7 +71,11 @@ pub(crate) fn router(hub: Hub) -> Router<Hub> {
         .route("/rooms/{room}/stream/go-live", post(stream_go_live))
         .route("/rooms/{room}/stream/stop", post(stream_stop))
         .route("/rooms/{room}/gifts", post(gift))
+        .route("/rooms/{room}/invites", post(people::invite))
+        .route("/rooms/{room}/people", get(people::list))
+        .route("/rooms/{room}/people/{id}", delete(people::revoke))
         .route_layer(middleware::from_fn_with_state(hub, guard))
+        .route("/invites/redeem", post(people::redeem))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::Invalid, "no such API route") })
 }
 
@@ -112,8 +125,32 @@ impl From<room::Error> for ApiError {
     }
 }
 
-/// Checks `Authorization: Bearer <token>` against the configured API token; `Err` is the refusal.
-fn authorize(hub: &Hub, headers: &HeaderMap) -> Result<(), ApiError> {
+/// 429 `rateLimited` with `Retry-After` (whole seconds, at least 1).
+pub(crate) fn too_many(why: &str, wait: Duration) -> Response {
+    let secs = wait.as_secs_f64().ceil().max(1.0) as u64;
+    let mut resp =
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited, format!("{why}; try again in {secs} s"))
+            .into_response();
+    resp.headers_mut().insert(axum::http::header::RETRY_AFTER, secs.into());
+    resp
+}
+
+/// The address the request came from (unspecified when the hub is served without connection info,
+/// as in tests that call the router directly).
+pub struct ClientIp(pub IpAddr);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let ip = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|ConnectInfo(a)| a.ip());
+        Ok(ClientIp(ip.unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED))))
+    }
+}
+
+/// The person `Authorization: Bearer <token>` names: the owner for the API token, else whoever
+/// redeemed an invite for it. `Err` is the refusal (401 when the token is missing, wrong or revoked).
+fn authenticate(hub: &Hub, headers: &HeaderMap) -> Result<Caller, ApiError> {
     let Some(token) = &hub.config.api_token else {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
@@ -122,29 +159,60 @@ fn authorize(hub: &Hub, headers: &HeaderMap) -> Result<(), ApiError> {
         ));
     };
     let given = headers
-        .get(axum::http::header::AUTHORIZATION)
+        .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map_or("", |(_, t)| t.trim());
     if im::secret::constant_time_eq(given.as_bytes(), token.expose().as_bytes()) {
-        Ok(())
-    } else {
-        tracing::warn!("refused an API call with a missing or wrong bearer token");
-        Err(ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            ErrorCode::Forbidden,
-            "missing or wrong bearer token: send Authorization: Bearer <the hub's API token>",
-        ))
+        return Ok(Caller::owner());
     }
+    if !given.is_empty() {
+        if let Some(caller) = hub.access.resolve(given).map_err(internal)? {
+            return Ok(caller);
+        }
+    }
+    tracing::warn!("refused an API call with a missing, wrong or revoked bearer token");
+    Err(ApiError::new(
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::Forbidden,
+        "missing, wrong or revoked bearer token: send Authorization: Bearer <your token from the hub's owner>",
+    ))
 }
 
-/// Runs before every API route: the token first, then whether `{room}` is the room this hub hosts.
+/// A failure of the hub's own bookkeeping: logged, and a 500 without details.
+pub(crate) fn internal(e: access::Error) -> ApiError {
+    tracing::error!(error = %e, "the hub's access control failed");
+    ApiError::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        ErrorCode::Internal,
+        "the hub failed to do this; the details are in its log",
+    )
+}
+
+/// Runs before every API route but redeeming: the caller's address (locked out after too many failed
+/// logins), their token, their rate limit, whether `{room}` is the room this hub hosts, and whether
+/// their role allows the route (a refusal is audited under their name). The caller then travels with
+/// the request, for the handlers to act as.
 async fn guard(State(hub): State<Hub>, req: Request, next: Next) -> Response {
-    if let Err(refused) = authorize(&hub, req.headers()) {
-        return refused.into_response();
-    }
     let (mut parts, body) = req.into_parts();
+    let Ok(ClientIp(ip)) = ClientIp::from_request_parts(&mut parts, &()).await;
+    if let Some(wait) = hub.access.locked_out(ip) {
+        return too_many("too many failed logins from this address", wait);
+    }
+    let caller = match authenticate(&hub, &parts.headers) {
+        Ok(caller) => caller,
+        Err(refused) => {
+            // A wrong token is a guess; a missing one is not (a console that has none yet).
+            if refused.status == StatusCode::UNAUTHORIZED && parts.headers.contains_key(AUTHORIZATION) {
+                hub.access.failed(ip);
+            }
+            return refused.into_response();
+        }
+    };
+    if let Err(wait) = hub.access.check_rate(caller.id) {
+        return too_many(&format!("{} is making requests too fast", caller.name), wait);
+    }
     let room = match Path::<HashMap<String, String>>::from_request_parts(&mut parts, &()).await {
         Ok(Path(params)) => params.get("room").cloned().unwrap_or_default(),
         Err(e) => return ApiError::invalid(format!("the URL is not understood: {}", e.body_text())).into_response(),
@@ -157,6 +225,23 @@ async fn guard(State(hub): State<Hub>, req: Request, next: Next) -> Response {
         )
         .into_response();
     }
+    let route = parts.extensions.get::<MatchedPath>().map_or("", |m| m.as_str());
+    let permission = access::permission_for(parts.method.as_str(), route);
+    if !access::allows(caller.role, permission) {
+        let what = format!("a {} may not {}", caller.role.as_str(), permission.describe());
+        tracing::info!(person = %caller.name, %route, "{what}");
+        let target = format!("{} {}", parts.method, route.strip_prefix("/api/v1").unwrap_or(route));
+        if let Err(e) = hub.room.audit_access(&caller.name, room::event::AuditAction::Refused, &target, &what).await {
+            tracing::warn!(error = %e, "a refusal could not be audited");
+        }
+        return ApiError::new(
+            StatusCode::FORBIDDEN,
+            ErrorCode::Forbidden,
+            format!("{what} ({} is a {})", caller.name, caller.role.as_str()),
+        )
+        .into_response();
+    }
+    parts.extensions.insert(caller);
     next.run(Request::from_parts(parts, body)).await
 }
 

@@ -1,10 +1,11 @@
 //! The console API's commands and queries: one handler per route, each a single call on the room
-//! made as [`ACTOR`]. Commands without a result answer 204 No Content.
+//! made as the calling person (the [`Caller`] the guard resolved). Commands without a result answer 204 No Content.
 
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
+use axum::Extension;
 use axum::Json;
 use room::actor::ModAction;
 use room::event::{AuditAction, AuditLine, StreamSession, UserCard};
@@ -14,7 +15,8 @@ use room::words::WordRule;
 use room::{RoomSnapshot, RoomStatus};
 use serde::{Deserialize, Serialize};
 
-use super::{ApiError, Body, Expected, Params, Segments, ACTOR};
+use super::{ApiError, Body, Expected, Params, Segments};
+use crate::access::Caller;
 use crate::callback::Hub;
 
 type Done = Result<StatusCode, ApiError>;
@@ -38,8 +40,8 @@ impl Expected for StatusBody {
 }
 
 /// `POST /rooms/{room}/status`.
-pub async fn status(State(hub): State<Hub>, Body(body): Body<StatusBody>) -> Done {
-    hub.room.set_status_as(ACTOR, body.status).await?;
+pub async fn status(State(hub): State<Hub>, Extension(who): Extension<Caller>, Body(body): Body<StatusBody>) -> Done {
+    hub.room.set_status_as(&who.name, body.status).await?;
     DONE
 }
 
@@ -51,8 +53,12 @@ impl Expected for ModAction {
 }
 
 /// `POST /rooms/{room}/moderation` with a [`ModAction`].
-pub async fn moderation(State(hub): State<Hub>, Body(action): Body<ModAction>) -> Done {
-    hub.room.moderate(ACTOR, action).await?;
+pub async fn moderation(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Body(action): Body<ModAction>,
+) -> Done {
+    hub.room.moderate(&who.name, action).await?;
     DONE
 }
 
@@ -70,11 +76,11 @@ impl Expected for NoticeBody {
 }
 
 /// `PUT /rooms/{room}/notice`: a field left out stays as it is.
-pub async fn notice(State(hub): State<Hub>, Body(body): Body<NoticeBody>) -> Done {
+pub async fn notice(State(hub): State<Hub>, Extension(who): Extension<Caller>, Body(body): Body<NoticeBody>) -> Done {
     if body.notice.is_none() && body.introduction.is_none() {
         return Err(ApiError::invalid(r#"give "notice", "introduction" or both"#));
     }
-    hub.room.set_notice(ACTOR, body.notice, body.introduction).await?;
+    hub.room.set_notice(&who.name, body.notice, body.introduction).await?;
     DONE
 }
 
@@ -106,7 +112,12 @@ impl Expected for Vec<WordRule> {
 
 /// `PUT /rooms/{room}/words`: replaces the list, sent as a JSON array (`application/json`) or in the
 /// text import format (`text/plain`, one `pattern<TAB>action` a line).
-pub async fn set_words(State(hub): State<Hub>, headers: HeaderMap, body: Bytes) -> Done {
+pub async fn set_words(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Done {
     let kind = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("application/json");
     let kind = kind.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
     let rules = match kind.as_str() {
@@ -126,7 +137,7 @@ pub async fn set_words(State(hub): State<Hub>, headers: HeaderMap, body: Bytes) 
             ))
         }
     };
-    hub.room.set_words(ACTOR, rules).await?;
+    hub.room.set_words(&who.name, rules).await?;
     DONE
 }
 
@@ -143,10 +154,11 @@ impl Expected for ResolveBody {
 /// `POST /rooms/{room}/held/{id}`: approves or rejects a held message.
 pub async fn resolve_held(
     State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
     Segments((_, id)): Segments<(String, u64)>,
     Body(body): Body<ResolveBody>,
 ) -> Done {
-    hub.room.resolve_held(ACTOR, id, body.approve).await?;
+    hub.room.resolve_held(&who.name, id, body.approve).await?;
     DONE
 }
 
@@ -173,7 +185,7 @@ pub async fn audit(State(hub): State<Hub>, Params(p): Params<AuditParams>) -> Re
         Some(a) => Some(AuditAction::parse(&a).ok_or_else(|| {
             ApiError::invalid(format!(
                 "{a:?} is not an audit action; use mute, unmute, kick, unblock, ban, unban, status, notice, words, \
-                 approve, reject, lottery, broadcast, hide, muteAll, strike, forgive or ladder"
+                 approve, reject, lottery, broadcast, hide, muteAll, strike, forgive, ladder, invite, join, revoke or refused"
             ))
         })?),
     };
@@ -187,8 +199,12 @@ pub async fn audit(State(hub): State<Hub>, Params(p): Params<AuditParams>) -> Re
 }
 
 /// `POST /rooms/{room}/audit/{id}/undo`: undoes a mute, kick, ban, mute-all or strike.
-pub async fn undo(State(hub): State<Hub>, Segments((_, id)): Segments<(String, u64)>) -> Done {
-    hub.room.undo(ACTOR, id).await?;
+pub async fn undo(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Segments((_, id)): Segments<(String, u64)>,
+) -> Done {
+    hub.room.undo(&who.name, id).await?;
     DONE
 }
 
@@ -231,14 +247,18 @@ impl Expected for OpenBody {
 }
 
 /// `POST /rooms/{room}/lottery/open`.
-pub async fn lottery_open(State(hub): State<Hub>, Body(body): Body<OpenBody>) -> Done {
-    hub.room.lottery_open(ACTOR, &body.keyword).await?;
+pub async fn lottery_open(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Body(body): Body<OpenBody>,
+) -> Done {
+    hub.room.lottery_open(&who.name, &body.keyword).await?;
     DONE
 }
 
 /// `POST /rooms/{room}/lottery/close` (no body).
-pub async fn lottery_close(State(hub): State<Hub>) -> Done {
-    hub.room.lottery_close(ACTOR).await?;
+pub async fn lottery_close(State(hub): State<Hub>, Extension(who): Extension<Caller>) -> Done {
+    hub.room.lottery_close(&who.name).await?;
     DONE
 }
 
@@ -260,8 +280,12 @@ pub struct Drawn {
 }
 
 /// `POST /rooms/{room}/lottery/draw`: `{"winners": [...]}`.
-pub async fn lottery_draw(State(hub): State<Hub>, Body(body): Body<DrawBody>) -> Result<Json<Drawn>, ApiError> {
-    let winners = hub.room.lottery_draw(ACTOR, body.winners, body.seed).await?;
+pub async fn lottery_draw(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Body(body): Body<DrawBody>,
+) -> Result<Json<Drawn>, ApiError> {
+    let winners = hub.room.lottery_draw(&who.name, body.winners, body.seed).await?;
     Ok(Json(Drawn { winners }))
 }
 
@@ -276,8 +300,12 @@ impl Expected for BroadcastBody {
 }
 
 /// `POST /rooms/{room}/broadcast`.
-pub async fn broadcast(State(hub): State<Hub>, Body(body): Body<BroadcastBody>) -> Done {
-    hub.room.broadcast(ACTOR, &body.text).await?;
+pub async fn broadcast(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Body(body): Body<BroadcastBody>,
+) -> Done {
+    hub.room.broadcast(&who.name, &body.text).await?;
     DONE
 }
 
@@ -296,8 +324,12 @@ impl Expected for StrikeLadder {
 }
 
 /// `PUT /rooms/{room}/strikes` with a [`StrikeLadder`].
-pub async fn set_strike_ladder(State(hub): State<Hub>, Body(ladder): Body<StrikeLadder>) -> Done {
-    hub.room.set_strike_ladder(ACTOR, ladder).await?;
+pub async fn set_strike_ladder(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Body(ladder): Body<StrikeLadder>,
+) -> Done {
+    hub.room.set_strike_ladder(&who.name, ladder).await?;
     DONE
 }
 
@@ -362,8 +394,8 @@ pub async fn stream_apply_obs(State(hub): State<Hub>) -> Done {
 }
 
 /// `POST /rooms/{room}/stream/go-live`: the closed loop; progress arrives as `goLive` events.
-pub async fn stream_go_live(State(hub): State<Hub>) -> Done {
-    desk(&hub)?.go_live(ACTOR).await?;
+pub async fn stream_go_live(State(hub): State<Hub>, Extension(who): Extension<Caller>) -> Done {
+    desk(&hub)?.go_live(&who.name).await?;
     DONE
 }
 
@@ -379,7 +411,11 @@ impl Expected for StopBody {
 }
 
 /// `POST /rooms/{room}/stream/stop`: stops OBS's stream (and with `end`, the room's).
-pub async fn stream_stop(State(hub): State<Hub>, Body(body): Body<StopBody>) -> Done {
-    desk(&hub)?.stop(ACTOR, body.end).await?;
+pub async fn stream_stop(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Body(body): Body<StopBody>,
+) -> Done {
+    desk(&hub)?.stop(&who.name, body.end).await?;
     DONE
 }

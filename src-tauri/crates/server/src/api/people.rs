@@ -1,0 +1,116 @@
+//! The owner's management of the hub's team: invites (`POST …/invites`), the list of people
+//! (`GET …/people`), revoking (`DELETE …/people/{id}`), and the one route without a bearer token,
+//! redeeming an invite (`POST /invites/redeem`). Invites, joins and revocations are audited.
+
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::{Extension, Json};
+use room::event::AuditAction;
+use room::ErrorCode;
+use serde::Deserialize;
+
+use super::{internal, too_many, ApiError, Body, ClientIp, Expected, Segments};
+use crate::access::{self, Caller, Invite, Joined, Person, Role};
+use crate::callback::Hub;
+
+/// How long an invite stays open unless asked otherwise.
+pub const DEFAULT_INVITE_SECS: u64 = 24 * 3600;
+
+impl From<access::Error> for ApiError {
+    fn from(e: access::Error) -> Self {
+        match e {
+            access::Error::Invalid(m) => ApiError::invalid(m),
+            access::Error::UnknownCode => ApiError::new(StatusCode::UNAUTHORIZED, ErrorCode::Forbidden, e.to_string()),
+            access::Error::UsedCode | access::Error::ExpiredCode => {
+                ApiError::new(StatusCode::GONE, ErrorCode::Forbidden, e.to_string())
+            }
+            access::Error::NoSuchPerson(_) => ApiError::new(StatusCode::NOT_FOUND, ErrorCode::Invalid, e.to_string()),
+            access::Error::Db(..) => internal(e),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct InviteBody {
+    role: Role,
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    valid_for_secs: Option<u64>,
+}
+
+impl Expected for InviteBody {
+    const EXPECTED: &'static str = r#"{"role": "moderator" | "viewer", "name": "mod_alice", "validForSecs": 86400} (name and validForSecs may be left out)"#;
+}
+
+/// `POST /rooms/{room}/invites`: a single-use code for a moderator or a viewer, and a link with it.
+pub async fn invite(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    headers: HeaderMap,
+    Body(body): Body<InviteBody>,
+) -> Result<Json<Invite>, ApiError> {
+    let valid_for = Duration::from_secs(body.valid_for_secs.unwrap_or(DEFAULT_INVITE_SECS));
+    let (code, expires_at) = hub.access.invite(body.role, body.name.clone(), valid_for)?;
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+    let link = format!("anchordesk://join?hub=http://{host}&code={code}");
+    let target = body.name.clone().unwrap_or_else(|| "(name chosen on joining)".into());
+    let detail = format!("{} invite, valid {} s", body.role.as_str(), valid_for.as_secs());
+    let _ = hub.room.audit_access(&who.name, AuditAction::Invite, &target, &detail).await;
+    Ok(Json(Invite { code, link, role: body.role, name: body.name, expires_at }))
+}
+
+/// `GET /rooms/{room}/people`: everyone who joined (no tokens).
+pub async fn list(State(hub): State<Hub>) -> Result<Json<Vec<Person>>, ApiError> {
+    Ok(Json(hub.access.people()?))
+}
+
+/// `DELETE /rooms/{room}/people/{id}`: revokes at once; their open event streams close.
+pub async fn revoke(
+    State(hub): State<Hub>,
+    Extension(who): Extension<Caller>,
+    Segments((_, id)): Segments<(String, u64)>,
+) -> Result<Json<Person>, ApiError> {
+    let person = hub.access.revoke(id)?;
+    let detail = format!("{} access revoked", person.role.as_str());
+    let _ = hub.room.audit_access(&who.name, AuditAction::Revoke, &person.name, &detail).await;
+    Ok(Json(person))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RedeemBody {
+    code: String,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+impl Expected for RedeemBody {
+    const EXPECTED: &'static str = r#"{"code": "…", "name": "mod_alice"} (name only when the invite has none)"#;
+}
+
+/// `POST /invites/redeem` (no bearer token): the person's token, shown only in this answer. Unknown,
+/// used and expired codes count as failed logins from the caller's address.
+pub async fn redeem(State(hub): State<Hub>, ClientIp(ip): ClientIp, Body(body): Body<RedeemBody>) -> Response {
+    if let Some(wait) = hub.access.locked_out(ip) {
+        return too_many("too many failed logins from this address", wait);
+    }
+    match hub.access.redeem(&body.code, body.name.as_deref()) {
+        Ok(joined) => {
+            let detail = format!("joined as {}", joined.role.as_str());
+            let _ = hub.room.audit_access(&joined.name, AuditAction::Join, &joined.name, &detail).await;
+            (StatusCode::CREATED, Json::<Joined>(joined)).into_response()
+        }
+        Err(e) => {
+            if matches!(e, access::Error::UnknownCode | access::Error::UsedCode | access::Error::ExpiredCode) {
+                tracing::warn!(%ip, error = %e, "refused an invite code");
+                hub.access.failed(ip);
+            }
+            ApiError::from(e).into_response()
+        }
+    }
+}

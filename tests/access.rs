@@ -1,0 +1,270 @@
+//! The hub as a shared, authenticated room service: the owner (the API token) invites moderators and
+//! viewers, each with their own token; the hub checks every command against the caller's role, audits
+//! refusals and actions under the person's name, closes a revoked person's event stream at once, and
+//! throttles bad tokens and busy people. Real HTTP and WebSocket connections on 127.0.0.1, against the
+//! sandbox.
+
+mod support;
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::{Method, StatusCode};
+use room::event::AuditAction;
+use room::{EventEnvelope, RoomEvent};
+use sandbox::Switches;
+use serde_json::{json, Value};
+use server::access::Limits;
+use support::stack::{Stack, API_TOKEN};
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::Message;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+fn room_url(s: &Stack) -> String {
+    format!("http://{}/api/v1/rooms/{}", s.hub_addr, s.group().replace('#', "%23"))
+}
+
+/// Calls the API as the holder of `token`: the status and the JSON body (`null` if none).
+async fn call(s: &Stack, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
+    let mut req = reqwest::Client::new().request(method, format!("{}{path}", room_url(s))).bearer_auth(token);
+    if let Some(body) = body {
+        req = req.json(&body);
+    }
+    let resp = req.send().await.expect("the hub answers");
+    let status = resp.status();
+    (status, serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null))
+}
+
+/// Redeems an invite code (no bearer token).
+async fn redeem(s: &Stack, code: &str) -> (StatusCode, Value) {
+    let resp = reqwest::Client::new()
+        .post(format!("http://{}/api/v1/invites/redeem", s.hub_addr))
+        .json(&json!({ "code": code }))
+        .send()
+        .await
+        .expect("the hub answers");
+    let status = resp.status();
+    (status, serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null))
+}
+
+/// The owner invites `name` as `role`; the code.
+async fn invite(s: &Stack, role: &str, name: &str) -> String {
+    let body = json!({"role": role, "name": name, "validForSecs": 600});
+    let (status, invite) = call(s, API_TOKEN, Method::POST, "/invites", Some(body)).await;
+    assert_eq!(status, 200, "the owner may invite: {invite}");
+    assert!(invite["link"].as_str().unwrap().contains(invite["code"].as_str().unwrap()), "the link carries the code");
+    invite["code"].as_str().unwrap().to_string()
+}
+
+/// Invites and redeems: the person's token and ID.
+async fn join(s: &Stack, role: &str, name: &str) -> (String, u64) {
+    let code = invite(s, role, name).await;
+    let (status, joined) = redeem(s, &code).await;
+    assert_eq!(status, 201, "a fresh invite is redeemed: {joined}");
+    assert_eq!((joined["role"].as_str(), joined["name"].as_str()), (Some(role), Some(name)));
+    (joined["token"].as_str().unwrap().to_string(), joined["personId"].as_u64().unwrap())
+}
+
+type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
+
+/// A console on the event stream, with the events it has read but not yet looked for.
+struct Console {
+    ws: Ws,
+    unread: Vec<RoomEvent>,
+}
+
+async fn console(s: &Stack, token: &str) -> Console {
+    Console { ws: connect(s, token).await, unread: Vec::new() }
+}
+
+async fn connect(s: &Stack, token: &str) -> Ws {
+    let url = format!("{}/events", room_url(s).replacen("http://", "ws://", 1));
+    let mut req = url.into_client_request().unwrap();
+    req.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
+    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("the event stream accepts the console");
+    ws
+}
+
+/// The first event satisfying `want` (read already, or read from the stream).
+async fn until(c: &mut Console, want: impl Fn(&RoomEvent) -> bool) -> RoomEvent {
+    tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(i) = c.unread.iter().position(&want) {
+                return c.unread.remove(i);
+            }
+            let Message::Text(text) = c.ws.next().await.expect("open").expect("a frame") else { continue };
+            let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+            if frame["type"] == "events" {
+                let batch: Vec<EventEnvelope> = serde_json::from_value(frame["events"].clone()).unwrap();
+                c.unread.extend(batch.into_iter().map(|e| e.event));
+            }
+        }
+    })
+    .await
+    .expect("the event within 5 s")
+}
+
+/// Asserts a refusal: the status, the code, and what the message mentions.
+fn refused(got: &(StatusCode, Value), status: u16, code: &str, mentions: &str) {
+    let (s, body) = got;
+    assert_eq!(s.as_u16(), status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    let message = body["message"].as_str().unwrap_or_default();
+    assert!(message.contains(mentions), "the message should mention {mentions:?}: {message}");
+}
+
+#[tokio::test]
+async fn a_moderators_mute_reaches_every_console_under_their_name_and_owner_routes_are_refused_and_audited() {
+    let s = Stack::start(Switches::all()).await;
+    let (alice, _) = join(&s, "moderator", "mod_alice").await;
+    let mut owner_console = console(&s, API_TOKEN).await;
+    let mut alice_console = console(&s, &alice).await;
+    let _viewer = s.viewer("u1").await;
+
+    let mute = json!({"type": "mute", "userId": "u1", "seconds": 60, "reason": "spam"});
+    let (status, body) = call(&s, &alice, Method::POST, "/moderation", Some(mute)).await;
+    assert_eq!(status, 204, "a moderator may mute: {body}");
+    for ws in [&mut owner_console, &mut alice_console] {
+        until(ws, |e| matches!(e, RoomEvent::UserMuted { user_id, .. } if user_id == "u1")).await;
+        let line = until(ws, |e| matches!(e, RoomEvent::Audit(l) if l.action == AuditAction::Mute)).await;
+        let RoomEvent::Audit(line) = line else { unreachable!() };
+        assert_eq!(line.actor, "mod_alice", "every console sees who muted");
+    }
+    let lottery = call(&s, &alice, Method::POST, "/lottery/open", Some(json!({"keyword": "666"}))).await;
+    assert_eq!(lottery.0, 204, "the lottery is a moderator's: {}", lottery.1);
+
+    let owner_only = [
+        (Method::POST, "/status", Some(json!({"status": "live"})), "status"),
+        (Method::GET, "/stream", None, "stream desk"),
+        (Method::POST, "/stream/renew", Some(json!({})), "stream desk"),
+        (Method::PUT, "/notice", Some(json!({"notice": "hi"})), "notice"),
+        (Method::POST, "/broadcast", Some(json!({"text": "hi"})), "broadcast"),
+        (Method::PUT, "/strikes", Some(json!({})), "strike ladder"),
+        (Method::POST, "/invites", Some(json!({"role": "moderator", "name": "mod_eve"})), "people"),
+        (Method::GET, "/people", None, "people"),
+        (Method::DELETE, "/people/1", None, "people"),
+    ];
+    let refusals = owner_only.len();
+    for (method, path, body, what) in owner_only {
+        let got = call(&s, &alice, method.clone(), path, body).await;
+        refused(&got, 403, "forbidden", "a moderator may not");
+        assert!(got.1["message"].as_str().unwrap().contains(what), "{method} {path}: {}", got.1);
+    }
+    let (_, lines) = call(&s, API_TOKEN, Method::GET, "/audit?action=refused&limit=100", None).await;
+    let lines = lines.as_array().expect("the audit log");
+    assert_eq!(lines.len(), refusals, "every refusal is audited: {lines:?}");
+    assert!(lines.iter().all(|l| l["actor"] == "mod_alice"), "under the moderator's name");
+    assert!(lines.iter().any(|l| l["target"] == "POST /rooms/{room}/status"), "naming what was refused: {lines:?}");
+    let (_, snapshot) = call(&s, &alice, Method::GET, "", None).await;
+    let text = snapshot.to_string();
+    assert!(!text.contains(API_TOKEN) && !text.contains(s.sandbox.secret_key().expose()), "no secrets in a snapshot");
+}
+
+#[tokio::test]
+async fn a_viewer_reads_the_room_and_its_events_but_every_command_is_refused() {
+    let s = Stack::start(Switches::all()).await;
+    let (bo, _) = join(&s, "viewer", "prod_bo").await;
+    let (status, snapshot) = call(&s, &bo, Method::GET, "", None).await;
+    assert_eq!((status.as_u16(), snapshot["groupId"].as_str()), (200, Some(s.group().as_str())));
+    for path in ["/audit", "/words", "/strikes", "/sessions", "/users/u1"] {
+        assert_eq!(call(&s, &bo, Method::GET, path, None).await.0, 200, "a viewer reads {path}");
+    }
+    let mut ws = console(&s, &bo).await;
+    let commands = [
+        (Method::POST, "/moderation", json!({"type": "mute", "userId": "u1", "seconds": 60})),
+        (Method::POST, "/held/1", json!({"approve": true})),
+        (Method::PUT, "/words", json!([])),
+        (Method::PUT, "/users/u1/note", json!({"note": "hi"})),
+        (Method::POST, "/lottery/open", json!({"keyword": "x"})),
+        (Method::POST, "/audit/1/undo", json!({})),
+        (Method::POST, "/gifts", json!({})),
+        (Method::POST, "/status", json!({"status": "live"})),
+    ];
+    for (method, path, body) in commands {
+        refused(&call(&s, &bo, method, path, Some(body)).await, 403, "forbidden", "a viewer may not");
+    }
+    let refusal = until(&mut ws, |e| matches!(e, RoomEvent::Audit(l) if l.action == AuditAction::Refused)).await;
+    assert!(matches!(refusal, RoomEvent::Audit(l) if l.actor == "prod_bo"), "the viewer's console sees it too");
+    assert!(!muted(&s, "u1").await, "nothing reached Tencent");
+}
+
+async fn muted(s: &Stack, user: &str) -> bool {
+    s.im.group(s.group()).muted_accounts().await.unwrap().iter().any(|m| m.member_account == user)
+}
+
+#[tokio::test]
+async fn revoking_closes_the_persons_console_at_once_and_their_token_and_invites_do_not_work_again() {
+    let s = Stack::start(Switches::all()).await;
+    let code = invite(&s, "moderator", "mod_carl").await;
+    let (status, joined) = redeem(&s, &code).await;
+    assert_eq!(status, 201, "{joined}");
+    let (carl, id) = (joined["token"].as_str().unwrap().to_string(), joined["personId"].as_u64().unwrap());
+    refused(&redeem(&s, &code).await, 410, "forbidden", "already been used");
+
+    let mut ws = connect(&s, &carl).await;
+    let first = tokio::time::timeout(WAIT, ws.next()).await.unwrap().unwrap().unwrap();
+    assert!(matches!(first, Message::Text(_)), "the console is fed");
+    let (_, people) = call(&s, API_TOKEN, Method::GET, "/people", None).await;
+    assert_eq!(people[0]["name"], "mod_carl");
+    assert_eq!(people[0]["connected"], 1, "the owner sees carl's console: {people}");
+    assert!(!people.to_string().contains(&carl) && people[0].get("tokenHash").is_none(), "never a token");
+
+    let (status, person) = call(&s, API_TOKEN, Method::DELETE, &format!("/people/{id}"), None).await;
+    assert_eq!((status.as_u16(), &person["revoked"]), (200, &json!(true)), "{person}");
+    let closed = tokio::time::timeout(WAIT, async {
+        loop {
+            match ws.next().await {
+                Some(Ok(Message::Close(frame))) => return frame,
+                Some(Ok(_)) => continue,
+                other => panic!("the hub closes with a frame, not {other:?}"),
+            }
+        }
+    })
+    .await
+    .expect("the console is closed at once");
+    let frame = closed.expect("with a reason");
+    assert_eq!((frame.code, frame.reason.as_str()), (CloseCode::Policy, "access revoked"));
+    refused(&call(&s, &carl, Method::GET, "", None).await, 401, "forbidden", "revoked");
+
+    let (_, lines) = call(&s, API_TOKEN, Method::GET, "/audit?action=revoke", None).await;
+    assert_eq!((&lines[0]["actor"], &lines[0]["target"]), (&json!("owner"), &json!("mod_carl")), "{lines}");
+
+    // Tokens are kept across a restart of the hub; a revoked one stays revoked.
+    let (dana, _) = join(&s, "viewer", "prod_dana").await;
+    let mut s = s;
+    s.restart().await;
+    assert_eq!(call(&s, &dana, Method::GET, "", None).await.0, 200, "a token survives a restart");
+    assert_eq!(call(&s, &carl, Method::GET, "", None).await.0, 401, "and a revocation does too");
+}
+
+#[tokio::test]
+async fn forged_tokens_and_codes_are_refused_and_an_address_that_keeps_trying_is_throttled() {
+    let limits = Limits { failures: 3, failure_window: Duration::from_secs(60), ..Limits::default() };
+    let s = Stack::start_limited(|sb| sb.switches = Switches::all(), limits).await;
+    let (eve, _) = join(&s, "moderator", "mod_eve").await;
+    let forged = format!("adp_{}", "A".repeat(43));
+    refused(&call(&s, &forged, Method::GET, "", None).await, 401, "forbidden", "bearer token");
+    refused(&call(&s, &eve[..eve.len() - 1], Method::GET, "", None).await, 401, "forbidden", "bearer token");
+    refused(&redeem(&s, "not-a-code").await, 401, "forbidden", "not known");
+
+    let resp = reqwest::Client::new().get(room_url(&s)).bearer_auth(API_TOKEN).send().await.unwrap();
+    assert_eq!(resp.status(), 429, "after 3 failures the address is refused, even with a good token");
+    let wait: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=60).contains(&wait), "and told when to try again: {wait}");
+    refused(&redeem(&s, "another").await, 429, "rateLimited", "failed logins");
+}
+
+#[tokio::test]
+async fn a_person_making_requests_too_fast_is_slowed_down_without_affecting_others() {
+    let limits = Limits { per_second: 1, burst: 3, ..Limits::default() };
+    let s = Stack::start_limited(|sb| sb.switches = Switches::all(), limits).await;
+    let (fay, _) = join(&s, "viewer", "prod_fay").await;
+    for _ in 0..3 {
+        assert_eq!(call(&s, &fay, Method::GET, "", None).await.0, 200, "within the burst");
+    }
+    let got = call(&s, &fay, Method::GET, "", None).await;
+    refused(&got, 429, "rateLimited", "prod_fay is making requests too fast");
+    assert_eq!(call(&s, API_TOKEN, Method::GET, "", None).await.0, 200, "others keep their own allowance");
+}
