@@ -83,6 +83,24 @@ impl Role {
     }
 }
 
+impl Permission {
+    pub const ALL: [Permission; 13] = [
+        Permission::Read,
+        Permission::Moderate,
+        Permission::Held,
+        Permission::Words,
+        Permission::Notes,
+        Permission::Lottery,
+        Permission::Broadcast,
+        Permission::Notice,
+        Permission::Status,
+        Permission::StrikeLadder,
+        Permission::Stream,
+        Permission::Gifts,
+        Permission::People,
+    ];
+}
+
 /// What an API route needs; every route maps to exactly one (see the table above).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Permission {
@@ -582,21 +600,7 @@ mod tests {
     #[test]
     fn moderators_have_chat_actions_and_viewers_only_read() {
         use Permission::*;
-        let all = [
-            Read,
-            Moderate,
-            Held,
-            Words,
-            Notes,
-            Lottery,
-            Broadcast,
-            Notice,
-            Status,
-            StrikeLadder,
-            Stream,
-            Gifts,
-            People,
-        ];
+        let all = Permission::ALL;
         assert!(all.iter().all(|p| allows(Role::Owner, *p)), "the owner may do everything");
         let moderator: Vec<_> = all.iter().filter(|p| allows(Role::Moderator, **p)).collect();
         assert_eq!(moderator, [&Read, &Moderate, &Held, &Words, &Notes, &Lottery]);
