@@ -148,12 +148,7 @@ pub async fn room_sessions(state: State<'_, SessionState>, limit: usize) -> Resu
 }
 
 fn desk(state: &SessionState) -> Result<StreamDesk, WireError> {
-    state.get()?.stream.clone().ok_or_else(|| {
-        WireError::new(
-            ErrorCode::Invalid,
-            "going live is not set up: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY (see the README)",
-        )
-    })
+    Ok(server::golive::require(state.get()?.stream.as_ref())?.clone())
 }
 
 /// The push address (server, key, QR, play URLs) — for the owner's console only.

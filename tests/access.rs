@@ -15,26 +15,16 @@ use room::{EventEnvelope, RoomEvent};
 use sandbox::Switches;
 use serde_json::{json, Value};
 use server::access::Limits;
+use support::api::{assert_error, connect_events, room_url, Ws};
 use support::stack::{Stack, API_TOKEN};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::Message;
 
 const WAIT: Duration = Duration::from_secs(5);
 
-fn room_url(s: &Stack) -> String {
-    format!("http://{}/api/v1/rooms/{}", s.hub_addr, s.group().replace('#', "%23"))
-}
-
 /// Calls the API as the holder of `token`: the status and the JSON body (`null` if none).
 async fn call(s: &Stack, token: &str, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-    let mut req = reqwest::Client::new().request(method, format!("{}{path}", room_url(s))).bearer_auth(token);
-    if let Some(body) = body {
-        req = req.json(&body);
-    }
-    let resp = req.send().await.expect("the hub answers");
-    let status = resp.status();
-    (status, serde_json::from_str(&resp.text().await.unwrap()).unwrap_or(Value::Null))
+    support::api::call(&format!("{}{path}", room_url(s)), token, method, body).await
 }
 
 /// Redeems an invite code (no bearer token).
@@ -67,8 +57,6 @@ async fn join(s: &Stack, role: &str, name: &str) -> (String, u64) {
     (joined["token"].as_str().unwrap().to_string(), joined["personId"].as_u64().unwrap())
 }
 
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A console on the event stream, with the events it has read but not yet looked for.
 struct Console {
     ws: Ws,
@@ -80,11 +68,7 @@ async fn console(s: &Stack, token: &str) -> Console {
 }
 
 async fn connect(s: &Stack, token: &str) -> Ws {
-    let url = format!("{}/events", room_url(s).replacen("http://", "ws://", 1));
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut().insert("authorization", format!("Bearer {token}").parse().unwrap());
-    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("the event stream accepts the console");
-    ws
+    connect_events(s, token, "").await
 }
 
 /// The first event satisfying `want` (read already, or read from the stream).
@@ -104,15 +88,6 @@ async fn until(c: &mut Console, want: impl Fn(&RoomEvent) -> bool) -> RoomEvent 
     })
     .await
     .expect("the event within 5 s")
-}
-
-/// Asserts a refusal: the status, the code, and what the message mentions.
-fn refused(got: &(StatusCode, Value), status: u16, code: &str, mentions: &str) {
-    let (s, body) = got;
-    assert_eq!(s.as_u16(), status, "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    let message = body["message"].as_str().unwrap_or_default();
-    assert!(message.contains(mentions), "the message should mention {mentions:?}: {message}");
 }
 
 #[tokio::test]
@@ -149,7 +124,7 @@ async fn a_moderators_mute_reaches_every_console_under_their_name_and_owner_rout
     let refusals = owner_only.len();
     for (method, path, body, what) in owner_only {
         let got = call(&s, &alice, method.clone(), path, body).await;
-        refused(&got, 403, "forbidden", "a moderator may not");
+        assert_error(&got, 403, "forbidden", "a moderator may not");
         assert!(got.1["message"].as_str().unwrap().contains(what), "{method} {path}: {}", got.1);
     }
     let (_, lines) = call(&s, API_TOKEN, Method::GET, "/audit?action=refused&limit=100", None).await;
@@ -183,7 +158,7 @@ async fn a_viewer_reads_the_room_and_its_events_but_every_command_is_refused() {
         (Method::POST, "/status", json!({"status": "live"})),
     ];
     for (method, path, body) in commands {
-        refused(&call(&s, &bo, method, path, Some(body)).await, 403, "forbidden", "a viewer may not");
+        assert_error(&call(&s, &bo, method, path, Some(body)).await, 403, "forbidden", "a viewer may not");
     }
     let refusal = until(&mut ws, |e| matches!(e, RoomEvent::Audit(l) if l.action == AuditAction::Refused)).await;
     assert!(matches!(refusal, RoomEvent::Audit(l) if l.actor == "prod_bo"), "the viewer's console sees it too");
@@ -201,7 +176,7 @@ async fn revoking_closes_the_persons_console_at_once_and_their_token_and_invites
     let (status, joined) = redeem(&s, &code).await;
     assert_eq!(status, 201, "{joined}");
     let (carl, id) = (joined["token"].as_str().unwrap().to_string(), joined["personId"].as_u64().unwrap());
-    refused(&redeem(&s, &code).await, 410, "forbidden", "already been used");
+    assert_error(&redeem(&s, &code).await, 410, "forbidden", "already been used");
 
     let mut ws = connect(&s, &carl).await;
     let first = tokio::time::timeout(WAIT, ws.next()).await.unwrap().unwrap().unwrap();
@@ -226,7 +201,7 @@ async fn revoking_closes_the_persons_console_at_once_and_their_token_and_invites
     .expect("the console is closed at once");
     let frame = closed.expect("with a reason");
     assert_eq!((frame.code, frame.reason.as_str()), (CloseCode::Policy, "access revoked"));
-    refused(&call(&s, &carl, Method::GET, "", None).await, 401, "forbidden", "revoked");
+    assert_error(&call(&s, &carl, Method::GET, "", None).await, 401, "forbidden", "revoked");
 
     let (_, lines) = call(&s, API_TOKEN, Method::GET, "/audit?action=revoke", None).await;
     assert_eq!((&lines[0]["actor"], &lines[0]["target"]), (&json!("owner"), &json!("mod_carl")), "{lines}");
@@ -245,15 +220,15 @@ async fn forged_tokens_and_codes_are_refused_and_an_address_that_keeps_trying_is
     let s = Stack::start_limited(|sb| sb.switches = Switches::all(), limits).await;
     let (eve, _) = join(&s, "moderator", "mod_eve").await;
     let forged = format!("adp_{}", "A".repeat(43));
-    refused(&call(&s, &forged, Method::GET, "", None).await, 401, "forbidden", "bearer token");
-    refused(&call(&s, &eve[..eve.len() - 1], Method::GET, "", None).await, 401, "forbidden", "bearer token");
-    refused(&redeem(&s, "not-a-code").await, 401, "forbidden", "not known");
+    assert_error(&call(&s, &forged, Method::GET, "", None).await, 401, "forbidden", "bearer token");
+    assert_error(&call(&s, &eve[..eve.len() - 1], Method::GET, "", None).await, 401, "forbidden", "bearer token");
+    assert_error(&redeem(&s, "not-a-code").await, 401, "forbidden", "not known");
 
     let resp = reqwest::Client::new().get(room_url(&s)).bearer_auth(API_TOKEN).send().await.unwrap();
     assert_eq!(resp.status(), 429, "after 3 failures the address is refused, even with a good token");
     let wait: u64 = resp.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=60).contains(&wait), "and told when to try again: {wait}");
-    refused(&redeem(&s, "another").await, 429, "rateLimited", "failed logins");
+    assert_error(&redeem(&s, "another").await, 429, "rateLimited", "failed logins");
 }
 
 #[tokio::test]
@@ -265,6 +240,6 @@ async fn a_person_making_requests_too_fast_is_slowed_down_without_affecting_othe
         assert_eq!(call(&s, &fay, Method::GET, "", None).await.0, 200, "within the burst");
     }
     let got = call(&s, &fay, Method::GET, "", None).await;
-    refused(&got, 429, "rateLimited", "prod_fay is making requests too fast");
+    assert_error(&got, 429, "rateLimited", "prod_fay is making requests too fast");
     assert_eq!(call(&s, API_TOKEN, Method::GET, "", None).await.0, 200, "others keep their own allowance");
 }

@@ -15,16 +15,11 @@ use room::message::RoomMessage;
 use room::{EventEnvelope, RoomEvent};
 use sandbox::Switches;
 use serde_json::{json, Value};
+use support::api::{assert_error, call, connect_events, room_url, Ws};
 use support::stack::{Stack, API_TOKEN};
-use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::Message;
 
 const WAIT: Duration = Duration::from_secs(5);
-
-/// The room's URL under `/api/v1` (the group ID's `#` escaped).
-fn room_url(s: &Stack) -> String {
-    format!("http://{}/api/v1/rooms/{}", s.hub_addr, s.group().replace('#', "%23"))
-}
 
 /// An HTTP client for the console API with the right token.
 struct Api {
@@ -39,14 +34,7 @@ impl Api {
 
     /// Calls `path` (relative to the room) and returns the status and the JSON body (`null` if none).
     async fn call(&self, method: Method, path: &str, body: Option<Value>) -> (StatusCode, Value) {
-        let mut req = self.http.request(method, format!("{}{path}", self.base)).bearer_auth(API_TOKEN);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let resp = req.send().await.expect("the hub answers");
-        let status = resp.status();
-        let text = resp.text().await.unwrap();
-        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+        call(&format!("{}{path}", self.base), API_TOKEN, method, body).await
     }
 
     async fn get(&self, path: &str) -> (StatusCode, Value) {
@@ -77,18 +65,6 @@ impl Api {
     }
 }
 
-/// Asserts an error response: the status, `{code, message}`, and what the message must mention.
-fn assert_error(got: &(StatusCode, Value), status: u16, code: &str, mentions: &str) {
-    let (s, body) = got;
-    assert_eq!(s.as_u16(), status, "{body}");
-    assert_eq!(body["code"], code, "{body}");
-    let message = body["message"].as_str().unwrap_or_else(|| panic!("errors carry a message: {body}"));
-    assert!(message.contains(mentions), "the message should mention {mentions:?}: {message}");
-    assert!(!message.contains(API_TOKEN), "a token is never echoed");
-}
-
-type Ws = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
 /// A remote console on the event stream, checking every frame as it applies it.
 struct Console {
     ws: Ws,
@@ -104,10 +80,7 @@ struct Console {
 
 async fn connect(s: &Stack, from: Option<(u64, u64)>) -> Console {
     let query = from.map_or(String::new(), |(e, q)| format!("?epoch={e}&seq={q}"));
-    let url = format!("{}/events{query}", room_url(s).replacen("http://", "ws://", 1));
-    let mut req = url.into_client_request().unwrap();
-    req.headers_mut().insert("authorization", format!("Bearer {API_TOKEN}").parse().unwrap());
-    let (ws, _) = tokio_tungstenite::connect_async(req).await.expect("the event stream accepts the console");
+    let ws = connect_events(s, API_TOKEN, &query).await;
     Console { ws, epoch: 0, seq: 0, snapshots: 0, events: Vec::new(), first: None }
 }
 

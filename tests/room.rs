@@ -499,17 +499,6 @@ async fn a_broadcast_is_native_when_the_edition_allows_and_a_room_message_otherw
     }
 }
 
-/// Waits until `check` holds (polling), or fails with `what`.
-async fn until<F: std::future::Future<Output = bool>>(what: &str, check: impl Fn() -> F) {
-    tokio::time::timeout(Duration::from_secs(5), async {
-        while !check().await {
-            tokio::time::sleep(Duration::from_millis(30)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("within 5 s: {what}"));
-}
-
 #[tokio::test]
 async fn strikes_climb_the_rooms_ladder_survive_a_restart_and_can_be_forgiven() {
     use room::strikes::{StrikeLadder, StrikeStep};
@@ -566,7 +555,7 @@ async fn the_word_filter_gives_one_strike_for_a_burst_of_refused_messages() {
     for _ in 0..3 {
         assert_eq!(spammer.send_text(&g, "buy spam now").await.unwrap_err().code, WORD_REFUSED_CODE);
     }
-    until("the filter's strike is audited", || async {
+    support::until(5, "the filter's strike is audited", || async {
         !s.room.audit(AuditQuery { action: Some(AuditAction::Strike), ..Default::default() }).await.unwrap().is_empty()
     })
     .await;
@@ -645,7 +634,7 @@ async fn each_stream_is_a_session_with_its_counts_and_a_restart_continues_it() {
     let fan = s.viewer("fan_5").await;
     fan.send_text(&g, "first!").await.unwrap();
     fan.send(&g, room::message::RoomMessage::like(4).to_body(), MsgPriority::Low).await.unwrap();
-    until("the stream counts the message and the likes", || async {
+    support::until(5, "the stream counts the message and the likes", || async {
         let (snap, _) = s.room.subscribe().await.unwrap();
         snap.session.is_some_and(|x| x.messages == 1 && x.likes == 4)
     })
@@ -719,7 +708,7 @@ async fn a_status_change_that_fails_half_way_is_retried_across_a_restart_until_t
     // Half-way: the field can be written now, the announcement cannot.
     let mut deliveries = s.sandbox.deliveries();
     s.sandbox.set_faults(fail("send_group_msg"));
-    until("the field is written on a retry", || async { field().await.as_deref() == Some("live") }).await;
+    support::until(5, "the field is written on a retry", || async { field().await.as_deref() == Some("live") }).await;
     let (still, _) = s.room.subscribe().await.unwrap();
     assert!(still.status_sync.is_some(), "not done while the announcement is missing");
 

@@ -283,27 +283,9 @@ async fn the_hub_refuses_callbacks_that_are_not_from_its_app_or_not_signed() {
     session.shutdown();
 }
 
-/// Waits until `check` holds, or fails with `what`.
-async fn until<F: std::future::Future<Output = bool>>(secs: u64, what: &str, check: impl Fn() -> F) {
-    tokio::time::timeout(Duration::from_secs(secs), async {
-        while !check().await {
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .unwrap_or_else(|_| panic!("within {secs} s: {what}"));
-}
-
-fn ffmpeg_required() {
-    assert!(
-        sandbox::obs::ffmpeg_available(std::path::Path::new("ffmpeg")),
-        "these tests push a real stream with ffmpeg: run `make test`, which installs it"
-    );
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn going_live_configures_obs_starts_it_waits_for_the_ingest_then_calls_the_room_live() {
-    ffmpeg_required();
+    support::ffmpeg_required();
     let dir = tempfile::tempdir().unwrap();
     let session = quiet_session(dir.path()).await;
     let desk = session.stream.clone().expect("the sandbox session has a stream desk");
@@ -350,7 +332,7 @@ async fn going_live_configures_obs_starts_it_waits_for_the_ingest_then_calls_the
     let handle = client.stream(&css.push_domain, "live", &address.stream_name);
     handle.drop_push().await.unwrap();
     let room = session.room.clone();
-    until(15, "the room pauses when the ingest loses the stream", || async {
+    support::until(15, "the room pauses when the ingest loses the stream", || async {
         room.status().await.unwrap() == RoomStatus::Paused
     })
     .await;
@@ -363,7 +345,7 @@ async fn going_live_configures_obs_starts_it_waits_for_the_ingest_then_calls_the
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn going_live_fails_at_the_step_that_fails_with_a_reason_and_the_room_stays_as_it_was() {
-    ffmpeg_required();
+    support::ffmpeg_required();
     let dir = tempfile::tempdir().unwrap();
     let session = quiet_session(dir.path()).await;
     let desk = session.stream.clone().unwrap();
@@ -390,7 +372,7 @@ async fn going_live_fails_at_the_step_that_fails_with_a_reason_and_the_room_stay
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_console_api_drives_the_stream_desk_for_scripts() {
-    ffmpeg_required();
+    support::ffmpeg_required();
     let dir = tempfile::tempdir().unwrap();
     let mut c = config(dir.path(), None);
     c.api_token = Some(im::Secret::new("owner-token"));

@@ -178,10 +178,7 @@ async fn muting_a_user_from_the_user_card_mutes_them_in_tencent_im() {
 
 #[tokio::test]
 async fn the_go_live_button_pushes_through_the_simulated_obs_and_the_room_goes_live() {
-    assert!(
-        Command::new("ffmpeg").arg("-version").stdout(Stdio::null()).status().is_ok_and(|s| s.success()),
-        "the simulated OBS pushes with ffmpeg: run `make test`, which installs it"
-    );
+    support::ffmpeg_required();
     let dir = tempfile::tempdir().unwrap();
     let w = Window::open(dir.path(), &[("ANCHORDESK_AUDIENCE_PACE_MS", "200".into())]).await;
     w.wait_for("[data-testid=tab-stream]").await.click().await.unwrap();

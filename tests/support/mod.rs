@@ -72,4 +72,24 @@ pub async fn next_delivered<T>(
     .expect("the expected room message was delivered within 5 s")
 }
 
+/// Waits until `check` holds (polling), or fails with `what` after `secs` seconds.
+pub async fn until<F: std::future::Future<Output = bool>>(secs: u64, what: &str, check: impl Fn() -> F) {
+    tokio::time::timeout(Duration::from_secs(secs), async {
+        while !check().await {
+            tokio::time::sleep(Duration::from_millis(30)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("within {secs} s: {what}"));
+}
+
+/// Fails the test, saying how to get it, when ffmpeg (the simulated OBS's encoder) is missing.
+pub fn ffmpeg_required() {
+    assert!(
+        sandbox::obs::ffmpeg_available(std::path::Path::new("ffmpeg")),
+        "these tests push a real stream with ffmpeg: run `make test`, which installs it"
+    );
+}
+
+pub mod api;
 pub mod stack;

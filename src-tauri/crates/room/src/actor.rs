@@ -206,6 +206,7 @@ enum Command {
     /// The live part of a user card.
     UserState(String, oneshot::Sender<UserState>),
     SetLadder(StrikeLadder, String, oneshot::Sender<Result<()>>),
+    Ladder(oneshot::Sender<StrikeLadder>),
     /// An audit line about the hub's access (invites, joins, revocations, refusals): actor, action,
     /// target, detail.
     Access(String, AuditAction, String, String, oneshot::Sender<()>),
@@ -688,6 +689,11 @@ impl RoomHandle {
         card.blocked_until = state.blocked_until;
         card.strikes = state.strikes;
         Ok(card)
+    }
+
+    /// The room's strike ladder.
+    pub async fn strike_ladder(&self) -> Result<StrikeLadder> {
+        self.ask(Command::Ladder).await
     }
 
     /// Replaces the room's strike ladder (checked first; the error says what to fix).
@@ -1280,6 +1286,9 @@ impl Actor {
                     _ => {}
                 }
                 self.emit(event);
+            }
+            Command::Ladder(reply) => {
+                let _ = reply.send(self.ladder.clone());
             }
             Command::Status(reply) => {
                 let _ = reply.send(self.status);

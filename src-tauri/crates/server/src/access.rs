@@ -84,6 +84,12 @@ impl Role {
 }
 
 impl Permission {
+    /// Whether calls needing this count against the caller's per-person rate limit. The gift intake
+    /// does not: a billing backend's gift rush is machine traffic the gift merger queues, not a person.
+    pub fn rate_limited(self) -> bool {
+        self != Permission::Gifts
+    }
+
     pub const ALL: [Permission; 13] = [
         Permission::Read,
         Permission::Moderate,

@@ -94,6 +94,8 @@ pub enum Error {
     Step { step: GoLiveStep, message: String },
     #[error("no OBS is configured: set ANCHORDESK_OBS_URL (and ANCHORDESK_OBS_PASSWORD if OBS asks for one)")]
     NoObs,
+    #[error("going live is not set up: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY (see the README)")]
+    NotSetUp,
     #[error(transparent)]
     Room(#[from] room::Error),
 }
@@ -120,6 +122,11 @@ impl std::fmt::Debug for StreamDesk {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("StreamDesk").field("stream", &self.settings.stream_name).finish()
     }
+}
+
+/// The stream desk, or the error saying how to set one up.
+pub fn require(desk: Option<&StreamDesk>) -> Result<&StreamDesk, Error> {
+    desk.ok_or(Error::NotSetUp)
 }
 
 /// A stream name CSS accepts, made from the room's group ID (`@TGS#aXYZ` → `room_TGSaXYZ`).
@@ -150,29 +157,44 @@ impl StreamDesk {
         self.state.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Makes a push address valid for the configured time, with the primary key or (`backup`) the other.
-    fn make(&self, backup: bool) -> Result<PushAddress, Error> {
-        let key = match (&self.settings.backup_push_key, backup) {
+    /// The primary push key, or (`backup`) the backup key when there is one.
+    fn key(&self, backup: bool) -> &Secret {
+        match (&self.settings.backup_push_key, backup) {
             (Some(k), true) => k,
             _ => &self.settings.push_key,
-        };
+        }
+    }
+
+    /// Makes a push address valid for the configured time, with the primary key or (`backup`) the other.
+    fn make(&self, backup: bool) -> Result<PushAddress, Error> {
         let expires_at = now_secs() + self.settings.valid_for.as_secs();
         self.path
-            .push(PushProtocol::Rtmp, Some(PushAuth { key, expires_at }))
+            .push(PushProtocol::Rtmp, Some(PushAuth { key: self.key(backup), expires_at }))
             .map_err(|e| Error::Invalid(format!("cannot make the push address: {e}")))
+    }
+
+    /// The address in use and whether the backup key made it: made on first ask, and (with `renew_due`)
+    /// made again with the same key when it would expire within the renewal margin.
+    fn in_use(&self, renew_due: bool) -> Result<(PushAddress, bool), Error> {
+        let current = self.state().address.clone();
+        let backup = match current {
+            Some((a, b))
+                if !(renew_due
+                    && stream::renewal_due(a.expires_at.unwrap_or(0), now_secs(), self.settings.renew_margin)) =>
+            {
+                return Ok((a, b))
+            }
+            Some((_, b)) => b,
+            None => false,
+        };
+        let a = self.make(backup)?;
+        self.state().address = Some((a.clone(), backup));
+        Ok((a, backup))
     }
 
     /// The push address in use (made on first ask), for the owner's console.
     pub fn address(&self) -> Result<StreamAddress, Error> {
-        let current = self.state().address.clone();
-        let (address, backup) = match current {
-            Some(a) => a,
-            None => {
-                let a = self.make(false)?;
-                self.state().address = Some((a.clone(), false));
-                (a, false)
-            }
-        };
+        let (address, backup) = self.in_use(false)?;
         self.view(&address, backup)
     }
 
@@ -189,15 +211,8 @@ impl StreamDesk {
         use base64::Engine;
         let expires_at = a.expires_at.unwrap_or(0);
         let png = stream::qr::qr_png(&a.url).map_err(|e| Error::Invalid(format!("cannot draw the QR code: {e}")))?;
-        let key = if backup { &self.settings.backup_push_key } else { &None };
-        let srt = self
-            .path
-            .push(
-                PushProtocol::Srt,
-                Some(PushAuth { key: key.as_ref().unwrap_or(&self.settings.push_key), expires_at }),
-            )
-            .ok()
-            .map(|s| s.url);
+        let srt =
+            self.path.push(PushProtocol::Srt, Some(PushAuth { key: self.key(backup), expires_at })).ok().map(|s| s.url);
         let play = match &self.settings.play_domain {
             Some(domain) => StreamPath::new(domain, &self.settings.app_name, &self.settings.stream_name)
                 .ok()
@@ -233,28 +248,9 @@ impl StreamDesk {
     /// Applies the push address to OBS and verifies it by reading it back.
     pub async fn apply_to_obs(&self) -> Result<(), Error> {
         let obs = self.obs.as_ref().ok_or(Error::NoObs)?;
-        let (address, _) = self.current_address()?;
+        let (address, _) = self.in_use(true)?;
         let settings = address.obs_settings().ok_or_else(|| Error::Invalid("an RTMP address has a server".into()))?;
         obs.apply(settings).await.map_err(|e| Error::Step { step: GoLiveStep::Obs, message: e.to_string() })
-    }
-
-    /// The address in use, renewed first when it would expire within the margin.
-    fn current_address(&self) -> Result<(PushAddress, bool), Error> {
-        let current = self.state().address.clone();
-        let margin = self.settings.renew_margin;
-        match current {
-            Some((a, b)) if !stream::renewal_due(a.expires_at.unwrap_or(0), now_secs(), margin) => Ok((a, b)),
-            Some((_, b)) => {
-                let a = self.make(b)?;
-                self.state().address = Some((a.clone(), b));
-                Ok((a, b))
-            }
-            None => {
-                let a = self.make(false)?;
-                self.state().address = Some((a.clone(), false));
-                Ok((a, false))
-            }
-        }
     }
 
     async fn progress(&self, actor: &str, step: GoLiveStep, state: StepState, message: impl Into<String>) {
@@ -310,7 +306,7 @@ impl StreamDesk {
         let obs = self.obs.clone().ok_or(Error::NoObs)?;
         let address = self
             .step(actor, GoLiveStep::Address, "making the push address", async {
-                let (a, _) = self.current_address().map_err(|e| e.to_string())?;
+                let (a, _) = self.in_use(true).map_err(|e| e.to_string())?;
                 let left = a.expires_at.unwrap_or(0).saturating_sub(now_secs());
                 Ok((a, format!("valid for {}", room::strikes::duration(left.min(u64::from(u32::MAX)) as u32))))
             })
@@ -345,20 +341,32 @@ impl StreamDesk {
         .await
     }
 
-    async fn wait_for_ingest(&self) -> Result<((), String), String> {
-        let Some(css) = &self.settings.css else {
-            return Ok(((), "confirmed by OBS only: set a CSS API key to confirm it at the ingest".into()));
-        };
+    /// What CSS says of the stream now: `Unknown` (with the reason, if a check failed) without a CSS API
+    /// key or when the check fails.
+    async fn ingest_state(&self) -> (IngestState, Option<String>) {
+        let Some(css) = &self.settings.css else { return (IngestState::Unknown, None) };
         let handle = css.stream(&self.settings.push_domain, &self.settings.app_name, &self.settings.stream_name);
+        match handle.state().await {
+            Ok(StreamState::Active) => (IngestState::Active, None),
+            Ok(StreamState::Inactive) => (IngestState::Inactive, None),
+            Ok(StreamState::Forbid) => (IngestState::Forbid, None),
+            Err(e) => (IngestState::Unknown, Some(format!("{e} ({})", e.advice()))),
+        }
+    }
+
+    async fn wait_for_ingest(&self) -> Result<((), String), String> {
+        if self.settings.css.is_none() {
+            return Ok(((), "confirmed by OBS only: set a CSS API key to confirm it at the ingest".into()));
+        }
         let deadline = tokio::time::Instant::now() + self.settings.ingest_timeout;
         loop {
-            let last = match handle.state().await {
-                Ok(StreamState::Active) => return Ok(((), "CSS receives the stream".into())),
-                Ok(StreamState::Forbid) => {
+            let last = match self.ingest_state().await {
+                (IngestState::Active, _) => return Ok(((), "CSS receives the stream".into())),
+                (IngestState::Forbid, _) => {
                     return Err("CSS forbids this stream (ForbidLiveStream); resume it in the CSS console".into())
                 }
-                Ok(StreamState::Inactive) => "CSS does not receive the stream yet".to_string(),
-                Err(e) => format!("{e} ({})", e.advice()),
+                (IngestState::Inactive, _) => "CSS does not receive the stream yet".to_string(),
+                (IngestState::Unknown, error) => error.unwrap_or_default(),
             };
             if let Some(obs) = &self.obs {
                 let h = obs.health();
@@ -405,21 +413,7 @@ impl StreamDesk {
                 _ = cancel.cancelled() => return,
                 _ = tokio::time::sleep(self.settings.poll) => {}
             }
-            let (state, error) = match &self.settings.css {
-                None => (IngestState::Unknown, None),
-                Some(css) => {
-                    match css
-                        .stream(&self.settings.push_domain, &self.settings.app_name, &self.settings.stream_name)
-                        .state()
-                        .await
-                    {
-                        Ok(StreamState::Active) => (IngestState::Active, None),
-                        Ok(StreamState::Inactive) => (IngestState::Inactive, None),
-                        Ok(StreamState::Forbid) => (IngestState::Forbid, None),
-                        Err(e) => (IngestState::Unknown, Some(format!("{e} ({})", e.advice()))),
-                    }
-                }
-            };
+            let (state, error) = self.ingest_state().await;
             if state == IngestState::Active {
                 active_since.get_or_insert_with(now_ms);
                 inactive_polls = 0;

@@ -225,7 +225,9 @@ async fn start_stream_desk(
         b.build().map_err(|e| Error::Stream(format!("the CSS API client: {e}")))
     };
     let obs_config = |url: &str| stream::obs::ObsConfig::new(url, c.obs_password.clone());
-    let (mut settings, fake) = match sandbox {
+    // What differs between the sandbox and Tencent: where the push goes and with which keys, the CSS
+    // API, and which OBS; the rest comes from the configuration alike.
+    let (push_domain, ingest_host, app_name, push_key, backup_push_key, css, obs, fake) = match sandbox {
         Some(sb) => {
             let css = sb.css_credentials();
             let (obs, fake) = match &c.obs_url {
@@ -243,24 +245,17 @@ async fn start_stream_desk(
                     (obs_config(&fake.url()), Some(std::sync::Arc::new(fake)))
                 }
             };
-            let settings = StreamSettings {
-                push_domain: css.push_domain.clone(),
-                ingest_host: Some(sb.rtmp_addr().to_string()),
-                app_name: css.app_name.clone(),
-                stream_name: String::new(),
-                push_key: Secret::new(css.push_key.clone()),
-                backup_push_key: css.backup_push_key.clone().map(Secret::new),
-                valid_for: std::time::Duration::ZERO,
-                renew_margin: std::time::Duration::from_secs(3600),
-                play_domain: c.play_domain.clone(),
-                play_key: c.play_key.clone(),
-                css: Some(css_client(css.secret_id, Secret::new(css.secret_key), Some(css.endpoint), None)?),
-                obs: Some(obs),
-                auto_pause: c.auto_pause,
-                ingest_timeout: std::time::Duration::from_secs(30),
-                poll: std::time::Duration::from_secs(2),
-            };
-            (settings, fake)
+            let client = css_client(css.secret_id, Secret::new(css.secret_key), Some(css.endpoint), None)?;
+            (
+                css.push_domain,
+                Some(sb.rtmp_addr().to_string()),
+                css.app_name,
+                Secret::new(css.push_key),
+                css.backup_push_key.map(Secret::new),
+                Some(client),
+                obs,
+                fake,
+            )
         }
         None => {
             let (Some(domain), Some(key)) = (&c.push_domain, &c.push_key) else { return Ok((None, None)) };
@@ -270,34 +265,28 @@ async fn start_stream_desk(
                 }
                 _ => None,
             };
-            let settings = StreamSettings {
-                push_domain: domain.clone(),
-                ingest_host: None,
-                app_name: String::new(),
-                stream_name: String::new(),
-                push_key: key.clone(),
-                backup_push_key: c.backup_push_key.clone(),
-                valid_for: std::time::Duration::ZERO,
-                renew_margin: std::time::Duration::from_secs(3600),
-                play_domain: c.play_domain.clone(),
-                play_key: c.play_key.clone(),
-                css,
-                obs: Some(obs_config(c.obs_url.as_deref().unwrap_or(stream::obs::DEFAULT_URL))),
-                auto_pause: c.auto_pause,
-                ingest_timeout: std::time::Duration::from_secs(30),
-                poll: std::time::Duration::from_secs(2),
-            };
-            (settings, None)
+            let obs = obs_config(c.obs_url.as_deref().unwrap_or(stream::obs::DEFAULT_URL));
+            let app = stream::DEFAULT_APP_NAME.to_string();
+            (domain.clone(), None, app, key.clone(), c.backup_push_key.clone(), css, obs, None)
         }
     };
-    if let Some(app) = &c.app_name {
-        settings.app_name = app.clone();
-    } else if settings.app_name.is_empty() {
-        settings.app_name = stream::DEFAULT_APP_NAME.into();
-    }
-    settings.stream_name = c.stream_name.clone().unwrap_or_else(|| crate::golive::stream_name_for(room.group_id()));
-    settings.valid_for = c.valid_for.unwrap_or(std::time::Duration::from_secs(24 * 3600));
-    settings.poll = c.poll.unwrap_or(settings.poll);
+    let settings = StreamSettings {
+        push_domain,
+        ingest_host,
+        app_name: c.app_name.clone().unwrap_or(app_name),
+        stream_name: c.stream_name.clone().unwrap_or_else(|| crate::golive::stream_name_for(room.group_id())),
+        push_key,
+        backup_push_key,
+        valid_for: c.valid_for.unwrap_or(std::time::Duration::from_secs(24 * 3600)),
+        renew_margin: std::time::Duration::from_secs(3600),
+        play_domain: c.play_domain.clone(),
+        play_key: c.play_key.clone(),
+        css,
+        obs: Some(obs),
+        auto_pause: c.auto_pause,
+        ingest_timeout: std::time::Duration::from_secs(30),
+        poll: c.poll.unwrap_or(std::time::Duration::from_secs(2)),
+    };
     let desk = StreamDesk::start(settings, room.clone(), cancel.clone()).map_err(|e| Error::Stream(e.to_string()))?;
     Ok((Some(desk), fake))
 }

@@ -213,9 +213,7 @@ async fn guard(State(hub): State<Hub>, req: Request, next: Next) -> Response {
     let route = parts.extensions.get::<MatchedPath>().map_or(String::new(), |m| m.as_str().to_string());
     let route = route.as_str();
     let permission = access::permission_for(parts.method.as_str(), route);
-    // A billing backend's gift rush is legitimate machine traffic (the gift merger queues it), not a
-    // person clicking: the per-person limit is for people.
-    if permission != access::Permission::Gifts {
+    if permission.rate_limited() {
         if let Err(wait) = hub.access.check_rate(caller.id) {
             return too_many(&format!("{} is making requests too fast", caller.name), wait);
         }

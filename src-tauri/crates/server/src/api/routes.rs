@@ -311,8 +311,7 @@ pub async fn broadcast(
 
 /// `GET /rooms/{room}/strikes`: the room's strike ladder.
 pub async fn strike_ladder(State(hub): State<Hub>) -> Result<Json<StrikeLadder>, ApiError> {
-    let (snapshot, _) = hub.room.subscribe().await?;
-    Ok(Json(snapshot.strike_ladder))
+    Ok(Json(hub.room.strike_ladder().await?))
 }
 
 impl Expected for StrikeLadder {
@@ -348,10 +347,8 @@ pub async fn sessions(
     Ok(Json(hub.room.sessions(p.limit.unwrap_or(20)).await?))
 }
 
-fn desk(hub: &Hub) -> Result<&crate::golive::StreamDesk, ApiError> {
-    hub.stream.as_ref().ok_or_else(|| {
-        ApiError::invalid("going live is not set up on this hub: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY")
-    })
+fn desk(hub: &Hub) -> Result<&crate::golive::StreamDesk, crate::golive::Error> {
+    crate::golive::require(hub.stream.as_ref())
 }
 
 impl From<crate::golive::Error> for ApiError {
