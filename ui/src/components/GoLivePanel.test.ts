@@ -11,6 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { copyText } from '../lib/clipboard';
 import type { FakeOptions } from '../lib/fake-backend';
 import { NOT_SET_UP } from '../lib/fake-stream';
+import { settingsNav } from '../lib/settings-nav.svelte';
 import { connectedRoom } from '../lib/test-support';
 import { formatStamp } from '../lib/time';
 import GoLivePanel from './GoLivePanel.svelte';
@@ -236,6 +237,23 @@ describe('GoLivePanel: going live', () => {
     expect(text('go-live-done')).toBe('You are live');
   });
 
+  it('a failed OBS or address step offers the matching Settings section', async () => {
+    const { backend, settle } = await setup();
+    backend.failGoLiveAt('obs', 'OBS refused the password');
+    await fireEvent.click(id('go-live'));
+    await settle();
+    await fireEvent.click(await screen.findByTestId('go-live-failure-settings'));
+    expect([settingsNav.open, settingsNav.section]).toEqual([true, 'obs']);
+    settingsNav.hide();
+    backend.failGoLiveAt('address', 'the push key is refused');
+    await fireEvent.click(id('go-live'));
+    await settle();
+    await waitFor(() => expect(id('go-live-failure').dataset.step).toBe('address'));
+    expect(text('go-live-failure-settings')).toBe('Open Settings → Streaming');
+    expect(id('go-live-failure').textContent).toContain('Check the push domain and push key in Settings → Streaming');
+    settingsNav.section = 'im';
+  });
+
   it('shows a refusal that comes before any step (the room has ended)', async () => {
     const { settle } = await setup({ room: { status: 'ended' } });
     await fireEvent.click(id('go-live'));
@@ -304,6 +322,26 @@ describe('GoLivePanel: not set up', () => {
     await fireEvent.click(id('go-live'));
     await settle();
     await waitFor(() => expect(text('go-live-error')).toBe(`Could not go live: ${NOT_SET_UP}`));
+  });
+
+  it('points to Settings → Streaming, from the address and from Go live', async () => {
+    const { settle } = await setup({ stream: null });
+    await waitFor(() => expect(text('stream-error')).toBe(NOT_SET_UP));
+    await fireEvent.click(id('stream-open-settings'));
+    expect([settingsNav.open, settingsNav.section]).toEqual([true, 'streaming']);
+    settingsNav.hide();
+    settingsNav.section = 'im';
+    await fireEvent.click(id('go-live'));
+    await settle();
+    await fireEvent.click(await screen.findByTestId('go-live-open-settings'));
+    expect([settingsNav.open, settingsNav.section]).toEqual([true, 'streaming']);
+    settingsNav.hide();
+  });
+
+  it('offers no settings link for an error that settings cannot fix', async () => {
+    await setup({}, ({ backend }) => backend.failNext('streamAddress', { code: 'offline', message: 'the stream desk is unreachable' }));
+    await waitFor(() => expect(text('stream-error')).toBe('the stream desk is unreachable'));
+    expect(screen.queryByTestId('stream-open-settings')).toBeNull();
   });
 
   it('retries the address', async () => {

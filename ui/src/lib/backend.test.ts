@@ -167,6 +167,32 @@ describe('TauriBackend: the stream desk', () => {
   });
 });
 
+describe('TauriBackend settings', () => {
+  it('gets, saves (settings and secret changes as given) and restarts with the contract’s commands', async () => {
+    const view = { settings: {}, secretsSet: ['imSecretKey'], secretStore: 'keychain', fromEnv: [], mode: 'tencent', restartNeeded: true };
+    invoke.mockResolvedValueOnce(view).mockResolvedValueOnce(view).mockResolvedValueOnce(null);
+    const b = new TauriBackend();
+    const { EMPTY_SETTINGS } = await import('./fake-settings');
+    const settings = { ...EMPTY_SETTINGS, sdkAppId: 1400123456 };
+    const secrets = [{ name: 'imSecretKey' as const, value: 'k' }, { name: 'playKey' as const, value: null }];
+    await expect(b.settings()).resolves.toEqual(view);
+    await expect(b.saveSettings(settings, secrets)).resolves.toEqual(view);
+    await expect(b.restart()).resolves.toBeUndefined();
+    expect(invoke.mock.calls).toEqual([
+      ['settings_get', undefined],
+      ['settings_save', { settings, secrets }],
+      ['app_restart', undefined],
+    ]);
+  });
+
+  it('rejects a refused save with the app’s WireError', async () => {
+    const refused = { code: 'invalid', message: 'imRegion "mars" is not a data center' };
+    invoke.mockRejectedValueOnce(refused);
+    const { EMPTY_SETTINGS } = await import('./fake-settings');
+    await expect(new TauriBackend().saveSettings({ ...EMPTY_SETTINGS }, [])).rejects.toEqual(refused);
+  });
+});
+
 describe('getBackend', () => {
   it('uses the fake outside Tauri and Tauri inside it', () => {
     const fakeWindow: Record<string, unknown> = {};

@@ -17,6 +17,7 @@ import type {
   WordRule,
 } from './bindings';
 import { FakeBackend } from './fake-backend';
+import type { SecretChange, Settings, SettingsView } from './settings-types';
 import { toWireError } from './wire';
 
 /** A notice change: a field left out (or null) stays as it is. */
@@ -86,6 +87,17 @@ export interface Backend {
   goLive(): Promise<void>;
   /** Stops OBS's stream; with `end`, the room's stream ends too. */
   stopStream(end: boolean): Promise<void>;
+
+  // ---- settings (works even when the room could not start) ----
+  /** The saved settings, which secrets are stored (never their values), and whether a restart is due. */
+  settings(): Promise<SettingsView>;
+  /**
+   * Checks everything, then saves `settings` and the `secrets` listed (null forgets one; secrets not
+   * listed stay). Rejects `invalid` naming the field and what to fix, saving nothing.
+   */
+  saveSettings(settings: Settings, secrets: SecretChange[]): Promise<SettingsView>;
+  /** Restarts AnchorDesk so the saved settings apply. */
+  restart(): Promise<void>;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -96,7 +108,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
   }
 }
 
-/** The Tauri commands of the Rust side (`room_*`, `stream_*`, `app_info`). */
+/** The Tauri commands of the Rust side (`room_*`, `stream_*`, `settings_*`, `app_*`). */
 export class TauriBackend implements Backend {
   async subscribe(onFeed: (feed: Feed) => void): Promise<void> {
     const channel = new Channel<Feed>();
@@ -186,6 +198,18 @@ export class TauriBackend implements Backend {
 
   async stopStream(end: boolean): Promise<void> {
     await call<null>('stream_stop', { end });
+  }
+
+  settings(): Promise<SettingsView> {
+    return call<SettingsView>('settings_get');
+  }
+
+  saveSettings(settings: Settings, secrets: SecretChange[]): Promise<SettingsView> {
+    return call<SettingsView>('settings_save', { settings, secrets });
+  }
+
+  async restart(): Promise<void> {
+    await call<null>('app_restart');
   }
 }
 

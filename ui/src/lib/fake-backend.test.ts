@@ -79,7 +79,7 @@ describe('FakeBackend', () => {
       [1, 0, 0],
       [1, 1, 5],
     ]);
-    fake.restart();
+    fake.restartRoom();
     expect(snapshots.at(-1)).toMatchObject({ epoch: 2, seq: 0, likes: 5 });
     fake.push({ type: 'likes', total: 6 });
     expect(got.at(-1)!.seq).toBe(1);

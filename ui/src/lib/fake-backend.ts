@@ -6,7 +6,8 @@
 // ladder (by hand and from the word filter), the word filter holding or blocking messages, the held
 // queue, the word list's text format, per-viewer counters and notes for user cards, stream sessions,
 // the notice (bytes checked like Rust), the popularity score, and the stream desk (push address, going
-// live step by step, stopping, health; see fake-stream.ts). Seeded, so a seed replays exactly.
+// live step by step, stopping, health; see fake-stream.ts), and the settings (saved in memory, checked
+// like the app, secrets write-only; see fake-settings.ts). Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -31,8 +32,10 @@ import type {
   WordRule,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
+import { FakeSettings, type FakeSettingsOptions } from './fake-settings';
 import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
 import { noteProblem, noticeProblem, utf8Bytes } from './limits';
+import type { SecretChange, Settings, SettingsView } from './settings-types';
 import { TRANSITIONS, canBecome } from './status';
 import {
   DEFAULT_LADDER,
@@ -70,7 +73,10 @@ export type FakeMethod =
   | 'renewStreamAddress'
   | 'applyToObs'
   | 'goLive'
-  | 'stopStream';
+  | 'stopStream'
+  | 'settings'
+  | 'saveSettings'
+  | 'restart';
 
 export interface FakeCall {
   method: FakeMethod;
@@ -101,6 +107,8 @@ export interface FakeOptions {
    * the stream commands are refused as the app refuses them.
    */
   stream?: FakeStreamOptions | null;
+  /** The saved settings (default: nothing saved, no environment overrides, the OS keychain). */
+  settings?: FakeSettingsOptions;
 }
 
 /** mulberry32: tiny, fast, good enough for a simulation, and the same everywhere. */
@@ -304,6 +312,8 @@ export class FakeBackend implements Backend {
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The stream desk, when going live is set up. */
   readonly #desk: FakeStreamDesk | null;
+  /** The saved settings and secrets, and what runs until a restart. */
+  readonly #settings: FakeSettings;
 
   constructor(options: FakeOptions = {}) {
     this.#random = mulberry32(options.seed ?? 1);
@@ -348,9 +358,10 @@ export class FakeBackend implements Backend {
     this.#room.audit = this.#room.audit.slice(-SNAPSHOT_AUDIT);
     this.#nextAudit = Math.max(0, ...this.#log.map((l) => l.id)) + 1;
     this.#nextHeld = Math.max(0, ...this.#room.held.map((h) => h.id)) + 1;
+    this.#settings = new FakeSettings(options.settings);
     this.#info = {
       version: '0.0.0-preview',
-      mode: 'sandbox',
+      mode: this.#settings.mode,
       groupId: this.#room.groupId,
       hubUrl: 'memory://fake',
       sdkAppId: 0,
@@ -455,6 +466,11 @@ export class FakeBackend implements Backend {
     return this.#desk;
   }
 
+  /** The saved settings, e.g. to see which secret value a save stored. */
+  get savedSettings(): FakeSettings {
+    return this.#settings;
+  }
+
   /** Emit events as the room would: numbered, applied to the room, delivered as one batch. */
   push(...events: RoomEvent[]): EventEnvelope[] {
     const batch = events.map((event) => this.#apply(event));
@@ -476,7 +492,7 @@ export class FakeBackend implements Backend {
   }
 
   /** The room restarts: a new epoch, its sequence numbers start again; subscribers get a snapshot. */
-  restart(): RoomSnapshot {
+  restartRoom(): RoomSnapshot {
     this.#room.epoch += 1;
     this.#room.seq = 0;
     return this.resync();
@@ -750,6 +766,23 @@ export class FakeBackend implements Backend {
 
   stopStream(end: boolean): Promise<void> {
     return this.#settle('stopStream', [end], () => this.#streamDesk().stop(ANCHOR, end === true));
+  }
+
+  settings(): Promise<SettingsView> {
+    return this.#settle('settings', [], () => this.#settings.view());
+  }
+
+  saveSettings(settings: Settings, secrets: SecretChange[]): Promise<SettingsView> {
+    return this.#settle('saveSettings', [settings, secrets], () => this.#settings.save(settings, secrets));
+  }
+
+  /** As the app restarting: the saved settings run (the mode follows them) and the room starts over. */
+  restart(): Promise<void> {
+    return this.#settle('restart', [], () => {
+      this.#settings.restart();
+      this.#info.mode = this.#settings.mode;
+      this.restartRoom();
+    });
   }
 
   // ---- internals ------------------------------------------------------------------------

@@ -164,6 +164,8 @@ export class Room {
   readonly #memberCap: number;
   readonly #auditCap: number;
   readonly #filteredCap: number;
+  /** Who hears each new gift as it arrives live (big-gift alerts). */
+  readonly #giftListeners = new Set<(gift: GiftLine) => void>();
   #filteredKey = 0;
   #connectRun = 0;
   #disposed = false;
@@ -233,6 +235,16 @@ export class Room {
 
   dispose(): void {
     this.#disposed = true;
+  }
+
+  /**
+   * Hear each new gift line as it arrives live, once per gift id, in order. Gifts a snapshot brings
+   * (on connecting, on a resync, after a restart) are history and are not heard, and neither are
+   * events the feed drops as duplicates. Returns the unsubscribe.
+   */
+  onLiveGift(listener: (gift: GiftLine) => void): () => void {
+    this.#giftListeners.add(listener);
+    return () => void this.#giftListeners.delete(listener);
   }
 
   /** Advance the countdown clock (the app calls it every second). */
@@ -556,6 +568,7 @@ export class Room {
         };
         if (this.#gifts.push([line]) === 0) return false;
         this.#addTotal(line);
+        for (const listener of this.#giftListeners) listener(line);
         return true;
       }
       case 'likes':

@@ -608,7 +608,7 @@ describe('Room: the feed', () => {
     const { room, backend, frames } = await connected();
     backend.push({ type: 'likes', total: 50 }, { type: 'likes', total: 60 });
     frames.frame();
-    backend.restart();
+    backend.restartRoom();
     expect([room.epoch, room.feed.lastSeq]).toEqual([2, 0]);
     backend.push({ type: 'likes', total: 70 });
     frames.frame();

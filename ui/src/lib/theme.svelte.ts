@@ -1,5 +1,6 @@
 // Why: light/dark theme. Without a stored choice the CSS follows `prefers-color-scheme`; the toggle
-// stores an explicit choice and sets `<html data-theme>`, which the CSS variables key on.
+// (or Settings → Appearance) stores an explicit choice and sets `<html data-theme>`, which the CSS
+// variables key on; Settings can also go back to following the system.
 export type Theme = 'light' | 'dark';
 
 const KEY = 'anchordesk.theme';
@@ -35,9 +36,15 @@ class ThemeState {
   }
 
   toggle(): void {
-    this.choice = this.effective === 'dark' ? 'light' : 'dark';
+    this.set(this.effective === 'dark' ? 'light' : 'dark');
+  }
+
+  /** An explicit theme, or null to follow the system again (Settings → Appearance). */
+  set(choice: Theme | null): void {
+    this.choice = choice;
     try {
-      localStorage.setItem(KEY, this.choice);
+      if (choice) localStorage.setItem(KEY, choice);
+      else localStorage.removeItem(KEY);
     } catch {
       // not persisted
     }

@@ -1,0 +1,221 @@
+// Why: the settings the fake backend keeps in memory, faithful to the contract where the UI can tell
+// (settings_get / settings_save / app_restart): a save checks everything first and refuses with
+// `invalid` naming the field and what to fix, saving nothing; secrets are stored but only their names
+// come back; fields and secrets an environment variable sets cannot be changed; an SDKAppID needs its
+// secret key; the mode follows the saved SDKAppID; and `restartNeeded` says whether what was saved
+// differs from what runs until a restart. Refusals never repeat a secret's value.
+import type { WireError } from './bindings';
+import {
+  ADMIN_MAX_BYTES,
+  ENV_VARS,
+  IM_REGIONS,
+  ROOM_NAME_MAX_BYTES,
+  SECRET_NAMES,
+  isCloudRegion,
+  isDomain,
+  isHttpUrl,
+  isImRegion,
+  isListenAddress,
+  isStreamPart,
+  isValidFor,
+  isWebSocketUrl,
+} from './settings-form';
+import { utf8Bytes } from './limits';
+import type { SecretChange, SecretName, SecretStore, Settings, SettingsView } from './settings-types';
+
+export interface FakeSettingsOptions {
+  /** Saved from the start (the rest not set). */
+  settings?: Partial<Settings>;
+  /** Secrets stored from the start (with made-up values: the UI never sees them). */
+  secrets?: SecretName[];
+  /** Fields and secrets an environment variable sets (read-only). */
+  fromEnv?: (keyof Settings | SecretName)[];
+  /** Where secrets live (default: the OS keychain). */
+  secretStore?: SecretStore;
+}
+
+/** Nothing saved: every default applies (the sandbox). */
+export const EMPTY_SETTINGS: Readonly<Settings> = {
+  sdkAppId: null,
+  imRegion: null,
+  imEndpoint: null,
+  imAdmin: null,
+  roomName: null,
+  hubListen: null,
+  pushDomain: null,
+  pushApp: null,
+  streamName: null,
+  pushValidFor: null,
+  playDomain: null,
+  cssSecretId: null,
+  cssRegion: null,
+  obsUrl: null,
+  autoPause: null,
+};
+
+const FIELDS = Object.keys(EMPTY_SETTINGS) as (keyof Settings)[];
+const SDKAPPID_MAX = 4_294_967_295;
+
+function invalid(message: string): WireError {
+  return { code: 'invalid', message };
+}
+
+/** What is wrong with one setting's value (null: nothing), in the app's words. */
+function fieldProblem(field: keyof Settings, value: unknown): string | null {
+  if (value === null) return null;
+  if (field === 'autoPause') return typeof value === 'boolean' ? null : 'autoPause must be true, false or null';
+  if (field === 'sdkAppId') {
+    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= SDKAPPID_MAX
+      ? null
+      : `sdkAppId ${JSON.stringify(value)} is not an SDKAppID: copy the number from the IM console`;
+  }
+  if (typeof value !== 'string') return `${field} must be text or null`;
+  if (value.trim() === '') return `${field} is empty: leave it unset (null) for the default`;
+  if (value !== value.trim()) return `${field} has spaces around it: remove them`;
+  const shown = JSON.stringify(value);
+  switch (field) {
+    case 'imRegion':
+      return isImRegion(value) ? null : `imRegion ${shown} is not a data center: use ${IM_REGIONS.join(', ')}`;
+    case 'imEndpoint':
+      return isHttpUrl(value) ? null : `imEndpoint ${shown} is not a web address: use https://…`;
+    case 'imAdmin':
+      return utf8Bytes(value) <= ADMIN_MAX_BYTES && !/\s/.test(value)
+        ? null
+        : `imAdmin must be 1 to ${ADMIN_MAX_BYTES} bytes without spaces`;
+    case 'roomName':
+      return utf8Bytes(value) <= ROOM_NAME_MAX_BYTES
+        ? null
+        : `roomName is ${utf8Bytes(value)} bytes; Tencent allows ${ROOM_NAME_MAX_BYTES}`;
+    case 'hubListen':
+      return isListenAddress(value) ? null : `hubListen ${shown} is not an address: use IP:port, e.g. 127.0.0.1:8690`;
+    case 'pushDomain':
+    case 'playDomain':
+      return isDomain(value) ? null : `${field} ${shown} is not a domain: give only the domain, e.g. push.example.com`;
+    case 'pushApp':
+    case 'streamName':
+      return isStreamPart(value) ? null : `${field} ${shown} may hold only letters, digits, _ and -`;
+    case 'pushValidFor':
+      return isValidFor(value) ? null : `pushValidFor ${shown}: use a number and s, m, h or d, e.g. 24h`;
+    case 'cssSecretId':
+      return /^[A-Za-z0-9]+$/.test(value) ? null : 'cssSecretId may hold only letters and digits';
+    case 'cssRegion':
+      return isCloudRegion(value) ? null : `cssRegion ${shown} is not a region: use a code such as ap-guangzhou`;
+    case 'obsUrl':
+      return isWebSocketUrl(value)
+        ? null
+        : `obsUrl ${shown} is not a WebSocket address: use ws:// or wss://, e.g. ws://127.0.0.1:4455`;
+  }
+  return null;
+}
+
+export class FakeSettings {
+  #saved: Settings;
+  readonly #secrets: Map<SecretName, string>;
+  /** What runs until the next restart. */
+  #running: { settings: Settings; secrets: Map<SecretName, string> };
+  readonly #fromEnv: readonly (keyof Settings | SecretName)[];
+  readonly #store: SecretStore;
+
+  constructor(options: FakeSettingsOptions = {}) {
+    this.#saved = { ...EMPTY_SETTINGS, ...options.settings };
+    this.#secrets = new Map((options.secrets ?? []).map((name) => [name, `stored-${name}`]));
+    this.#fromEnv = [...(options.fromEnv ?? [])];
+    this.#store = options.secretStore ?? 'keychain';
+    this.#running = { settings: { ...this.#saved }, secrets: new Map(this.#secrets) };
+  }
+
+  /** What the saved settings run: Tencent once an SDKAppID is saved. */
+  get mode(): SettingsView['mode'] {
+    return this.#saved.sdkAppId !== null ? 'tencent' : 'sandbox';
+  }
+
+  view(): SettingsView {
+    return {
+      settings: { ...this.#saved },
+      secretsSet: SECRET_NAMES.filter((n) => this.#secrets.has(n) || this.#fromEnv.includes(n)),
+      secretStore: this.#store,
+      fromEnv: [...this.#fromEnv],
+      mode: this.mode,
+      restartNeeded: this.#restartNeeded(),
+    };
+  }
+
+  /** For tests: the stored value of a secret (the UI can never ask for it). */
+  storedSecret(name: SecretName): string | null {
+    return this.#secrets.get(name) ?? null;
+  }
+
+  /** Checks everything first; saves nothing when anything is wrong. */
+  save(settings: unknown, secrets: unknown): SettingsView {
+    const next = this.#checkSettings(settings);
+    const changes = this.#checkSecrets(secrets);
+    const after = new Map(this.#secrets);
+    for (const { name, value } of changes) {
+      if (value === null) after.delete(name);
+      else after.set(name, value);
+    }
+    const keySet = after.has('imSecretKey') || this.#fromEnv.includes('imSecretKey');
+    if (next.sdkAppId !== null && !keySet) {
+      throw invalid('sdkAppId needs the IM secret key (imSecretKey): set the key from the IM console too');
+    }
+    this.#saved = next;
+    this.#secrets.clear();
+    for (const [name, value] of after) this.#secrets.set(name, value);
+    return this.view();
+  }
+
+  /** The restart: what was saved is what runs. */
+  restart(): void {
+    this.#running = { settings: { ...this.#saved }, secrets: new Map(this.#secrets) };
+  }
+
+  #checkSettings(settings: unknown): Settings {
+    if (typeof settings !== 'object' || settings === null || Array.isArray(settings)) {
+      throw invalid('settings must be an object with every field');
+    }
+    const given = settings as Record<string, unknown>;
+    const unknown = Object.keys(given).find((k) => !(FIELDS as string[]).includes(k));
+    if (unknown !== undefined) throw invalid(`unknown setting ${JSON.stringify(unknown)}`);
+    const out = { ...EMPTY_SETTINGS } as Record<keyof Settings, unknown>;
+    for (const field of FIELDS) {
+      if (!(field in given)) throw invalid(`${field} is missing: send null to leave it unset`);
+      const value = given[field];
+      const problem = fieldProblem(field, value);
+      if (problem) throw invalid(problem);
+      if (this.#fromEnv.includes(field) && value !== this.#saved[field]) {
+        throw invalid(`${field} is set by ${ENV_VARS[field]}: change it there`);
+      }
+      out[field] = value;
+    }
+    return out as Settings;
+  }
+
+  #checkSecrets(secrets: unknown): SecretChange[] {
+    if (!Array.isArray(secrets)) throw invalid('secrets must be a list of changes');
+    const seen = new Set<string>();
+    return secrets.map((change: unknown) => {
+      const c = change as Partial<SecretChange> | null;
+      const name = c?.name;
+      if (typeof name !== 'string' || !(SECRET_NAMES as readonly string[]).includes(name)) {
+        throw invalid(`${JSON.stringify(name)} is not a secret: use ${SECRET_NAMES.join(', ')}`);
+      }
+      const secret = name as SecretName;
+      if (seen.has(secret)) throw invalid(`${secret} is changed twice in one save`);
+      seen.add(secret);
+      if (this.#fromEnv.includes(secret)) throw invalid(`${secret} is set by ${ENV_VARS[secret]}: change it there`);
+      const value = c?.value;
+      if (value !== null && (typeof value !== 'string' || value === '')) {
+        throw invalid(`${secret}: send the new value, or null to forget it`);
+      }
+      return { name: secret, value };
+    });
+  }
+
+  #restartNeeded(): boolean {
+    const r = this.#running;
+    if (FIELDS.some((f) => r.settings[f] !== this.#saved[f])) return true;
+    if (r.secrets.size !== this.#secrets.size) return true;
+    for (const [name, value] of this.#secrets) if (r.secrets.get(name) !== value) return true;
+    return false;
+  }
+}
