@@ -1,9 +1,10 @@
 # AnchorDesk. The two commands a newcomer needs:
 #   make run    install what is missing, build, and open the console on the built-in sandbox
-#   make test   install what is missing, and run every test (Rust, UI, and the real window under Xvfb)
+#   make test   install what is missing, and run every test (Rust, UI, the pages in Chromium, and the real
+#               window under Xvfb)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test ui bindings lint fmt setup-run setup-test release bench
+.PHONY: run test e2e ui bindings lint fmt setup-run setup-test release bench bench-ui bench-feed bench-paint
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/tsconfig.node.json ui/package.json -type f 2>/dev/null)
 
@@ -19,8 +20,14 @@ test: setup-test
 	cargo fmt --all -- --check
 	npm --prefix ui run check
 	npm --prefix ui test
+	npm --prefix ui run e2e
 	cargo clippy --workspace --all-targets -- -D warnings
 	xvfb-run -a cargo test --workspace --lib --bins --tests
+
+# The page tests alone: Playwright on the system Chromium, against the UI's in-memory backend.
+e2e: setup-test
+	@$(MAKE) --no-print-directory ui
+	npm --prefix ui run e2e
 
 setup-run:
 	@scripts/setup.sh run
@@ -43,6 +50,19 @@ bindings:
 bench: setup-run
 	@$(MAKE) --no-print-directory ui
 	cargo bench -p anchordesk-server --bench callbacks
+
+# The UI under a synthetic room at 1,000 msg/s (Chromium), then the release build's first paint
+# (WebKitWebDriver under Xvfb). Shorter: make bench-ui BENCH_SECONDS=10 PAINT_RUNS=3.
+bench-ui: bench-feed bench-paint
+
+bench-feed: setup-test
+	@$(MAKE) --no-print-directory ui
+	npm --prefix ui run bench
+
+bench-paint: setup-test
+	@$(MAKE) --no-print-directory ui
+	cargo build --release --bin anchordesk
+	xvfb-run -a node scripts/bench-first-paint.mjs
 
 fmt:
 	cargo fmt --all

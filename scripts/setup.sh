@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what AnchorDesk needs and is missing, then returns quickly on every later run.
 #   scripts/setup.sh run    system packages to build and run the desktop app, and the UI's npm packages
-#   scripts/setup.sh test   the above, plus what the tests need (Xvfb, WebKitWebDriver, fonts, ...)
+#   scripts/setup.sh test   the above, plus what the tests need (Xvfb, WebKitWebDriver, Chromium, ...)
 # System packages come from apt (with sudo when not root); Node packages from `npm ci`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +14,8 @@ build_pkgs=(libwebkit2gtk-4.1-dev libgtk-3-dev libsoup-3.0-dev libayatana-appind
   ffmpeg)
 # ffmpeg (above) is the sandbox's simulated OBS: it pushes a real RTMP test stream into the sandbox's
 # ingest, in the app and in the tests.
-test_pkgs=(xvfb xauth webkit2gtk-driver xdotool dbus-x11 x11-utils imagemagick)
+# chromium: the UI's page tests and feed benchmark drive it (Playwright, no browser download).
+test_pkgs=(xvfb xauth webkit2gtk-driver chromium xdotool dbus-x11 x11-utils imagemagick)
 
 wanted=("${build_pkgs[@]}")
 [ "$mode" = test ] && wanted+=("${test_pkgs[@]}")

@@ -205,4 +205,15 @@ describe('getBackend', () => {
     expect(insideTauri()).toBe(true);
     expect(getBackend()).toBeInstanceOf(TauriBackend);
   });
+
+  it("lets a page's init script build the fake instead of the preview's busy room", () => {
+    const quiet = new FakeBackend({ room: { name: 'Quiet room' } });
+    const fakeWindow: Record<string, unknown> = {
+      __anchordeskFakeSetup: (Fake: typeof FakeBackend) => (Fake === FakeBackend ? quiet : null),
+    };
+    vi.stubGlobal('window', fakeWindow);
+    expect(getBackend()).toBe(quiet);
+    // The page test reaches the same fake to push events and hold or fail calls.
+    expect(fakeWindow.__anchordeskFake).toBe(quiet);
+  });
 });

@@ -217,11 +217,18 @@ export function insideTauri(): boolean {
   return typeof window !== 'undefined' && '__TAURI_INTERNALS__' in window;
 }
 
+/**
+ * Builds the page's fake instead of the preview's busy room: a page test (Playwright) sets it in an
+ * init script, before the app starts, to choose the room and to hold or fail the first calls.
+ */
+export type FakeSetup = (Fake: typeof FakeBackend) => FakeBackend;
+
 /** Tauri's IPC inside the app; otherwise a simulated room for the browser preview. */
 export function getBackend(): Backend {
   if (insideTauri()) return new TauriBackend();
-  const fake = FakeBackend.preview();
-  // For poking the preview from the devtools console: `__anchordeskFake.push({...})`.
-  (window as unknown as { __anchordeskFake?: FakeBackend }).__anchordeskFake = fake;
+  const page = window as unknown as { __anchordeskFake?: FakeBackend; __anchordeskFakeSetup?: FakeSetup };
+  const fake = page.__anchordeskFakeSetup?.(FakeBackend) ?? FakeBackend.preview();
+  // For poking the preview from the devtools console (and for page tests): `__anchordeskFake.push({...})`.
+  page.__anchordeskFake = fake;
   return fake;
 }

@@ -1,0 +1,159 @@
+// Why: the chat feed under real rendering — empty, a busy room's thousand-plus lines kept to a bounded
+// list, following the newest lines while at the bottom, holding still with an "N new" pill while the
+// anchor reads above, system lines for moderation, and hiding a line (in progress, done, refused).
+import { expect, test, type Page } from '@playwright/test';
+import { REFUSED, chat, failNext, holdNext, openConsole, push, release } from './support';
+
+/** The chat feed keeps at most this many rows (Room's default `chatCap`, lib/feed.ts). */
+const CHAT_CAP = 500;
+
+/** `count` chat lines in batches of `batch`, as a busy room delivers them; returns the last line's text. */
+async function flood(page: Page, count: number, batch = 50, prefix = 'line'): Promise<string> {
+  await page.evaluate(
+    ([n, size, p]) => {
+      const fake = window.__anchordeskFake;
+      const langs = ['hello from Toronto!', '主播好！', '안녕하세요!', 'こんばんは！'];
+      for (let i = 0; i < n; i += size) {
+        const events = [];
+        for (let j = i; j < Math.min(n, i + size); j++) {
+          events.push({ type: 'chat' as const, id: `${p}-${j}`, userId: `viewer_${j % 37}`, text: `${p} ${j} ${langs[j % 4]}`, at: Date.now(), hidden: false });
+        }
+        fake.push(...events);
+      }
+    },
+    [count, batch, prefix] as const,
+  );
+  return `${prefix} ${count - 1} `;
+}
+
+test('an empty room says there are no messages yet', async ({ page }) => {
+  await openConsole(page);
+  await expect(page.getByTestId('chat-line')).toHaveCount(0);
+  await expect(page.getByTestId('chat-feed')).toHaveText('No messages yet');
+});
+
+test('lines show who said what, in any script, newest at the bottom', async ({ page }) => {
+  await openConsole(page);
+  await push(page, chat('ava_rose', 'hello from Toronto!'), chat('小龙女', '这首歌太好听了'), chat('지민이', '노래 너무 좋아요'));
+  await push(page, chat('さくら_jp', 'この曲好き'));
+  const lines = page.getByTestId('chat-line');
+  await expect(lines).toHaveCount(4);
+  await expect(lines.nth(0)).toHaveAttribute('data-user-id', 'ava_rose');
+  await expect(lines.nth(1).getByTestId('chat-user')).toHaveText('小龙女');
+  await expect(lines.nth(1)).toContainText('这首歌太好听了');
+  await expect(lines.last()).toContainText('この曲好き');
+  await expect(page.getByTestId('chat-feed')).not.toContainText('No messages yet');
+});
+
+test('a thousand-plus lines stay a bounded list that follows the newest line', async ({ page }) => {
+  await openConsole(page);
+  const last = await flood(page, 1200);
+  const lines = page.getByTestId('chat-line');
+  await expect(lines.last()).toContainText(last);
+  // The ring buffer trims in chunks: never more than the cap, and the oldest lines are gone.
+  const count = await lines.count();
+  expect(count).toBeLessThanOrEqual(CHAT_CAP);
+  expect(count).toBeGreaterThan(CHAT_CAP - 100);
+  await expect(page.locator('[data-key="c:line-0"]')).toHaveCount(0);
+  // Still following: scrolled to the bottom, no pill.
+  const feed = page.getByTestId('chat-feed');
+  await expect(feed).toHaveAttribute('data-stick', 'true');
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
+  const gap = await feed.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+  expect(gap).toBeLessThanOrEqual(32);
+  // Rows are keyed by message id: one per id, none repeated.
+  const keys = await page.locator('[data-testid=chat-line]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
+  expect(new Set(keys).size).toBe(keys.length);
+});
+
+test('scrolled up, the feed holds still and counts new lines in a pill that jumps back down', async ({ page }) => {
+  await openConsole(page);
+  await flood(page, 120, 40, 'first');
+  const feed = page.getByTestId('chat-feed');
+  await expect(page.getByTestId('chat-line')).toHaveCount(120);
+  // Up to read something (set at once: a wheel's smooth scroll would still be moving).
+  await feed.evaluate((el) => (el.scrollTop = 400));
+  await expect(feed).toHaveAttribute('data-stick', 'false');
+  const readingAt = await feed.evaluate((el) => el.scrollTop);
+  expect(readingAt).toBe(400);
+
+  await flood(page, 25, 25, 'more');
+  await expect(page.getByTestId('new-messages')).toHaveText(/25 new/);
+  await flood(page, 5, 5, 'again');
+  await expect(page.getByTestId('new-messages')).toHaveText(/30 new/);
+  // What the anchor reads did not move.
+  expect(await feed.evaluate((el) => el.scrollTop)).toBe(readingAt);
+
+  await page.getByTestId('new-messages').click();
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
+  await expect(feed).toHaveAttribute('data-stick', 'true');
+  await expect(page.getByTestId('chat-line').last()).toBeInViewport();
+  await expect(page.getByTestId('chat-line').last()).toContainText('again 4');
+});
+
+test('scrolling up with the wheel stops following; scrolling back to the bottom clears the pill', async ({ page }) => {
+  await openConsole(page);
+  await flood(page, 100, 50, 'first');
+  const feed = page.getByTestId('chat-feed');
+  await expect(page.getByTestId('chat-line')).toHaveCount(100);
+  await feed.hover();
+  await page.mouse.wheel(0, -2000);
+  await expect(feed).toHaveAttribute('data-stick', 'false');
+  await flood(page, 3, 3, 'new');
+  await expect(page.getByTestId('new-messages')).toHaveText(/3 new/);
+  await page.mouse.wheel(0, 100_000);
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
+  await expect(feed).toHaveAttribute('data-stick', 'true');
+  // Following again: the next line is in view without a pill.
+  await flood(page, 1, 1, 'latest');
+  await expect(page.getByTestId('chat-line').last()).toBeInViewport();
+  await expect(page.getByTestId('new-messages')).toHaveCount(0);
+});
+
+test('moderation shows as system lines with the user still clickable', async ({ page }) => {
+  await openConsole(page);
+  const until = Math.floor(Date.now() / 1000) + 600;
+  await push(page, { type: 'userMuted', userId: 'nightowl42', until }, { type: 'userKicked', userId: 'maple_tea' }, { type: 'joinRefused', userId: 'spam_bot_9' });
+  const system = page.getByTestId('system-line');
+  await expect(system).toHaveCount(3);
+  await expect(system.nth(0)).toHaveAttribute('data-kind', 'muted');
+  await expect(system.nth(0)).toContainText('nightowl42');
+  await expect(system.nth(1)).toHaveAttribute('data-kind', 'kicked');
+  await expect(system.nth(2)).toHaveAttribute('data-kind', 'joinRefused');
+  await system.nth(1).getByRole('button', { name: 'maple_tea' }).click();
+  await expect(page.getByTestId('user-card')).toHaveAttribute('data-user-id', 'maple_tea');
+});
+
+test('hiding a line shows progress, then marks it hidden for moderators', async ({ page }) => {
+  await openConsole(page);
+  await push(page, chat('nightowl42', 'buy followers at example.com', { id: 'm-hide' }));
+  const line = page.locator('[data-key="c:m-hide"]');
+  await holdNext(page, 'moderate');
+  await line.hover();
+  await line.getByTestId('chat-hide').click();
+  await expect(line.getByTestId('chat-hide')).toBeDisabled();
+  await expect(line.getByTestId('chat-hide')).toHaveAttribute('aria-busy', 'true');
+  await release(page, 'moderate');
+  await expect(line).toHaveAttribute('data-hidden', 'true');
+  await expect(line.getByTestId('chat-hidden')).toHaveText('Hidden');
+  await expect(line.getByTestId('chat-hide')).toHaveCount(0);
+});
+
+test('a refused hide says why on its line and the line stays visible', async ({ page }) => {
+  await openConsole(page);
+  await push(page, chat('nightowl42', 'rude words', { id: 'm-refused' }));
+  const line = page.locator('[data-key="c:m-refused"]');
+  await failNext(page, 'moderate', REFUSED);
+  await line.hover();
+  await line.getByTestId('chat-hide').click();
+  await expect(line.getByTestId('chat-hide-error')).toHaveText(REFUSED.message);
+  await expect(line).toHaveAttribute('data-hidden', 'false');
+  await expect(line.getByTestId('chat-hide')).toBeEnabled();
+});
+
+test("another moderator's hide arrives as an event and marks the line", async ({ page }) => {
+  await openConsole(page);
+  await push(page, chat('jordan_k', 'spoiler!', { id: 'm-other' }));
+  await push(page, { type: 'messageHidden', id: 'm-other', actor: 'mod_mei' });
+  await expect(page.locator('[data-key="c:m-other"]')).toHaveAttribute('data-hidden', 'true');
+});

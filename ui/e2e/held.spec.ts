@@ -1,0 +1,84 @@
+// Why: the held-for-review queue — what a "hold" word rule kept back, with the badge on its tab;
+// Approve re-sends the message into the chat, Reject drops it; each in progress, done and refused,
+// and a line resolved by another moderator leaves by itself.
+import { expect, test } from '@playwright/test';
+import { REFUSED, failNext, holdNext, openConsole, openTab, push, release } from './support';
+
+/** Caught by the fake's sample word list's "hold" rules. */
+const HELD: Array<[string, string]> = [
+  ['nightowl42', 'FREE COINS on my profile!!'],
+  ['橘子汽水', '免费金币，快来'],
+  ['さくら_jp', 'ﾊﾞｶじゃないの'],
+];
+
+test('an empty queue says nothing is waiting and its tab has no badge', async ({ page }) => {
+  await openConsole(page);
+  await expect(page.getByTestId('held-count')).toHaveCount(0);
+  const panel = await openTab(page, 'held');
+  await expect(panel.getByTestId('held-line')).toHaveCount(0);
+  await expect(panel.getByTestId('held-queue')).toHaveText('Nothing is waiting for review');
+});
+
+test('held messages wait oldest first, with sender, rule and a count on the tab', async ({ page }) => {
+  await openConsole(page, { send: HELD });
+  await expect(page.getByTestId('held-count')).toHaveText('3');
+  const panel = await openTab(page, 'held');
+  const lines = panel.getByTestId('held-line');
+  await expect(lines).toHaveCount(3);
+  await expect(lines.nth(0)).toHaveAttribute('data-user-id', 'nightowl42');
+  await expect(lines.nth(0)).toContainText('FREE COINS on my profile!!');
+  await expect(lines.nth(0)).toContainText('free coins');
+  await expect(lines.nth(1)).toContainText('免费金币，快来');
+
+  // A new one arrives while the tab is open.
+  await page.evaluate(() => void window.__anchordeskFake.send('jordan_k', 'you are an idiot'));
+  await expect(lines).toHaveCount(4);
+  await expect(page.getByTestId('held-count')).toHaveText('4');
+});
+
+test('approving shows progress, then the message leaves the queue and reaches the chat', async ({ page }) => {
+  await openConsole(page, { send: HELD });
+  const panel = await openTab(page, 'held');
+  const first = panel.getByTestId('held-line').first();
+  await holdNext(page, 'resolveHeld');
+  await first.getByTestId('held-approve').click();
+  await expect(first).toHaveAttribute('aria-busy', 'true');
+  await expect(first.getByTestId('held-approve')).toHaveText('Working…');
+  await expect(first.getByTestId('held-reject')).toBeDisabled();
+  await release(page, 'resolveHeld');
+
+  await expect(panel.getByTestId('held-line')).toHaveCount(2);
+  await expect(page.getByTestId('held-count')).toHaveText('2');
+  await expect(page.getByTestId('chat-line').last()).toContainText('FREE COINS on my profile!!');
+  await expect(page.getByTestId('chat-line').last()).toHaveAttribute('data-user-id', 'nightowl42');
+});
+
+test('rejecting drops the message: it never reaches the chat, and the last one empties the queue', async ({ page }) => {
+  await openConsole(page, { send: [HELD[1]] });
+  const panel = await openTab(page, 'held');
+  await panel.getByTestId('held-reject').click();
+  await expect(panel.getByTestId('held-line')).toHaveCount(0);
+  await expect(panel.getByTestId('held-queue')).toHaveText('Nothing is waiting for review');
+  await expect(page.getByTestId('held-count')).toHaveCount(0);
+  await expect(page.getByTestId('chat-feed')).not.toContainText('免费金币');
+});
+
+test('a refused approval says why on its line, which stays', async ({ page }) => {
+  await openConsole(page, { send: HELD });
+  const panel = await openTab(page, 'held');
+  await failNext(page, 'resolveHeld', REFUSED);
+  const first = panel.getByTestId('held-line').first();
+  await first.getByTestId('held-approve').click();
+  await expect(first.getByTestId('held-error')).toHaveText(REFUSED.message);
+  await expect(panel.getByTestId('held-line')).toHaveCount(3);
+  await expect(first.getByTestId('held-approve')).toBeEnabled();
+});
+
+test('a message another moderator resolved leaves the queue by itself', async ({ page }) => {
+  await openConsole(page, { send: HELD });
+  const panel = await openTab(page, 'held');
+  const id = Number(await panel.getByTestId('held-line').nth(1).getAttribute('data-held-id'));
+  await push(page, { type: 'heldResolved', id, approved: false, actor: 'mod_mei' });
+  await expect(panel.getByTestId('held-line')).toHaveCount(2);
+  await expect(panel.locator(`[data-held-id="${id}"]`)).toHaveCount(0);
+});

@@ -1,0 +1,137 @@
+// Why: what every page test shares — opening the console on a FakeBackend built for the test (through
+// the `__anchordeskFakeSetup` hook in lib/backend.ts, before the app starts), and driving that fake
+// from the test: pushing room events as the subscription would deliver them, holding a call to see
+// the loading state, failing the next call to see the error state. Everything goes through the
+// fake's public controls; nothing reaches into the components.
+import { expect, type Locator, type Page } from '@playwright/test';
+import type { FakeSetup } from '../src/lib/backend';
+import type { ChatLine, GiftLine, RoomEvent, WireError } from '../src/lib/bindings';
+import type { FakeBackend, FakeMethod, FakeOptions } from '../src/lib/fake-backend';
+import type { Lang } from '../src/lib/i18n';
+
+declare global {
+  interface Window {
+    __anchordeskFake: FakeBackend;
+    __anchordeskFakeSetup?: FakeSetup;
+    /** Release functions of held calls, per method, oldest first. */
+    __anchordeskHolds: Record<string, Array<() => void>>;
+  }
+}
+
+/** The room a test opens: the fake's options (JSON-safe: its clock is the page's) and what to do first. */
+export interface Scenario {
+  options?: Omit<FakeOptions, 'clock'>;
+  /** Calls held from the start (e.g. `subscribe` to see "Connecting…"); see `release`. */
+  hold?: FakeMethod[];
+  /** Calls failing from the start. */
+  fail?: Array<{ method: FakeMethod; error: WireError; times?: number }>;
+  /** Viewers' messages before the console connects (through the word filter: chat, held or blocked). */
+  send?: Array<[userId: string, text: string]>;
+  /** Room events before the console connects (in its first snapshot). */
+  events?: RoomEvent[];
+  /** The stored language choice (default: the browser's, en-US). */
+  lang?: Lang;
+  /** The stored theme choice (default: none, follow the system). */
+  theme?: 'light' | 'dark';
+  /** Wait until connected (default true). */
+  connected?: boolean;
+}
+
+/** A quiet room: no simulation running, every call answered at once, the stream desk set up. */
+const QUIET: Omit<FakeOptions, 'clock'> = { seed: 7, latencyMs: 0 };
+
+export async function openConsole(page: Page, scenario: Scenario = {}): Promise<void> {
+  await page.addInitScript((s: Scenario & { quiet: typeof QUIET }) => {
+    if (s.lang) localStorage.setItem('anchordesk.lang', s.lang);
+    if (s.theme) localStorage.setItem('anchordesk.theme', s.theme);
+    window.__anchordeskHolds = {};
+    window.__anchordeskFakeSetup = (Fake) => {
+      const fake = new Fake({ ...s.quiet, ...s.options });
+      for (const method of s.hold ?? []) (window.__anchordeskHolds[method] ??= []).push(fake.holdNext(method));
+      for (const f of s.fail ?? []) fake.failNext(f.method, f.error, f.times ?? 1);
+      for (const [userId, text] of s.send ?? []) fake.send(userId, text);
+      if (s.events?.length) fake.push(...s.events);
+      return fake;
+    };
+  }, { ...scenario, quiet: QUIET });
+  await page.goto('/');
+  await expect(page.locator('.app')).toBeVisible();
+  if (scenario.connected ?? true) {
+    await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
+  }
+}
+
+/** Room events, numbered and applied by the fake, delivered as one batch on the subscription. */
+export async function push(page: Page, ...events: RoomEvent[]): Promise<void> {
+  await page.evaluate((list) => void window.__anchordeskFake.push(...list), events);
+}
+
+/** A viewer sends a message (through the word filter). */
+export async function send(page: Page, userId: string, text: string): Promise<void> {
+  await page.evaluate(([u, t]) => void window.__anchordeskFake.send(u, t), [userId, text] as const);
+}
+
+/** The next call of `method` stays pending until `release`. */
+export async function holdNext(page: Page, method: FakeMethod): Promise<void> {
+  await page.evaluate((m) => void (window.__anchordeskHolds[m] ??= []).push(window.__anchordeskFake.holdNext(m)), method);
+}
+
+/** Lets the oldest held call of `method` go on. */
+export async function release(page: Page, method: FakeMethod): Promise<void> {
+  const released = await page.evaluate((m) => {
+    const next = window.__anchordeskHolds[m]?.shift();
+    next?.();
+    return next !== undefined;
+  }, method);
+  expect(released, `a ${method} call was held`).toBe(true);
+}
+
+/** The next `times` calls of `method` reject with `error`. */
+export async function failNext(page: Page, method: FakeMethod, error: WireError, times = 1): Promise<void> {
+  await page.evaluate(([m, e, n]) => window.__anchordeskFake.failNext(m, e, n), [method, error, times] as const);
+}
+
+/** How often the fake was asked for `method` so far. */
+export async function callCount(page: Page, method: FakeMethod): Promise<number> {
+  return page.evaluate((m) => window.__anchordeskFake.calls.filter((c) => c.method === m).length, method);
+}
+
+/** The fake's calls of `method`, with their arguments, oldest first. */
+export async function callsOf(page: Page, method: FakeMethod): Promise<unknown[][]> {
+  return page.evaluate((m) => window.__anchordeskFake.calls.filter((c) => c.method === m).map((c) => c.args), method);
+}
+
+export async function openTab(
+  page: Page,
+  tab: 'gifts' | 'held' | 'moderation' | 'audit' | 'room' | 'stream' | 'words',
+): Promise<Locator> {
+  await page.getByTestId(`tab-${tab}`).click();
+  await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
+  const panel = page.locator(`#panel-${tab}`);
+  await expect(panel).toBeVisible();
+  return panel;
+}
+
+let nextId = 1;
+
+/** A chat event as the room sends it (ids unique within the test run). */
+export function chat(userId: string, text: string, fields: Partial<ChatLine> = {}): RoomEvent {
+  return { type: 'chat', id: `t${nextId++}`, userId, text, at: Date.now(), hidden: false, ...fields };
+}
+
+export function gift(userId: string, giftName: string, count: number, unitPrice: number, fields: Partial<GiftLine> = {}): RoomEvent {
+  return {
+    type: 'gift',
+    id: `tg${nextId++}`,
+    userId,
+    giftId: giftName.toLowerCase().replace(/\W+/g, '-'),
+    giftName,
+    count,
+    unitPrice,
+    at: Date.now(),
+    ...fields,
+  };
+}
+
+export const OFFLINE: WireError = { code: 'offline', message: 'the hub did not answer: check that AnchorDesk is running' };
+export const REFUSED: WireError = { code: 'forbidden', message: 'Tencent refused the request (error 10007): not an admin' };
