@@ -4,7 +4,7 @@
 #               window under Xvfb)
 SHELL := /bin/bash
 .DEFAULT_GOAL := run
-.PHONY: run test e2e ui bindings lint fmt setup-run setup-test release bench bench-ui bench-feed bench-paint
+.PHONY: run test e2e ui bindings lint fmt setup-run setup-test release bench bench-ui bench-feed bench-paint screenshots
 
 UI_SOURCES := $(shell find ui/src ui/index.html ui/vite.config.ts ui/svelte.config.js ui/tsconfig.json ui/tsconfig.node.json ui/package.json -type f 2>/dev/null)
 
@@ -45,6 +45,14 @@ ui/dist/index.html: $(UI_SOURCES) ui/package-lock.json
 # Regenerates ui/src/lib/bindings.ts from the Rust types (the bindings test fails when it drifts).
 bindings:
 	UPDATE_BINDINGS=1 cargo test --test bindings
+
+# PNGs of the main window at 1280×800 (each language, the dark theme, a user card) with a busy sandbox
+# room: the window test that checks them in `make test`, run by name with the output folder set.
+SCREENSHOTS_DIR ?= target/screenshots
+screenshots: setup-test
+	@$(MAKE) --no-print-directory ui
+	ANCHORDESK_SCREENSHOTS_DIR="$(abspath $(SCREENSHOTS_DIR))" xvfb-run -a cargo test --test window screenshots:: -- --nocapture
+	@echo "Screenshots: $(abspath $(SCREENSHOTS_DIR))"
 
 # Benchmarks print figures (each beside a baseline run in the same process); they assert nothing.
 bench: setup-run
