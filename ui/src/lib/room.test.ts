@@ -269,7 +269,10 @@ describe('Room: moderation events', () => {
     expect(room.held.map((h) => h.id)).toEqual([5]);
     push({ type: 'heldResolved', id: 99, approved: false, actor: 'anchor' }); // unknown: no change
     expect(room.held.map((h) => h.id)).toEqual([5]);
-    expect(room.rows.at(-1)).toMatchObject({ kind: 'chat' }); // no feed rows for these
+    // Moderators see it in the chat too, once (keyed by the held id), marked when resolved.
+    expect(room.rows.filter((r) => r.kind === 'held').map((r) => r.key)).toEqual(['h:5']);
+    push({ type: 'heldResolved', id: 5, approved: false, actor: 'anchor' });
+    expect(room.rows.at(-1)).toMatchObject({ kind: 'held', key: 'h:5', resolution: 'rejected' });
   });
 
   it('blocked lists the message for moderators, newest last, bounded', async () => {
@@ -556,7 +559,9 @@ describe('Room: the feed', () => {
     frames.frame();
     expect(room.likes).toBe(1200);
     expect(room.feed.lastSeq).toBe(12);
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1']);
+    // One like burst from what was admitted (seqs 11 and 12), counted from the snapshot's total.
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'l:11']);
+    expect(room.rows[1]).toMatchObject({ kind: 'likes', total: 1200, count: 1200 - backend.snapshot().likes });
   });
 
   it('a second snapshot mid-stream replaces the state entirely: no duplicate chat lines, no stale lists', async () => {
@@ -794,5 +799,42 @@ describe('Room: the stream desk', () => {
     await room.connect();
     await expect(room.streamAddress()).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/^going live is not set up/) });
     expect(room.streamHealth).toBeNull();
+  });
+});
+
+describe('Room: viewer levels for the chat', () => {
+  it('learns levels from user cards and from a few lookups per tick for the viewers the feed shows', async () => {
+    const { room, backend, push } = await connected();
+    const cards = () => backend.calls.filter((c) => c.method === 'userCard').map((c) => c.args[0]);
+    const before = cards().length;
+    const card = await room.userCard('alice');
+    expect(room.levels.get('alice')).toBe(card.level);
+
+    push(
+      { type: 'chat', id: 'l1', userId: 'dave', text: 'hi', at: T0, hidden: false },
+      { type: 'chat', id: 'l2', userId: 'erin', text: 'yo', at: T0, hidden: false },
+      { type: 'chat', id: 'l3', userId: 'alice', text: 'again', at: T0, hidden: false },
+    );
+    expect(cards().length).toBe(before + 1); // nothing until the clock ticks
+    room.tick();
+    await vi.waitFor(() => expect(room.levels.get('dave')).toBeGreaterThanOrEqual(1));
+    expect(room.levels.get('erin')).toBeGreaterThanOrEqual(1);
+    // Newest first; alice's level was fresh from her card, so she was not asked about again.
+    expect(cards().slice(before + 1)).toEqual(['erin', 'dave']);
+  });
+
+  it('makes no lookups when told not to (levels from cards still count)', async () => {
+    const clock = fixedClock(T0);
+    const frames = manualFrames();
+    const backend = new FakeBackend({ clock, room: snapshot() });
+    const room = new Room({ backend, clock, schedule: frames.schedule, sleep: async () => {}, levelLookups: false });
+    await room.connect();
+    backend.push({ type: 'chat', id: 'n1', userId: 'dave', text: 'hi', at: T0, hidden: false });
+    frames.frame();
+    room.tick();
+    await Promise.resolve();
+    expect(backend.calls.filter((c) => c.method === 'userCard')).toEqual([]);
+    await room.userCard('dave');
+    expect(room.levels.get('dave')).toBeGreaterThanOrEqual(1);
   });
 });
