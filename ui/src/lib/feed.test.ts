@@ -315,7 +315,7 @@ describe('ChatFeed', () => {
       let now = 10_000;
       const frames = manualFrames();
       const feed = new ChatFeed({ schedule: frames.schedule, clock: () => now });
-      feed.load(0, [], 100);
+      feed.load(0, [], { likes: 100 });
       feed.accept([likes(1, 105), chat(2), likes(3, 112)]);
       frames.frame();
       expect(feed.rows.map((r) => r.key)).toEqual(['l:1', 'c:2']);
@@ -354,14 +354,38 @@ describe('ChatFeed', () => {
     it('a snapshot starts over from its total', () => {
       const frames = manualFrames();
       const feed = new ChatFeed({ schedule: frames.schedule, clock: () => 0 });
-      feed.load(0, [], 10);
+      feed.load(0, [], { likes: 10 });
       feed.accept([likes(1, 20)]);
       frames.frame();
-      feed.load(1, [], 50);
+      feed.load(1, [], { likes: 50 });
       feed.accept([likes(2, 55)]);
       frames.frame();
       expect(feed.rows).toMatchObject([{ kind: 'likes', key: 'l:2', count: 5, total: 55 }]);
     });
+  });
+
+  it("puts a snapshot's held and filtered messages among its chat lines, by time", () => {
+    const { frames, feed } = setup();
+    feed.load(
+      5,
+      [
+        { id: 'a', userId: 'u', text: 'first', at: 10, hidden: false },
+        { id: 'b', userId: 'u', text: 'last', at: 40, hidden: false },
+      ],
+      {
+        held: [{ id: 3, userId: 'h', text: 'free coins', pattern: 'free coins', at: 20 }],
+        filtered: [{ userId: 'f', text: 'spam', pattern: 'spam', action: 'drop', at: 30 }],
+      },
+    );
+    expect(feed.rows.map((r) => [r.key, r.kind])).toEqual([
+      ['c:a', 'chat'],
+      ['h:3', 'held'],
+      ['f:0', 'blocked'],
+      ['c:b', 'chat'],
+    ]);
+    feed.accept([env(6, { type: 'heldResolved', id: 3, approved: false, actor: 'mod' })]);
+    frames.frame();
+    expect(feed.rows[1]).toMatchObject({ resolution: 'rejected' });
   });
 
   it('marks a held row approved or rejected when it is reviewed, also in the same batch', () => {

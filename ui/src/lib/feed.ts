@@ -6,7 +6,7 @@
 // The feed tells its kinds apart: text, gifts, like bursts (one row per burst window, counting up while
 // the burst lasts, rather than a row per like message), system lines, and for moderators the messages
 // the word filter held (marked approved or rejected once reviewed), refused or dropped.
-import type { ChatLine, EventEnvelope, RoomStatus, WordAction } from './bindings';
+import type { BlockedLine, ChatLine, EventEnvelope, HeldLine, RoomStatus, WordAction } from './bindings';
 
 /** Runs `flush` later, once (e.g. on the next animation frame). */
 export type Scheduler = (flush: () => void) => void;
@@ -241,6 +241,16 @@ export type FeedRow = ChatRow | GiftRow | LikeRow | HeldRow | BlockedRow | Syste
 /** How long a like burst gathers likes into one row. */
 export const LIKE_BURST_MS = 10_000;
 
+/** What else a snapshot brings into the feed besides its chat lines. */
+export interface SnapshotExtras {
+  /** The room's like total: the baseline for like bursts (left out: the first likes event sets it). */
+  likes?: number;
+  /** Messages waiting for review: shown among the chat lines, by time. */
+  held?: readonly HeldLine[];
+  /** Recent word-filter blocks: shown among the chat lines, by time. */
+  filtered?: readonly BlockedLine[];
+}
+
 export function chatRow(line: ChatLine, seq: number): ChatRow {
   return {
     kind: 'chat',
@@ -378,17 +388,25 @@ export class ChatFeed {
   /**
    * Start over from a snapshot at `seq`: pending events are dropped (they came before it on the
    * channel, so it has them), and only events after `seq` are admitted from now on. The seq may be
-   * lower than before (the room restarted: a new epoch). `likes` is the snapshot's like total, the
-   * baseline for like bursts (null: the first likes event sets it without a row).
+   * lower than before (the room restarted: a new epoch). The snapshot's held and filtered messages
+   * join its chat lines in time order (moderators see them where they happened).
    */
-  load(seq: number, chat: readonly ChatLine[], likes: number | null = null): void {
+  load(seq: number, chat: readonly ChatLine[], extras: SnapshotExtras = {}): void {
     this.#batcher.take();
     this.#loaded = true;
     this.#gate.lastSeq = seq;
-    this.#likes = likes;
+    this.#likes = extras.likes ?? null;
     this.#burst = null;
     this.#buffer.clear();
-    this.#buffer.push(chat.map((line) => chatRow(line, 0)));
+    const rows: FeedRow[] = chat.map((line) => chatRow(line, 0));
+    for (const h of extras.held ?? []) {
+      rows.push({ kind: 'held', key: `h:${h.id}`, seq: 0, at: h.at, heldId: h.id, userId: h.userId, text: h.text, pattern: h.pattern, resolution: null });
+    }
+    (extras.filtered ?? []).forEach((b, i) => {
+      rows.push({ kind: 'blocked', key: `f:${i}`, seq: 0, at: b.at, userId: b.userId, text: b.text, pattern: b.pattern, action: b.action });
+    });
+    if (rows.length > chat.length) rows.sort((a, b) => a.at - b.at); // stable: equal times keep their order
+    this.#buffer.push(rows);
     this.#rows = this.#buffer.toArray();
   }
 

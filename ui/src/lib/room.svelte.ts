@@ -317,7 +317,7 @@ export class Room {
     this.goLiveRun = runFromSnapshot(s.goLive);
     this.undone = new Set();
     this.now = this.#clock();
-    this.feed.load(s.seq, s.chat, s.likes);
+    this.feed.load(s.seq, s.chat, { likes: s.likes, held: s.held, filtered: s.filtered });
     for (const line of s.chat.slice(-20)) this.#levels.want(line.userId);
     this.rows = this.feed.rows;
     this.appended = this.feed.appended;

@@ -90,7 +90,8 @@ describe('Room: snapshot and events', () => {
     expect(room.groupId).toBe('@TGS#room1');
     expect(room.status).toBe('live');
     expect([room.likes, room.online]).toEqual([10, 5]);
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1']);
+    // The held and filtered messages show among the chat lines, by time (moderators see them there).
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'h:4', 'f:0']);
     expect(room.gifts).toHaveLength(1);
     expect(room.topGifters).toEqual([{ userId: 'bob', coins: 6, gifts: 3 }]);
     expect(room.members.map((m) => m.userId)).toEqual(['bob', 'alice']); // most recent first
@@ -270,7 +271,10 @@ describe('Room: moderation events', () => {
     push({ type: 'heldResolved', id: 99, approved: false, actor: 'anchor' }); // unknown: no change
     expect(room.held.map((h) => h.id)).toEqual([5]);
     // Moderators see it in the chat too, once (keyed by the held id), marked when resolved.
-    expect(room.rows.filter((r) => r.kind === 'held').map((r) => r.key)).toEqual(['h:5']);
+    expect(room.rows.flatMap((r) => (r.kind === 'held' ? [[r.key, r.resolution]] : []))).toEqual([
+      ['h:4', 'approved'],
+      ['h:5', null],
+    ]);
     push({ type: 'heldResolved', id: 5, approved: false, actor: 'anchor' });
     expect(room.rows.at(-1)).toMatchObject({ kind: 'held', key: 'h:5', resolution: 'rejected' });
   });
@@ -560,8 +564,8 @@ describe('Room: the feed', () => {
     expect(room.likes).toBe(1200);
     expect(room.feed.lastSeq).toBe(12);
     // One like burst from what was admitted (seqs 11 and 12), counted from the snapshot's total.
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'l:11']);
-    expect(room.rows[1]).toMatchObject({ kind: 'likes', total: 1200, count: 1200 - backend.snapshot().likes });
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'h:4', 'f:0', 'l:11']);
+    expect(room.rows.at(-1)).toMatchObject({ kind: 'likes', total: 1200, count: 1200 - backend.snapshot().likes });
   });
 
   it('a second snapshot mid-stream replaces the state entirely: no duplicate chat lines, no stale lists', async () => {
@@ -578,7 +582,7 @@ describe('Room: the feed', () => {
     backend.push({ type: 'chat', id: 'c3', userId: 'dave', text: 'third', at: T0, hidden: false }, { type: 'heldResolved', id: 4, approved: false, actor: 'mod' });
     backend.push({ type: 'gift', id: 'g3', userId: 'erin', giftId: 'rose', giftName: 'Rose', count: 1, unitPrice: 1, at: T0 });
     const fresh = backend.resync();
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'c:c2', 'c:c3']);
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'f:0', 'c:c2', 'c:c3']); // the held one was resolved
     expect(room.gifts.map((g) => g.id)).toEqual(['g1', 'g2', 'g3']);
     expect(room.topGifters).toEqual([
       { userId: 'erin', coins: 501, gifts: 2 },
@@ -588,7 +592,7 @@ describe('Room: the feed', () => {
     expect(room.undone.size).toBe(0);
     expect(room.feed.lastSeq).toBe(fresh.seq);
     frames.frame(); // the events that were pending are not applied twice
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'c:c2', 'c:c3']);
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'f:0', 'c:c2', 'c:c3']); // the held one was resolved
     expect(room.gifts).toHaveLength(3);
 
     // A snapshot that lost things (e.g. trimmed, or lifted elsewhere) leaves nothing stale behind.
@@ -630,7 +634,7 @@ describe('Room: hidden messages, mute-all, strikes, sessions, name', () => {
       { type: 'messageHidden', id: 'c1', actor: 'mod_mei' },
       { type: 'messageHidden', id: 'unknown', actor: 'mod_mei' },
     );
-    expect(room.rows.map((r) => [r.key, r.kind === 'chat' && r.hidden])).toEqual([
+    expect(room.rows.flatMap((r) => (r.kind === 'chat' ? [[r.key, r.hidden]] : []))).toEqual([
       ['c:c1', true],
       ['c:c2', true],
     ]);
@@ -647,7 +651,7 @@ describe('Room: hidden messages, mute-all, strikes, sessions, name', () => {
       session,
       statusSync: sync,
     });
-    expect(room.rows[0]).toMatchObject({ key: 'c:c1', hidden: true });
+    expect(room.rows.find((r) => r.key === 'c:c1')).toMatchObject({ kind: 'chat', hidden: true });
     expect([room.mutedAll, room.strikeLadder, room.session, room.statusSync]).toEqual([true, ladder, session, sync]);
   });
 
