@@ -72,7 +72,7 @@ test('a restarted room sends a fresh snapshot, which replaces the chat', async (
   await push(page, chat('ava_rose', 'before the restart'));
   await expect(page.getByTestId('chat-line')).toHaveCount(1);
   // The room restarts (new epoch, seq from 0): the snapshot holds what it has, and the console follows it.
-  const snapshotChat = await page.evaluate(() => window.__anchordeskFake.restart().chat.length);
+  const snapshotChat = await page.evaluate(() => window.__anchordeskFake.restartRoom().chat.length);
   await expect(page.getByTestId('chat-line')).toHaveCount(snapshotChat);
   await push(page, chat('leo.streams', 'after the restart'));
   await expect(page.getByTestId('chat-line').last()).toContainText('after the restart');

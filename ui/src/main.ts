@@ -1,18 +1,39 @@
 // Why: the entry point — picks the backend (Tauri IPC inside the app, a simulated room in a plain
-// browser), creates the room state and mounts the window.
+// browser) and the view (`?view=chat`: the chat's own window; otherwise the console), settles the
+// first language (the OS locale, asked with a short deadline so first paint does not wait on it,
+// unless the anchor chose one), creates the room state and mounts the view.
 import './app.css';
 import { mount } from 'svelte';
 import App from './App.svelte';
+import ChatWindow from './components/ChatWindow.svelte';
 import { getBackend } from './lib/backend';
+import { askWithin, storedLanguage } from './lib/first-language';
+import type { Lang } from './lib/i18n';
 import { locale } from './lib/locale.svelte';
 import { Room } from './lib/room.svelte';
 import { theme } from './lib/theme.svelte';
 
-locale.applyToDocument();
-theme.applyToDocument();
+/** How long first paint may wait for the OS locale. */
+const SYSTEM_LOCALE_WAIT_MS = 300;
 
-const target = document.getElementById('app');
-if (!target) throw new Error('index.html has no #app element');
+async function start(): Promise<void> {
+  const target = document.getElementById('app');
+  if (!target) throw new Error('index.html has no #app element');
+  theme.applyToDocument();
+  locale.applyToDocument();
 
-const room = new Room({ backend: getBackend() });
-mount(App, { target, props: { room } });
+  const backend = getBackend();
+  let stored: Lang | null = null;
+  try {
+    stored = storedLanguage(localStorage);
+  } catch {
+    // no storage: the OS locale decides
+  }
+  if (stored === null) locale.useSystemLocale(await askWithin(() => backend.systemLocale(), SYSTEM_LOCALE_WAIT_MS));
+
+  const room = new Room({ backend });
+  const view = new URLSearchParams(location.search).get('view') === 'chat' ? ChatWindow : App;
+  mount(view, { target, props: { room } });
+}
+
+void start();

@@ -3,7 +3,8 @@
 // with its reason, "until the end of this stream", a ban with its own duration, unban, unblock, a
 // strike — and show a rejection in place; and it must show who the viewer is (level, counters,
 // strikes and what the next one does, their messages oldest first, past actions newest first), keep a
-// note, and reload after an action from it.
+// note, and reload after an action from it. A ban asks first; the quick mutes and the keyboard
+// shortcuts send the same actions as the buttons, and never fire while the anchor types.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { flushSync, mount, unmount } from 'svelte';
 import type { ModAction } from '../lib/bindings';
@@ -55,7 +56,9 @@ async function setup(
     await before(ctx.backend);
     ctx.backend.calls.length = 0;
   }
-  app = mount(UserCard, { target: document.body, props: { userId, room: ctx.room, onclose: vi.fn() } });
+  const onclose = vi.fn();
+  const onOnlyUser = vi.fn();
+  app = mount(UserCard, { target: document.body, props: { userId, room: ctx.room, onclose, onOnlyUser } });
   flushSync();
   const sent = () => ctx.backend.calls.filter((c) => c.method === 'moderate').map((c) => c.args[0] as ModAction);
   /** Click and wait until the request finished (buttons unlocked again). */
@@ -68,7 +71,15 @@ async function setup(
     await vi.waitFor(() => expect(q('user-card')!.getAttribute('aria-busy')).toBe('false'));
     flushSync();
   };
-  return { ...ctx, sent, press };
+  /** Ban asks first: click Ban, see the question, confirm. */
+  const ban = async () => {
+    q('user-ban')!.click();
+    flushSync();
+    expect(q('user-ban-question')).not.toBeNull();
+    await press('user-ban-confirm');
+    expect(q('user-ban-question')).toBeNull();
+  };
+  return { ...ctx, sent, press, ban, onclose, onOnlyUser };
 }
 
 describe('UserCard', () => {
@@ -93,7 +104,7 @@ describe('UserCard', () => {
   });
 
   it('bans for the chosen time with the reason; then offers unblock; unban and unblock send theirs', async () => {
-    const { sent, press } = await setup();
+    const { sent, press, ban } = await setup();
     const bans = q<HTMLSelectElement>('ban-duration')!;
     expect([...bans.options].map((o) => o.value)).toEqual(['3600', '86400', '604800', '2592000']);
     expect([...bans.options].map((o) => o.textContent)).toEqual(['1 hour', '24 hours', '7 days', '30 days']);
@@ -102,7 +113,7 @@ describe('UserCard', () => {
 
     type('mute-reason', 'harassment');
     choose('ban-duration', '604800');
-    await press('user-ban');
+    await ban();
     expect(sent().at(-1)).toEqual({ type: 'ban', userId: 'alice', seconds: 604800, reason: 'harassment' });
     expect(q('user-card')!.dataset.blocked).toBe('true');
 
@@ -118,13 +129,13 @@ describe('UserCard', () => {
   });
 
   it('unmutes with the reason; shows a rejected ban in place', async () => {
-    const { backend, sent, press } = await setup();
+    const { backend, sent, press, ban } = await setup();
     type('mute-reason', 'appeal accepted');
     await press('user-unmute');
     expect(sent().at(-1)).toEqual({ type: 'unmute', userId: 'alice', reason: 'appeal accepted' });
 
     backend.failNext('moderate', { code: 'forbidden', message: 'this edition cannot ban' });
-    await press('user-ban');
+    await ban();
     expect(q('user-card-error')!.textContent).toBe('this edition cannot ban');
     expect(q('user-card')!.dataset.blocked).toBe('false');
   });
@@ -184,12 +195,12 @@ describe('UserCard', () => {
     });
 
     it('reloads after a successful action from the card, not after a failed one', async () => {
-      const { backend, press } = await setup();
+      const { backend, press, ban } = await setup();
       await loaded();
       const loads = () => backend.calls.filter((c) => c.method === 'userCard').length;
       expect(loads()).toBe(1);
       choose('ban-duration', '3600');
-      await press('user-ban');
+      await ban();
       await vi.waitFor(() => expect(loads()).toBe(2));
       await vi.waitFor(() => expect(qa('user-action').map((r) => r.dataset.action)).toEqual(['ban']));
       expect(q('user-card-blocked')!.textContent).toContain('Blocked from the room until');
@@ -309,5 +320,105 @@ describe('UserCard', () => {
       expect(q<HTMLTextAreaElement>('user-note')!.value).toBe('half-written');
     });
   });
-});
 
+  describe('quick mutes, the ban question and shortcuts', () => {
+    /** A keydown at `target` (the page by default), as the keyboard sends it. */
+    function key(k: string, target: EventTarget = document.body, init: KeyboardEventInit = {}) {
+      const event = new KeyboardEvent('keydown', { key: k, bubbles: true, cancelable: true, ...init });
+      target.dispatchEvent(event);
+      flushSync();
+      return event;
+    }
+    const settled = async () => {
+      await vi.waitFor(() => expect(q('user-card')!.getAttribute('aria-busy')).toBe('false'));
+      flushSync();
+    };
+
+    it('mutes for a preset in one click with the reason; each preset and action shows its key', async () => {
+      const { sent, press } = await setup();
+      const presets = qa('user-mute-preset');
+      expect(presets.map((b) => b.dataset.seconds)).toEqual(['60', '600', '3600', '86400']);
+      expect(presets.map((b) => b.textContent!.replace(/\s+/g, ' ').trim())).toEqual(['1 min 1', '10 min 2', '1 h 3', '1 d 4']);
+      expect(presets[1].title).toBe('Mute for 10 minutes (2)');
+      expect(q('user-kick')!.title).toBe('Kick (K)');
+      expect(q('user-ban')!.querySelector('kbd')!.textContent).toBe('B');
+      type('mute-reason', 'caps spam');
+      await press('user-mute-preset');
+      expect(sent()).toEqual([{ type: 'mute', userId: 'alice', seconds: 60, untilEndOfStream: false, reason: 'caps spam' }]);
+    });
+
+    it('asks before banning: Cancel or Escape takes the question back and sends nothing', async () => {
+      const { sent, onclose } = await setup();
+      choose('ban-duration', '3600');
+      q('user-ban')!.click();
+      flushSync();
+      expect(q('user-ban-question')!.textContent).toContain('Ban alice for 1 hour?');
+      await vi.waitFor(() => expect(document.activeElement).toBe(q('user-ban-confirm'))); // Enter confirms
+      q('user-ban-cancel')!.click();
+      flushSync();
+      expect(q('user-ban-question')).toBeNull();
+
+      key('b');
+      expect(q('user-ban-question')).not.toBeNull();
+      key('Escape');
+      expect(q('user-ban-question')).toBeNull();
+      expect(onclose).not.toHaveBeenCalled(); // the first Escape only took the question back
+      expect(sent()).toEqual([]);
+      key('Escape');
+      expect(onclose).toHaveBeenCalledTimes(1);
+    });
+
+    it('keys 1–4 mute for the presets, K kicks, U lifts the mute and then the kick, B bans once confirmed', async () => {
+      const { sent, backend, press } = await setup();
+      await loaded();
+      key('3');
+      await settled();
+      expect(sent().at(-1)).toEqual({ type: 'mute', userId: 'alice', seconds: 3600, untilEndOfStream: false, reason: '' });
+      expect(q('user-card')!.dataset.muted).toBe('true');
+
+      key('U', document.body, { shiftKey: true }); // capitals (Shift, Caps Lock) work too
+      await settled();
+      expect(sent().at(-1)).toEqual({ type: 'unmute', userId: 'alice', reason: '' });
+
+      key('k');
+      await settled();
+      expect(sent().at(-1)).toEqual({ type: 'kick', userId: 'alice', reason: '' });
+      // The card reloads after each action; once it knows about the kick, U lifts the kick's block.
+      await vi.waitFor(() => expect(backend.calls.filter((c) => c.method === 'userCard')).toHaveLength(4));
+      await vi.waitFor(() => expect(q('user-card-blocked')!.textContent).toBe('Blocked from the room'));
+      key('u');
+      await settled();
+      expect(sent().at(-1)).toEqual({ type: 'unblock', userId: 'alice' });
+
+      const before = sent().length;
+      key('b');
+      expect(sent()).toHaveLength(before); // only the question so far
+      await press('user-ban-confirm');
+      expect(sent().at(-1)).toEqual({ type: 'ban', userId: 'alice', seconds: 86400, reason: '' });
+      expect(q('user-card')!.dataset.blocked).toBe('true');
+    });
+
+    it('N focuses the note; no shortcut fires while typing in the reason or the note', async () => {
+      const { sent } = await setup();
+      await loaded();
+      const event = key('n');
+      expect(event.defaultPrevented).toBe(true); // the N is not typed into the note
+      expect(document.activeElement).toBe(q('user-note'));
+      key('k', q('user-note')!);
+      key('1', q('mute-reason')!);
+      key('b', q('mute-reason')!);
+      await new Promise((r) => setTimeout(r, 5));
+      expect(sent()).toEqual([]);
+      expect(q('user-ban-question')).toBeNull();
+      key('1', document.body, { ctrlKey: true }); // not a card key
+      expect(sent()).toEqual([]);
+    });
+
+    it('"Only this user in the chat" filters the chat to them and closes the card', async () => {
+      const { onOnlyUser, onclose } = await setup('小龙女');
+      q('user-filter-chat')!.click();
+      expect(onOnlyUser).toHaveBeenCalledWith('小龙女');
+      expect(onclose).toHaveBeenCalledTimes(1);
+    });
+  });
+});

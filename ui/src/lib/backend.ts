@@ -2,6 +2,7 @@
 // everything else talks to a `Backend`, which is the Tauri IPC inside the app and an in-memory fake
 // in a plain browser (`npm run dev`) and in tests. Every rejection is normalised to a `WireError`.
 import { Channel, invoke } from '@tauri-apps/api/core';
+import { listen, type UnlistenFn } from '@tauri-apps/api/event';
 import type { AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -70,6 +71,19 @@ export interface Backend {
    */
   setNotice(change: NoticeChange): Promise<void>;
   appInfo(): Promise<AppInfo>;
+  // ---- the OS locale and the chat window ----
+  /** The OS locale (BCP 47, e.g. "zh-CN"), or null when unknown: the UI's first language. */
+  systemLocale(): Promise<string | null>;
+  /** Opens the chat in its own window (or focuses it when open). */
+  popOutChat(): Promise<void>;
+  /** Closes the chat's own window (the main window shows the chat again). */
+  popInChat(): Promise<void>;
+  /**
+   * Told whenever the chat window opens or closes (also when the user closes it from the window
+   * manager). Returns the unsubscribe.
+   */
+  onChatWindow(listener: (open: boolean) => void): () => void;
+  // ---- end of the OS locale and the chat window ----
   /**
    * The push address in use (made on first ask): OBS's server and key, the whole URL, SRT, the QR
    * code and the play URLs — a credential, for the owner's console only. Rejects `invalid` when going
@@ -179,6 +193,34 @@ export class TauriBackend implements Backend {
   appInfo(): Promise<AppInfo> {
     return call<AppInfo>('app_info');
   }
+
+  // ---- the OS locale and the chat window ----
+  systemLocale(): Promise<string | null> {
+    return call<string | null>('system_locale');
+  }
+
+  async popOutChat(): Promise<void> {
+    await call<null>('chat_pop_out');
+  }
+
+  async popInChat(): Promise<void> {
+    await call<null>('chat_pop_in');
+  }
+
+  onChatWindow(listener: (open: boolean) => void): () => void {
+    // `listen` resolves later; an unsubscribe before then must still take effect.
+    let unlisten: UnlistenFn | null = null;
+    let stopped = false;
+    listen<{ open: boolean }>('chat-window', (event) => listener(event.payload.open === true)).then(
+      (off) => (stopped ? off() : (unlisten = off)),
+      () => {}, // no event delivery (e.g. a missing capability): the placeholder is just never shown
+    );
+    return () => {
+      stopped = true;
+      unlisten?.();
+    };
+  }
+  // ---- end of the OS locale and the chat window ----
 
   streamAddress(): Promise<StreamAddress> {
     return call<StreamAddress>('stream_address');

@@ -69,6 +69,9 @@ export type FakeMethod =
   | 'setStrikeLadder'
   | 'sessions'
   | 'appInfo'
+  | 'systemLocale'
+  | 'popOutChat'
+  | 'popInChat'
   | 'streamAddress'
   | 'renewStreamAddress'
   | 'applyToObs'
@@ -109,6 +112,14 @@ export interface FakeOptions {
   stream?: FakeStreamOptions | null;
   /** The saved settings (default: nothing saved, no environment overrides, the OS keychain). */
   settings?: FakeSettingsOptions;
+  /** What `systemLocale` answers (default null: unknown, the UI falls back to the browser's). */
+  systemLocale?: string | null;
+  /**
+   * The chat window: `simulated` (default) only keeps the state and reports it, for tests;
+   * `browser` (the preview) opens `?view=chat` with `window.open`, and reports it closed when the
+   * browser window goes. A browser window has its own simulated room, as every page does.
+   */
+  chatWindow?: 'simulated' | 'browser';
 }
 
 /** mulberry32: tiny, fast, good enough for a simulation, and the same everywhere. */
@@ -314,11 +325,20 @@ export class FakeBackend implements Backend {
   readonly #desk: FakeStreamDesk | null;
   /** The saved settings and secrets, and what runs until a restart. */
   readonly #settings: FakeSettings;
+  readonly #systemLocale: string | null;
+  readonly #chatWindowMode: 'simulated' | 'browser';
+  readonly #chatListeners = new Set<(open: boolean) => void>();
+  #chatOpen = false;
+  /** The preview's chat window, and the timer that notices it closing. */
+  #chatPopup: Window | null = null;
+  #chatPoll: ReturnType<typeof setInterval> | undefined;
 
   constructor(options: FakeOptions = {}) {
     this.#random = mulberry32(options.seed ?? 1);
     this.#clock = options.clock ?? Date.now;
     this.#latencyMs = options.latencyMs ?? 0;
+    this.#systemLocale = options.systemLocale ?? null;
+    this.#chatWindowMode = options.chatWindow ?? 'simulated';
     this.#words = clone(options.words ?? [...SAMPLE_WORDS]);
     const sessions = clone(options.sessions ?? []);
     this.#room = {
@@ -411,6 +431,7 @@ export class FakeBackend implements Backend {
       history: 120,
       sessions: [past(1, 3, 2, 1), past(2, 2, 2.5, 1.4), past(3, 1, 3, 1.2)],
       stream: { obsLive: true },
+      chatWindow: 'browser',
       room: {
         status: 'live',
         online: 1280,
@@ -747,6 +768,71 @@ export class FakeBackend implements Backend {
   appInfo(): Promise<AppInfo> {
     return this.#settle('appInfo', [], () => ({ ...this.#info }));
   }
+
+  // ---- the OS locale and the chat window ----
+  systemLocale(): Promise<string | null> {
+    return this.#settle('systemLocale', [], () => this.#systemLocale);
+  }
+
+  popOutChat(): Promise<void> {
+    return this.#settle('popOutChat', [], () => {
+      if (this.#chatWindowMode === 'browser') this.#openChatPopup();
+      this.#setChatOpen(true);
+    });
+  }
+
+  popInChat(): Promise<void> {
+    return this.#settle('popInChat', [], () => {
+      this.#chatPopup?.close();
+      // In the preview's chat window itself, "Dock" closes it (its opener notices).
+      if (this.#chatWindowMode === 'browser' && this.#chatPopup === null && window.opener) window.close();
+      this.#setChatOpen(false);
+    });
+  }
+
+  onChatWindow(listener: (open: boolean) => void): () => void {
+    this.#chatListeners.add(listener);
+    return () => void this.#chatListeners.delete(listener);
+  }
+
+  /** Whether the chat window is open (test control). */
+  get chatWindowOpen(): boolean {
+    return this.#chatOpen;
+  }
+
+  /** The user closes the chat window from the window manager (test control): reported like the app does. */
+  closeChatWindow(): void {
+    this.#chatPopup?.close();
+    this.#setChatOpen(false);
+  }
+
+  /** Reports open/close to the listeners, once per change (opening an open window only focuses it). */
+  #setChatOpen(open: boolean): void {
+    if (!open && this.#chatPoll !== undefined) {
+      clearInterval(this.#chatPoll);
+      this.#chatPoll = undefined;
+      this.#chatPopup = null;
+    }
+    if (open === this.#chatOpen) return;
+    this.#chatOpen = open;
+    for (const listener of [...this.#chatListeners]) listener(open);
+  }
+
+  #openChatPopup(): void {
+    if (this.#chatPopup && !this.#chatPopup.closed) {
+      this.#chatPopup.focus();
+      return;
+    }
+    const popup = window.open('?view=chat', 'anchordesk-chat', 'popup,width=460,height=800');
+    if (!popup) throw invalid('The browser blocked the chat window: allow pop-ups for this page, then try again');
+    if (this.#chatPoll !== undefined) clearInterval(this.#chatPoll);
+    this.#chatPopup = popup;
+    // No event tells an opener that its pop-up closed: look twice a second.
+    this.#chatPoll = setInterval(() => {
+      if (popup.closed && this.#chatPopup === popup) this.#setChatOpen(false);
+    }, 500);
+  }
+  // ---- end of the OS locale and the chat window ----
 
   streamAddress(): Promise<StreamAddress> {
     return this.#settle('streamAddress', [], () => this.#streamDesk().address());
@@ -1109,6 +1195,8 @@ export class FakeBackend implements Backend {
       }
       case 'online':
         room.online = event.count;
+        // As the room does: the last hour of readings comes with every snapshot (the header's sparkline).
+        room.onlineHistory = [...room.onlineHistory, { at: this.#clock(), count: event.count }].slice(-720);
         if (room.session && room.session.endedAt === null && event.count > room.session.peakOnline) {
           this.#countInStream((s) => (s.peakOnline = event.count));
         }

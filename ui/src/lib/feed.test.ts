@@ -141,7 +141,7 @@ describe('frameScheduler', () => {
 });
 
 describe('rowFor', () => {
-  it('makes rows for chat and system events only, with stable keys', () => {
+  it('makes rows for chat, gifts, held and filtered messages and system events, with stable keys', () => {
     expect(rowFor(chat(3, 'hi'), 0)).toMatchObject({ kind: 'chat', key: 'c:3', text: 'hi' });
     expect(rowFor(env(4, { type: 'status', status: 'live' }), 9)).toMatchObject({ kind: 'status', key: 's:4', at: 9 });
     expect(rowFor(env(5, { type: 'userMuted', userId: 'a', until: 10 }), 0)).toMatchObject({ kind: 'muted', until: 10 });
@@ -149,8 +149,22 @@ describe('rowFor', () => {
     expect(rowFor(env(7, { type: 'userKicked', userId: 'a' }), 0)).toMatchObject({ kind: 'kicked' });
     expect(rowFor(env(8, { type: 'joinRefused', userId: 'a' }), 0)).toMatchObject({ kind: 'joinRefused' });
     expect(rowFor(env(11, { type: 'userUnblocked', userId: 'a' }), 0)).toMatchObject({ kind: 'unblocked', userId: 'a' });
-    expect(rowFor(env(12, { type: 'held', id: 1, userId: 'a', text: 'x', pattern: 'x', at: 1 }), 0)).toBeNull();
-    expect(rowFor(env(13, { type: 'blocked', userId: 'a', text: 'x', pattern: 'x', action: 'drop', at: 1 }), 0)).toBeNull();
+    expect(rowFor(env(12, { type: 'held', id: 1, userId: 'a', text: 'x', pattern: 'p', at: 1 }), 0)).toMatchObject({
+      kind: 'held',
+      key: 'h:1',
+      heldId: 1,
+      resolution: null,
+      at: 1,
+    });
+    expect(rowFor(env(13, { type: 'blocked', userId: 'a', text: 'x', pattern: 'p', action: 'drop', at: 1 }), 0)).toMatchObject({
+      kind: 'blocked',
+      key: 's:13',
+      action: 'drop',
+      text: 'x',
+    });
+    const gift = { id: 'g7', userId: 'b', giftId: 'rose', giftName: 'Rose 🌹', count: 10, unitPrice: 5, at: 3 };
+    expect(rowFor(env(17, { type: 'gift', ...gift }), 0)).toMatchObject({ kind: 'gift', key: 'g:g7', giftName: 'Rose 🌹', count: 10, unitPrice: 5, at: 3 });
+    expect(rowFor(env(18, { type: 'heldResolved', id: 1, approved: true, actor: 'm' }), 0)).toBeNull();
     expect(rowFor(env(14, { type: 'words', count: 3 }), 0)).toBeNull();
     expect(rowFor(env(9, { type: 'likes', total: 3 }), 0)).toBeNull();
     expect(rowFor(env(10, { type: 'memberJoined', userId: 'a', at: 1 }), 0)).toBeNull();
@@ -292,5 +306,104 @@ describe('ChatFeed', () => {
     expect(flushed[0].map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(feed.rows.map((r) => r.kind)).toEqual(['chat', 'status']);
     expect(feed.rows[1].at).toBe(42);
+  });
+
+  describe('like bursts', () => {
+    const likes = (seq: number, total: number) => env(seq, { type: 'likes', total });
+
+    it('gathers the likes of one burst window into one row that counts up, then starts another', () => {
+      let now = 10_000;
+      const frames = manualFrames();
+      const feed = new ChatFeed({ schedule: frames.schedule, clock: () => now });
+      feed.load(0, [], { likes: 100 });
+      feed.accept([likes(1, 105), chat(2), likes(3, 112)]);
+      frames.frame();
+      expect(feed.rows.map((r) => r.key)).toEqual(['l:1', 'c:2']);
+      expect(feed.rows[0]).toMatchObject({ kind: 'likes', count: 12, total: 112 });
+      expect(feed.appended).toBe(2); // counting up is not a new line
+
+      now += 9_000; // still the same burst: its row keeps its place and grows
+      feed.accept([likes(4, 130)]);
+      frames.frame();
+      expect(feed.rows.map((r) => r.key)).toEqual(['l:1', 'c:2']);
+      expect(feed.rows[0]).toMatchObject({ count: 30, total: 130 });
+
+      now += 2_000; // the window is over: a new burst, a new row
+      feed.accept([likes(5, 131)]);
+      frames.frame();
+      expect(feed.rows.map((r) => r.key)).toEqual(['l:1', 'c:2', 'l:5']);
+      expect(feed.rows[2]).toMatchObject({ count: 1, total: 131 });
+      expect(feed.appended).toBe(3);
+    });
+
+    it('makes no row for a total that did not grow, nor for the first total when the snapshot gave none', () => {
+      const frames = manualFrames();
+      const feed = new ChatFeed({ schedule: frames.schedule, clock: () => 0 });
+      feed.load(0, []);
+      feed.accept([likes(1, 500)]);
+      frames.frame();
+      expect(feed.rows).toEqual([]);
+      feed.accept([likes(2, 499), likes(3, 500)]);
+      frames.frame();
+      expect(feed.rows).toEqual([]);
+      feed.accept([likes(4, 502)]);
+      frames.frame();
+      expect(feed.rows).toMatchObject([{ kind: 'likes', count: 2, total: 502 }]);
+    });
+
+    it('a snapshot starts over from its total', () => {
+      const frames = manualFrames();
+      const feed = new ChatFeed({ schedule: frames.schedule, clock: () => 0 });
+      feed.load(0, [], { likes: 10 });
+      feed.accept([likes(1, 20)]);
+      frames.frame();
+      feed.load(1, [], { likes: 50 });
+      feed.accept([likes(2, 55)]);
+      frames.frame();
+      expect(feed.rows).toMatchObject([{ kind: 'likes', key: 'l:2', count: 5, total: 55 }]);
+    });
+  });
+
+  it("puts a snapshot's held and filtered messages among its chat lines, by time", () => {
+    const { frames, feed } = setup();
+    feed.load(
+      5,
+      [
+        { id: 'a', userId: 'u', text: 'first', at: 10, hidden: false },
+        { id: 'b', userId: 'u', text: 'last', at: 40, hidden: false },
+      ],
+      {
+        held: [{ id: 3, userId: 'h', text: 'free coins', pattern: 'free coins', at: 20 }],
+        filtered: [{ userId: 'f', text: 'spam', pattern: 'spam', action: 'drop', at: 30 }],
+      },
+    );
+    expect(feed.rows.map((r) => [r.key, r.kind])).toEqual([
+      ['c:a', 'chat'],
+      ['h:3', 'held'],
+      ['f:0', 'blocked'],
+      ['c:b', 'chat'],
+    ]);
+    feed.accept([env(6, { type: 'heldResolved', id: 3, approved: false, actor: 'mod' })]);
+    frames.frame();
+    expect(feed.rows[1]).toMatchObject({ resolution: 'rejected' });
+  });
+
+  it('marks a held row approved or rejected when it is reviewed, also in the same batch', () => {
+    const { frames, feed } = setup();
+    feed.load(0, []);
+    feed.accept([
+      env(1, { type: 'held', id: 7, userId: 'a', text: 'free coins', pattern: 'free coins', at: 5 }),
+      env(2, { type: 'held', id: 8, userId: 'b', text: 'idiot', pattern: 'idiot', at: 6 }),
+      env(3, { type: 'heldResolved', id: 7, approved: true, actor: 'mod' }),
+    ]);
+    frames.frame();
+    expect(feed.rows.map((r) => r.kind === 'held' && [r.key, r.resolution])).toEqual([
+      ['h:7', 'approved'],
+      ['h:8', null],
+    ]);
+    feed.accept([env(4, { type: 'heldResolved', id: 8, approved: false, actor: 'mod' })]);
+    frames.frame();
+    expect(feed.rows[1]).toMatchObject({ key: 'h:8', resolution: 'rejected' });
+    expect(feed.appended).toBe(2);
   });
 });

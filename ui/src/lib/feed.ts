@@ -3,7 +3,10 @@
 // tested: a bounded ring buffer trimmed in chunks, a per-frame batcher with an injectable scheduler,
 // a sequence gate that drops duplicates, rows keyed by stable ids, and how the subscription's feed
 // (snapshots and event batches, in order on one channel) is applied: a snapshot replaces everything.
-import type { ChatLine, EventEnvelope, RoomStatus } from './bindings';
+// The feed tells its kinds apart: text, gifts, like bursts (one row per burst window, counting up while
+// the burst lasts, rather than a row per like message), system lines, and for moderators the messages
+// the word filter held (marked approved or rejected once reviewed), refused or dropped.
+import type { BlockedLine, ChatLine, EventEnvelope, HeldLine, RoomStatus, WordAction } from './bindings';
 
 /** Runs `flush` later, once (e.g. on the next animation frame). */
 export type Scheduler = (flush: () => void) => void;
@@ -185,6 +188,44 @@ export interface ChatRow extends RowBase {
   hidden: boolean;
 }
 
+export interface GiftRow extends RowBase {
+  kind: 'gift';
+  userId: string;
+  giftName: string;
+  count: number;
+  /** Price of one, in the app's smallest unit. */
+  unitPrice: number;
+}
+
+/** Likes within one burst window; the row counts up while the window lasts. */
+export interface LikeRow extends RowBase {
+  kind: 'likes';
+  /** Likes in this burst. */
+  count: number;
+  /** The room's total after the latest like counted here. */
+  total: number;
+}
+
+/** A message the word filter held for review (moderators only). */
+export interface HeldRow extends RowBase {
+  kind: 'held';
+  heldId: number;
+  userId: string;
+  text: string;
+  pattern: string;
+  /** Filled in once a moderator approved or rejected it. */
+  resolution: 'approved' | 'rejected' | null;
+}
+
+/** A message the word filter refused or dropped (moderators only; viewers never saw it). */
+export interface BlockedRow extends RowBase {
+  kind: 'blocked';
+  userId: string;
+  text: string;
+  pattern: string;
+  action: WordAction;
+}
+
 export type SystemRow = RowBase &
   (
     | { kind: 'status'; status: RoomStatus }
@@ -195,7 +236,20 @@ export type SystemRow = RowBase &
     | { kind: 'unblocked'; userId: string }
   );
 
-export type FeedRow = ChatRow | SystemRow;
+export type FeedRow = ChatRow | GiftRow | LikeRow | HeldRow | BlockedRow | SystemRow;
+
+/** How long a like burst gathers likes into one row. */
+export const LIKE_BURST_MS = 10_000;
+
+/** What else a snapshot brings into the feed besides its chat lines. */
+export interface SnapshotExtras {
+  /** The room's like total: the baseline for like bursts (left out: the first likes event sets it). */
+  likes?: number;
+  /** Messages waiting for review: shown among the chat lines, by time. */
+  held?: readonly HeldLine[];
+  /** Recent word-filter blocks: shown among the chat lines, by time. */
+  filtered?: readonly BlockedLine[];
+}
 
 export function chatRow(line: ChatLine, seq: number): ChatRow {
   return {
@@ -211,8 +265,9 @@ export function chatRow(line: ChatLine, seq: number): ChatRow {
 }
 
 /**
- * The feed row an event makes, if it makes one (gifts, likes, counts, joins and the moderators'
- * own events — held, blocked, audit, words — do not; `messageHidden` changes a row instead).
+ * The feed row an event makes on its own, if it makes one (counts, joins, audit lines and word-list
+ * changes do not; likes become bursts in `ChatFeed`; `messageHidden` and `heldResolved` change a row
+ * instead).
  */
 export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
   const e = env.event;
@@ -220,6 +275,31 @@ export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
   switch (e.type) {
     case 'chat':
       return chatRow(e, env.seq);
+    case 'gift':
+      return {
+        ...base,
+        key: `g:${e.id}`,
+        kind: 'gift',
+        userId: e.userId,
+        giftName: e.giftName,
+        count: e.count,
+        unitPrice: e.unitPrice,
+        at: e.at,
+      };
+    case 'held':
+      return {
+        ...base,
+        key: `h:${e.id}`,
+        kind: 'held',
+        heldId: e.id,
+        userId: e.userId,
+        text: e.text,
+        pattern: e.pattern,
+        resolution: null,
+        at: e.at,
+      };
+    case 'blocked':
+      return { ...base, kind: 'blocked', userId: e.userId, text: e.text, pattern: e.pattern, action: e.action, at: e.at };
     case 'status':
       return { ...base, kind: 'status', status: e.status };
     case 'userMuted':
@@ -265,6 +345,10 @@ export class ChatFeed {
   #loaded = false;
   #rows: readonly FeedRow[] = [];
   #appended = 0;
+  /** The room's like total as last seen; null until known (the first likes event only sets it). */
+  #likes: number | null = null;
+  /** The like burst still gathering, if any. */
+  #burst: { key: string; startedAt: number } | null = null;
 
   constructor(options: ChatFeedOptions = {}) {
     this.#buffer = new RingBuffer<FeedRow>(options.cap ?? 500, options.chunk ?? 100, (r) => r.key);
@@ -304,14 +388,25 @@ export class ChatFeed {
   /**
    * Start over from a snapshot at `seq`: pending events are dropped (they came before it on the
    * channel, so it has them), and only events after `seq` are admitted from now on. The seq may be
-   * lower than before (the room restarted: a new epoch).
+   * lower than before (the room restarted: a new epoch). The snapshot's held and filtered messages
+   * join its chat lines in time order (moderators see them where they happened).
    */
-  load(seq: number, chat: readonly ChatLine[]): void {
+  load(seq: number, chat: readonly ChatLine[], extras: SnapshotExtras = {}): void {
     this.#batcher.take();
     this.#loaded = true;
     this.#gate.lastSeq = seq;
+    this.#likes = extras.likes ?? null;
+    this.#burst = null;
     this.#buffer.clear();
-    this.#buffer.push(chat.map((line) => chatRow(line, 0)));
+    const rows: FeedRow[] = chat.map((line) => chatRow(line, 0));
+    for (const h of extras.held ?? []) {
+      rows.push({ kind: 'held', key: `h:${h.id}`, seq: 0, at: h.at, heldId: h.id, userId: h.userId, text: h.text, pattern: h.pattern, resolution: null });
+    }
+    (extras.filtered ?? []).forEach((b, i) => {
+      rows.push({ kind: 'blocked', key: `f:${i}`, seq: 0, at: b.at, userId: b.userId, text: b.text, pattern: b.pattern, action: b.action });
+    });
+    if (rows.length > chat.length) rows.sort((a, b) => a.at - b.at); // stable: equal times keep their order
+    this.#buffer.push(rows);
     this.#rows = this.#buffer.toArray();
   }
 
@@ -353,9 +448,42 @@ export class ChatFeed {
       changed ||= added > 0;
     };
     for (const env of events) {
-      if (env.event.type === 'messageHidden') {
+      const e = env.event;
+      if (e.type === 'messageHidden') {
         append(); // the line may have come in this very batch
-        changed = this.#markHidden(env.event.id) || changed;
+        changed = this.#markHidden(e.id) || changed;
+        continue;
+      }
+      if (e.type === 'heldResolved') {
+        append();
+        const resolution = e.approved ? 'approved' : 'rejected';
+        changed =
+          this.#buffer.replace(`h:${e.id}`, (row) => (row.kind === 'held' ? { ...row, resolution } : row)) || changed;
+        continue;
+      }
+      if (e.type === 'likes') {
+        const before = this.#likes;
+        this.#likes = before === null ? e.total : Math.max(before, e.total);
+        if (before === null || e.total <= before) continue;
+        const more = e.total - before;
+        const burst = this.#burst;
+        if (burst !== null && at - burst.startedAt < LIKE_BURST_MS) {
+          // The burst's row may still be in this batch, or already in the buffer (it keeps its place).
+          const grow = (row: FeedRow): FeedRow =>
+            row.kind === 'likes' ? { ...row, count: row.count + more, total: e.total } : row;
+          const i = rows.findIndex((r) => r.key === burst.key);
+          if (i >= 0) {
+            rows[i] = grow(rows[i]);
+            continue;
+          }
+          if (this.#buffer.replace(burst.key, grow)) {
+            changed = true;
+            continue;
+          }
+        }
+        const key = `l:${env.seq}`;
+        this.#burst = { key, startedAt: at };
+        rows.push({ kind: 'likes', key, seq: env.seq, at, count: more, total: e.total });
         continue;
       }
       const row = rowFor(env, at);

@@ -1,9 +1,13 @@
 // Why: the current UI language as reactive state, so `t(...)` in any template re-renders when the
 // anchor switches language; the choice persists in localStorage and sets `<html lang>` (CJK fonts).
+// Until the anchor chooses, the OS locale decides (see first-language.ts); a choice made in another
+// window (the popped-out chat) is followed.
+import { firstLanguage, storedLanguage } from './first-language';
 import {
   LANG_STORAGE_KEY,
   LANG_TAGS,
   initialLanguage,
+  isLang,
   translate,
   translateDuration,
   translateParts,
@@ -38,6 +42,29 @@ class Locale {
 
   applyToDocument(): void {
     if (typeof document !== 'undefined') document.documentElement.lang = LANG_TAGS[this.lang];
+  }
+
+  /** The OS locale's language, unless the anchor chose one (not stored: the OS may change it later). */
+  useSystemLocale(tag: string | null): void {
+    const next = firstLanguage(
+      storedLanguage(browserStorage()),
+      tag,
+      typeof navigator === 'undefined' ? null : navigator,
+    );
+    if (next !== this.lang) this.lang = next;
+    this.applyToDocument();
+  }
+
+  /** Follow a language chosen in another window of the console. Returns the cleanup. */
+  followOtherWindows(): () => void {
+    if (typeof window === 'undefined') return () => {};
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== LANG_STORAGE_KEY || !isLang(event.newValue)) return;
+      this.lang = event.newValue;
+      this.applyToDocument();
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
   }
 }
 

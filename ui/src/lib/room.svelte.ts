@@ -4,7 +4,9 @@
 // streams, and the stream desk: push address, going live, stopping) with their bookkeeping; the
 // stream's health and the current go-live run follow the desk's events. The subscription's feed comes in order on one channel: a snapshot
 // replaces the whole state whenever one arrives; events go through the chat feed's per-frame batcher,
-// so a burst of events costs one render. Plain methods, testable in node.
+// so a burst of events costs one render. Viewer levels for the chat are learnt from user cards and a few
+// lookups a second (see levels.ts). Plain methods, testable in node.
+import { SvelteMap } from 'svelte/reactivity';
 import { auditQuery, isUndoable, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -35,6 +37,7 @@ import type {
 import type { Backend, NoticeChange } from './backend';
 import { ChatFeed, RingBuffer, type FeedRow, type Scheduler } from './feed';
 import { advanceGoLive, runFromSnapshot } from './golive';
+import { LevelBook } from './levels';
 import { DEFAULT_LADDER } from './strikes';
 import { END_OF_STREAM_MUTE_SECONDS, isMuteActive, PERMANENT_MUTE_SECONDS } from './time';
 import { toWireError } from './wire';
@@ -78,6 +81,11 @@ export interface RoomOptions {
   auditCap?: number;
   /** How many word-filter blocks to keep, the newest (default 100). */
   filteredCap?: number;
+  /**
+   * Look up the levels of viewers the feed shows, a few per `tick` (default true); levels from user
+   * cards are kept either way.
+   */
+  levelLookups?: boolean;
 }
 
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -152,6 +160,14 @@ export class Room {
   now = $state(0);
 
   activeMutes = $derived(this.muted.filter((m) => isMuteActive(m.until, this.now)));
+  /** Who is muted now, for the chat's badges. */
+  mutedNow = $derived(new Set(this.activeMutes.map((m) => m.userId)));
+  /** Who is blocked from the room, for the chat's badges. */
+  blockedNow = $derived(new Set(this.blocked));
+  /** Top gifters' ranks (1 = the most), for the chat's badges. */
+  topRanks = $derived(new Map(this.topGifters.map((g, i) => [g.userId, i + 1])));
+  /** Viewer levels learnt so far (from user cards and lookups); read per user, reactively. */
+  readonly levels = new SvelteMap<string, number>();
 
   readonly feed: ChatFeed;
   readonly #backend: Backend;
@@ -166,6 +182,8 @@ export class Room {
   readonly #filteredCap: number;
   /** Who hears each new gift as it arrives live (big-gift alerts). */
   readonly #giftListeners = new Set<(gift: GiftLine) => void>();
+  readonly #levels: LevelBook;
+  readonly #levelLookups: boolean;
   #filteredKey = 0;
   #connectRun = 0;
   #disposed = false;
@@ -187,6 +205,13 @@ export class Room {
       schedule: options.schedule,
       clock: this.#clock,
       onFlush: (events) => this.#applyAll(events),
+    });
+    this.#levelLookups = options.levelLookups ?? true;
+    this.#levels = new LevelBook({
+      clock: this.#clock,
+      lookup: async (userId) => (await this.#backend.userCard(userId)).level,
+      onLevel: (userId, level) => this.levels.set(userId, level),
+      onForget: (userId) => this.levels.delete(userId),
     });
   }
 
@@ -247,9 +272,10 @@ export class Room {
     return () => void this.#giftListeners.delete(listener);
   }
 
-  /** Advance the countdown clock (the app calls it every second). */
+  /** Advance the countdown clock (the app calls it every second); a few level lookups go out. */
   tick(now = this.#clock()): void {
     this.now = now;
+    if (this.#levelLookups) this.#levels.drain();
   }
 
   /** One item of the subscription's feed: a snapshot replaces the state; events are applied per frame. */
@@ -303,7 +329,8 @@ export class Room {
     this.goLiveRun = runFromSnapshot(s.goLive);
     this.undone = new Set();
     this.now = this.#clock();
-    this.feed.load(s.seq, s.chat);
+    this.feed.load(s.seq, s.chat, { likes: s.likes, held: s.held, filtered: s.filtered });
+    for (const line of s.chat.slice(-20)) this.#levels.want(line.userId);
     this.rows = this.feed.rows;
     this.appended = this.feed.appended;
   }
@@ -459,9 +486,11 @@ export class Room {
     if (change.introduction !== null && change.introduction !== undefined) this.introduction = change.introduction;
   }
 
-  /** Everything about one viewer, for the user card. */
-  userCard(userId: string): Promise<UserCard> {
-    return this.#ask(() => this.#backend.userCard(userId));
+  /** Everything about one viewer, for the user card (its level is remembered for the chat). */
+  async userCard(userId: string): Promise<UserCard> {
+    const card = await this.#ask(() => this.#backend.userCard(userId));
+    this.#levels.set(userId, card.level);
+    return card;
   }
 
   /** Keep a moderator's note about a viewer. */
@@ -542,7 +571,12 @@ export class Room {
 
   #applyAll(events: EventEnvelope[]): void {
     let giftsChanged = false;
-    for (const { event } of events) giftsChanged = this.#apply(event) || giftsChanged;
+    for (const { event } of events) {
+      giftsChanged = this.#apply(event) || giftsChanged;
+      if (event.type === 'chat' || event.type === 'gift' || event.type === 'held' || event.type === 'blocked') {
+        this.#levels.want(event.userId);
+      }
+    }
     if (giftsChanged) {
       this.gifts = this.#gifts.toArray();
       this.topGifters = this.#top();

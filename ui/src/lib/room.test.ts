@@ -90,7 +90,8 @@ describe('Room: snapshot and events', () => {
     expect(room.groupId).toBe('@TGS#room1');
     expect(room.status).toBe('live');
     expect([room.likes, room.online]).toEqual([10, 5]);
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1']);
+    // The held and filtered messages show among the chat lines, by time (moderators see them there).
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'h:4', 'f:0']);
     expect(room.gifts).toHaveLength(1);
     expect(room.topGifters).toEqual([{ userId: 'bob', coins: 6, gifts: 3 }]);
     expect(room.members.map((m) => m.userId)).toEqual(['bob', 'alice']); // most recent first
@@ -269,7 +270,13 @@ describe('Room: moderation events', () => {
     expect(room.held.map((h) => h.id)).toEqual([5]);
     push({ type: 'heldResolved', id: 99, approved: false, actor: 'anchor' }); // unknown: no change
     expect(room.held.map((h) => h.id)).toEqual([5]);
-    expect(room.rows.at(-1)).toMatchObject({ kind: 'chat' }); // no feed rows for these
+    // Moderators see it in the chat too, once (keyed by the held id), marked when resolved.
+    expect(room.rows.flatMap((r) => (r.kind === 'held' ? [[r.key, r.resolution]] : []))).toEqual([
+      ['h:4', 'approved'],
+      ['h:5', null],
+    ]);
+    push({ type: 'heldResolved', id: 5, approved: false, actor: 'anchor' });
+    expect(room.rows.at(-1)).toMatchObject({ kind: 'held', key: 'h:5', resolution: 'rejected' });
   });
 
   it('blocked lists the message for moderators, newest last, bounded', async () => {
@@ -556,7 +563,9 @@ describe('Room: the feed', () => {
     frames.frame();
     expect(room.likes).toBe(1200);
     expect(room.feed.lastSeq).toBe(12);
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1']);
+    // One like burst from what was admitted (seqs 11 and 12), counted from the snapshot's total.
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'h:4', 'f:0', 'l:11']);
+    expect(room.rows.at(-1)).toMatchObject({ kind: 'likes', total: 1200, count: 1200 - backend.snapshot().likes });
   });
 
   it('a second snapshot mid-stream replaces the state entirely: no duplicate chat lines, no stale lists', async () => {
@@ -573,7 +582,7 @@ describe('Room: the feed', () => {
     backend.push({ type: 'chat', id: 'c3', userId: 'dave', text: 'third', at: T0, hidden: false }, { type: 'heldResolved', id: 4, approved: false, actor: 'mod' });
     backend.push({ type: 'gift', id: 'g3', userId: 'erin', giftId: 'rose', giftName: 'Rose', count: 1, unitPrice: 1, at: T0 });
     const fresh = backend.resync();
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'c:c2', 'c:c3']);
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'f:0', 'c:c2', 'c:c3']); // the held one was resolved
     expect(room.gifts.map((g) => g.id)).toEqual(['g1', 'g2', 'g3']);
     expect(room.topGifters).toEqual([
       { userId: 'erin', coins: 501, gifts: 2 },
@@ -583,7 +592,7 @@ describe('Room: the feed', () => {
     expect(room.undone.size).toBe(0);
     expect(room.feed.lastSeq).toBe(fresh.seq);
     frames.frame(); // the events that were pending are not applied twice
-    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'c:c2', 'c:c3']);
+    expect(room.rows.map((r) => r.key)).toEqual(['c:c1', 'f:0', 'c:c2', 'c:c3']); // the held one was resolved
     expect(room.gifts).toHaveLength(3);
 
     // A snapshot that lost things (e.g. trimmed, or lifted elsewhere) leaves nothing stale behind.
@@ -625,7 +634,7 @@ describe('Room: hidden messages, mute-all, strikes, sessions, name', () => {
       { type: 'messageHidden', id: 'c1', actor: 'mod_mei' },
       { type: 'messageHidden', id: 'unknown', actor: 'mod_mei' },
     );
-    expect(room.rows.map((r) => [r.key, r.kind === 'chat' && r.hidden])).toEqual([
+    expect(room.rows.flatMap((r) => (r.kind === 'chat' ? [[r.key, r.hidden]] : []))).toEqual([
       ['c:c1', true],
       ['c:c2', true],
     ]);
@@ -642,7 +651,7 @@ describe('Room: hidden messages, mute-all, strikes, sessions, name', () => {
       session,
       statusSync: sync,
     });
-    expect(room.rows[0]).toMatchObject({ key: 'c:c1', hidden: true });
+    expect(room.rows.find((r) => r.key === 'c:c1')).toMatchObject({ kind: 'chat', hidden: true });
     expect([room.mutedAll, room.strikeLadder, room.session, room.statusSync]).toEqual([true, ladder, session, sync]);
   });
 
@@ -794,5 +803,42 @@ describe('Room: the stream desk', () => {
     await room.connect();
     await expect(room.streamAddress()).rejects.toMatchObject({ code: 'invalid', message: expect.stringMatching(/^going live is not set up/) });
     expect(room.streamHealth).toBeNull();
+  });
+});
+
+describe('Room: viewer levels for the chat', () => {
+  it('learns levels from user cards and from a few lookups per tick for the viewers the feed shows', async () => {
+    const { room, backend, push } = await connected();
+    const cards = () => backend.calls.filter((c) => c.method === 'userCard').map((c) => c.args[0]);
+    const before = cards().length;
+    const card = await room.userCard('alice');
+    expect(room.levels.get('alice')).toBe(card.level);
+
+    push(
+      { type: 'chat', id: 'l1', userId: 'dave', text: 'hi', at: T0, hidden: false },
+      { type: 'chat', id: 'l2', userId: 'erin', text: 'yo', at: T0, hidden: false },
+      { type: 'chat', id: 'l3', userId: 'alice', text: 'again', at: T0, hidden: false },
+    );
+    expect(cards().length).toBe(before + 1); // nothing until the clock ticks
+    room.tick();
+    await vi.waitFor(() => expect(room.levels.get('dave')).toBeGreaterThanOrEqual(1));
+    expect(room.levels.get('erin')).toBeGreaterThanOrEqual(1);
+    // Newest first; alice's level was fresh from her card, so she was not asked about again.
+    expect(cards().slice(before + 1)).toEqual(['erin', 'dave']);
+  });
+
+  it('makes no lookups when told not to (levels from cards still count)', async () => {
+    const clock = fixedClock(T0);
+    const frames = manualFrames();
+    const backend = new FakeBackend({ clock, room: snapshot() });
+    const room = new Room({ backend, clock, schedule: frames.schedule, sleep: async () => {}, levelLookups: false });
+    await room.connect();
+    backend.push({ type: 'chat', id: 'n1', userId: 'dave', text: 'hi', at: T0, hidden: false });
+    frames.frame();
+    room.tick();
+    await Promise.resolve();
+    expect(backend.calls.filter((c) => c.method === 'userCard')).toEqual([]);
+    await room.userCard('dave');
+    expect(room.levels.get('dave')).toBeGreaterThanOrEqual(1);
   });
 });

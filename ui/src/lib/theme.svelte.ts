@@ -51,6 +51,18 @@ class ThemeState {
     this.applyToDocument();
   }
 
+  /** Follow a theme chosen in another window of the console. Returns the cleanup. */
+  followOtherWindows(): () => void {
+    if (typeof window === 'undefined') return () => {};
+    const onStorage = (event: StorageEvent) => {
+      if (event.key !== KEY) return;
+      this.choice = event.newValue === 'light' || event.newValue === 'dark' ? event.newValue : null;
+      this.applyToDocument();
+    };
+    window.addEventListener('storage', onStorage);
+    return () => window.removeEventListener('storage', onStorage);
+  }
+
   applyToDocument(): void {
     if (typeof document === 'undefined') return;
     if (this.choice) document.documentElement.dataset.theme = this.choice;

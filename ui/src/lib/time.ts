@@ -9,6 +9,12 @@ export const PERMANENT_MUTE_SECONDS = 4294967295;
 export const MUTE_DURATIONS = [10, 60, 600, 3600, 86400, PERMANENT_MUTE_SECONDS] as const;
 export type MuteDuration = (typeof MUTE_DURATIONS)[number];
 
+/**
+ * The user card's one-click mutes (keys 1–4), from the durations above: a moment to cool off, a
+ * warning that stings, the rest of a typical stream, a day.
+ */
+export const MUTE_PRESETS = [60, 600, 3600, 86400] as const satisfies readonly MuteDuration[];
+
 /** The duration select's extra choice: muted until the stream ends (the room lifts it then). */
 export const END_OF_STREAM = 'eos';
 export type MuteChoice = MuteDuration | typeof END_OF_STREAM;
