@@ -9,9 +9,10 @@ use room::{ErrorCode, RoomStatus, WireError};
 use server::golive::{StreamAddress, StreamDesk};
 use server::AppInfo;
 use tauri::ipc::Channel;
-use tauri::State;
+use tauri::{AppHandle, Runtime, State};
 
-use crate::state::SessionState;
+use crate::settings::{SecretChange, Settings, SettingsView};
+use crate::state::{SessionState, SettingsState};
 
 /// The most events one IPC message carries.
 const BATCH: usize = 512;
@@ -178,4 +179,45 @@ pub async fn stream_go_live(state: State<'_, SessionState>) -> Result<(), WireEr
 #[tauri::command]
 pub async fn stream_stop(state: State<'_, SessionState>, end: bool) -> Result<(), WireError> {
     Ok(desk(&state)?.stop(ANCHOR, end).await?)
+}
+
+/// The saved settings (never the secrets' values). Works whether or not the session started.
+#[tauri::command]
+pub async fn settings_get(saved: State<'_, SettingsState>) -> Result<SettingsView, WireError> {
+    saved.view().await
+}
+
+/// Checks, then saves; `secrets` lists only the secrets to store or forget.
+#[tauri::command]
+pub async fn settings_save(
+    saved: State<'_, SettingsState>,
+    settings: Settings,
+    secrets: Vec<SecretChange>,
+) -> Result<SettingsView, WireError> {
+    saved.save(settings, secrets).await
+}
+
+/// Restarts AnchorDesk (once this command has answered), so the saved settings apply.
+#[tauri::command]
+pub fn app_restart<R: Runtime>(app: AppHandle<R>) {
+    app.request_restart();
+}
+
+/// The OS's locale as a BCP 47 tag (e.g. "zh-CN"), for the UI's first language.
+#[tauri::command]
+pub fn system_locale() -> Option<String> {
+    sys_locale::get_locale()
+}
+
+/// Async: creating a window from a synchronous command deadlocks on Windows.
+#[tauri::command]
+pub async fn chat_pop_out<R: Runtime>(app: AppHandle<R>) -> Result<(), WireError> {
+    crate::chat::pop_out(&app)
+        .map_err(|e| WireError::new(ErrorCode::Internal, format!("cannot open the chat window: {e}")))
+}
+
+#[tauri::command]
+pub async fn chat_pop_in<R: Runtime>(app: AppHandle<R>) -> Result<(), WireError> {
+    crate::chat::pop_in(&app)
+        .map_err(|e| WireError::new(ErrorCode::Internal, format!("cannot close the chat window: {e}")))
 }

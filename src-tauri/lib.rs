@@ -2,11 +2,16 @@
 //! logic lives in the core crates (`src-tauri/crates/*`); a command here takes its state, calls one core
 //! function and maps the error.
 
+pub mod chat;
 mod cli;
 mod commands;
+pub mod settings;
 mod state;
 
 use clap::Parser;
+use tauri::Runtime;
+
+pub use state::Launch;
 
 /// Runs the command line, or the desktop console when no subcommand is given. Returns the exit code.
 pub fn main() -> i32 {
@@ -28,12 +33,26 @@ fn init_tracing() {
 }
 
 fn run_console() -> i32 {
-    let result = tauri::Builder::default()
-        .manage(state::SessionState::default())
-        .setup(|app| {
-            state::start_session(app.handle());
+    let result = console(tauri::Builder::default(), Launch::from_process()).run(tauri::generate_context!());
+    match result {
+        Ok(()) => 0,
+        Err(e) => {
+            eprintln!("AnchorDesk could not start its window: {e}");
+            1
+        }
+    }
+}
+
+/// The console on any runtime: its state, window events and commands. The app runs it on Wry; the
+/// tests on `tauri::test`'s mock runtime, with their own environment and keychain.
+pub fn console<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri::Builder<R> {
+    builder
+        .manage(chat::PopOut::default())
+        .setup(move |app| {
+            state::start(app.handle(), launch);
             Ok(())
         })
+        .on_window_event(chat::on_window_event)
         .invoke_handler(tauri::generate_handler![
             commands::app_info,
             commands::room_subscribe,
@@ -61,13 +80,11 @@ fn run_console() -> i32 {
             commands::stream_apply_obs,
             commands::stream_go_live,
             commands::stream_stop,
+            commands::settings_get,
+            commands::settings_save,
+            commands::app_restart,
+            commands::system_locale,
+            commands::chat_pop_out,
+            commands::chat_pop_in,
         ])
-        .run(tauri::generate_context!());
-    match result {
-        Ok(()) => 0,
-        Err(e) => {
-            eprintln!("AnchorDesk could not start its window: {e}");
-            1
-        }
-    }
 }

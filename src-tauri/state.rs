@@ -1,11 +1,31 @@
-//! Managed state: the console's session, started in the background when the window opens. Commands
-//! that arrive before it is ready get `notReady`; if it failed, they get the reason.
+//! Managed state: the saved settings and the console's session. The session starts in the background
+//! when the app starts, from the environment and then the saved settings; commands that arrive before
+//! it is ready get `notReady`, and if it failed, the reason. The settings never wait for the session:
+//! they are how the anchor fixes a session that cannot start.
 
-use std::sync::OnceLock;
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
 
 use room::{ErrorCode, WireError};
 use server::{Session, SessionConfig};
-use tauri::{AppHandle, Manager};
+use tauri::{AppHandle, Manager, Runtime};
+
+use crate::settings::{self, Env, SecretChange, Settings, SettingsFolder, SettingsView, Started};
+
+/// What one run of the console reads from outside: the environment (`ANCHORDESK_*`, the data folder
+/// included) and the keychain. The desktop app reads the process's own; tests give theirs.
+#[derive(Clone)]
+pub struct Launch {
+    pub env: Arc<dyn Env>,
+    /// The OS keychain; `None` keeps secrets in `secrets.json` without asking one.
+    pub keychain: Option<Arc<keyring::CredentialBuilder>>,
+}
+
+impl Launch {
+    pub fn from_process() -> Self {
+        Self { env: Arc::new(|k| std::env::var(k).ok()), keychain: Some(settings::system_keychain()) }
+    }
+}
 
 #[derive(Default)]
 pub struct SessionState(OnceLock<Result<Session, WireError>>);
@@ -20,16 +40,94 @@ impl SessionState {
     }
 }
 
-pub fn start_session(app: &AppHandle) {
-    let data_dir = std::env::var_os("ANCHORDESK_DATA_DIR")
-        .map(Into::into)
+pub struct SettingsState {
+    data_dir: PathBuf,
+    launch: Launch,
+    /// The folder and its secret store, opened once per run by whoever needs it first (the session's
+    /// start or a settings command); the others wait for it. Async: opening asks the keychain.
+    folder: tokio::sync::OnceCell<Arc<SettingsFolder>>,
+    /// What the session read when it started, for `restartNeeded`; unset until then.
+    started: OnceLock<Started>,
+}
+
+impl SettingsState {
+    fn new(data_dir: PathBuf, launch: Launch) -> Self {
+        Self { data_dir, launch, folder: Default::default(), started: OnceLock::new() }
+    }
+
+    async fn folder(&self) -> Result<Arc<SettingsFolder>, WireError> {
+        let open = || async {
+            let (dir, keychain) = (self.data_dir.clone(), self.launch.keychain.clone());
+            tauri::async_runtime::spawn_blocking(move || Arc::new(SettingsFolder::open(dir, keychain)))
+                .await
+                .map_err(|e| WireError::new(ErrorCode::Internal, format!("could not open the settings: {e}")))
+        };
+        self.folder.get_or_try_init(open).await.cloned()
+    }
+
+    /// Runs `f` in a blocking thread: the keychain and the files block, and the Secret Service client
+    /// runs its own small runtime, which must not be started on one of the async runtime's threads.
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce(&SettingsFolder, &dyn Env) -> settings::Result<T> + Send + 'static,
+    ) -> Result<T, WireError> {
+        let (folder, env) = (self.folder().await?, self.launch.env.clone());
+        tauri::async_runtime::spawn_blocking(move || f(&folder, &*env))
+            .await
+            .map_err(|e| WireError::new(ErrorCode::Internal, format!("the settings task failed: {e}")))?
+            .map_err(WireError::from)
+    }
+
+    fn started(&self) -> Started {
+        self.started.get().cloned().unwrap_or(Started::Pending)
+    }
+
+    pub async fn view(&self) -> Result<SettingsView, WireError> {
+        let started = self.started();
+        self.blocking(move |folder, env| folder.view(env, &started)).await
+    }
+
+    pub async fn save(&self, settings: Settings, secrets: Vec<SecretChange>) -> Result<SettingsView, WireError> {
+        let started = self.started();
+        self.blocking(move |folder, env| {
+            folder.save(env, settings, secrets)?;
+            folder.view(env, &started)
+        })
+        .await
+    }
+
+    /// The configuration the session starts with (environment, then saved settings), remembered for
+    /// `restartNeeded`.
+    async fn session_config(&self) -> Result<SessionConfig, WireError> {
+        match self.blocking(|folder, _| folder.load()).await {
+            Ok(saved) => {
+                let _ = self.started.set(Started::From(saved.fingerprint(&*self.launch.env)));
+                saved
+                    .session_config(self.data_dir.clone(), &*self.launch.env)
+                    .map_err(|e| WireError::new(ErrorCode::Invalid, e))
+            }
+            Err(e) => {
+                let _ = self.started.set(Started::Unreadable);
+                Err(e)
+            }
+        }
+    }
+}
+
+/// Manages the state and starts the session in the background.
+pub fn start<R: Runtime>(app: &AppHandle<R>, launch: Launch) {
+    let data_dir = (launch.env)("ANCHORDESK_DATA_DIR")
+        .filter(|d| !d.trim().is_empty())
+        .map(PathBuf::from)
         .or_else(|| app.path().app_data_dir().ok())
         .unwrap_or_else(|| std::env::temp_dir().join("anchordesk"));
+    app.manage(SessionState::default());
+    app.manage(SettingsState::new(data_dir, launch));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let started = match SessionConfig::from_env(data_dir, |k| std::env::var(k).ok()) {
+        let started = match app.state::<SettingsState>().session_config().await {
             Ok(config) => Session::start(config).await.map_err(|e| WireError::new(ErrorCode::Internal, e.to_string())),
-            Err(e) => Err(WireError::new(ErrorCode::Invalid, e)),
+            Err(e) => Err(e),
         };
         if let Err(e) = &started {
             tracing::error!(error = %e, "the session did not start");

@@ -59,6 +59,12 @@ fn generated() -> String {
         stream::obs::OutputState::decl(),
         stream::obs::ObsConnection::decl(),
         stream::obs::ObsHealth::decl(),
+        anchordesk_lib::settings::Settings::decl(),
+        anchordesk_lib::settings::SecretName::decl(),
+        anchordesk_lib::settings::SecretChange::decl(),
+        anchordesk_lib::settings::SecretStore::decl(),
+        anchordesk_lib::settings::SettingsView::decl(),
+        anchordesk_lib::chat::ChatWindow::decl(),
     ];
     let mut out = String::from(
         "// Generated from the Rust types by tests/bindings.rs. Do not edit: change the Rust type, then run `make bindings`.\n\n",

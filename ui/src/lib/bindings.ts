@@ -404,3 +404,71 @@ congestion: number,
  */
 server: string | null, };
 
+export type Settings = { 
+/**
+ * Tencent IM SDKAppID; set → the console runs on Tencent, unset → the sandbox.
+ */
+sdkAppId: number | null, 
+/**
+ * china, singapore, seoul, tokyo, frankfurt, mumbai, siliconvalley or jakarta (default: china).
+ */
+imRegion: string | null, 
+/**
+ * Overrides the region's REST endpoint (advanced).
+ */
+imEndpoint: string | null, 
+/**
+ * The admin account (default: administrator).
+ */
+imAdmin: string | null, 
+/**
+ * The room's name when it is created (default: AnchorDesk live room).
+ */
+roomName: string | null, 
+/**
+ * Where the hub listens for Tencent's callbacks (default: 127.0.0.1:8690 on Tencent).
+ */
+hubListen: string | null, pushDomain: string | null, 
+/**
+ * The AppName (default: live).
+ */
+pushApp: string | null, streamName: string | null, 
+/**
+ * How long a push address stays valid, e.g. 24h (the default) or 7d.
+ */
+pushValidFor: string | null, playDomain: string | null, cssSecretId: string | null, cssRegion: string | null, 
+/**
+ * OBS's WebSocket address (default: ws://127.0.0.1:4455).
+ */
+obsUrl: string | null, 
+/**
+ * Pause the room when the ingest loses the stream (default: on).
+ */
+autoPause: boolean | null, };
+
+export type SecretName = "imSecretKey" | "callbackToken" | "apiToken" | "pushKey" | "pushBackupKey" | "playKey" | "cssSecretKey" | "obsPassword";
+
+export type SecretChange = { name: SecretName, value: string | null, };
+
+export type SecretStore = "keychain" | "file";
+
+export type SettingsView = { settings: Settings, 
+/**
+ * Which secrets are stored (never their values).
+ */
+secretsSet: Array<SecretName>, secretStore: SecretStore, 
+/**
+ * Settings field names and SecretNames that an ANCHORDESK_* environment variable overrides.
+ */
+fromEnv: Array<string>, 
+/**
+ * What the saved settings run (after a restart).
+ */
+mode: ConsoleMode, 
+/**
+ * The saved settings differ from what runs now.
+ */
+restartNeeded: boolean, };
+
+export type ChatWindow = { open: boolean, };
+
