@@ -11,6 +11,9 @@ import type {
   Feed,
   ModAction,
   RoomStatus,
+  SecretChange,
+  Settings,
+  SettingsView,
   StreamAddress,
   StreamSession,
   StrikeLadder,
@@ -18,7 +21,6 @@ import type {
   WordRule,
 } from './bindings';
 import { FakeBackend } from './fake-backend';
-import type { SecretChange, Settings, SettingsView } from './settings-types';
 import { toWireError } from './wire';
 
 /** A notice change: a field left out (or null) stays as it is. */

@@ -24,6 +24,9 @@ import type {
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
+  SecretChange,
+  Settings,
+  SettingsView,
   StreamAddress,
   StreamSession,
   StrikeLadder,
@@ -35,7 +38,6 @@ import type { Backend, NoticeChange } from './backend';
 import { FakeSettings, type FakeSettingsOptions } from './fake-settings';
 import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
 import { noteProblem, noticeProblem, utf8Bytes } from './limits';
-import type { SecretChange, Settings, SettingsView } from './settings-types';
 import { TRANSITIONS, canBecome } from './status';
 import {
   DEFAULT_LADDER,

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { FakeBackend } from './fake-backend';
 import { EMPTY_SETTINGS } from './fake-settings';
-import type { SecretChange, Settings } from './settings-types';
+import type { SecretChange, Settings } from './bindings';
 
 const settings = (over: Partial<Settings> = {}): Settings => ({ ...EMPTY_SETTINGS, ...over });
 

@@ -4,7 +4,6 @@
 // come back; fields and secrets an environment variable sets cannot be changed; an SDKAppID needs its
 // secret key; the mode follows the saved SDKAppID; and `restartNeeded` says whether what was saved
 // differs from what runs until a restart. Refusals never repeat a secret's value.
-import type { WireError } from './bindings';
 import {
   ADMIN_MAX_BYTES,
   ENV_VARS,
@@ -21,7 +20,7 @@ import {
   isWebSocketUrl,
 } from './settings-form';
 import { utf8Bytes } from './limits';
-import type { SecretChange, SecretName, SecretStore, Settings, SettingsView } from './settings-types';
+import type { SecretChange, SecretName, SecretStore, Settings, SettingsView, WireError } from './bindings';
 
 export interface FakeSettingsOptions {
   /** Saved from the start (the rest not set). */

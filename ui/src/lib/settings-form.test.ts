@@ -17,7 +17,7 @@ import {
   validate,
   type SettingsForm,
 } from './settings-form';
-import type { Settings, SettingsView } from './settings-types';
+import type { Settings, SettingsView } from './bindings';
 
 function view(over: Partial<Omit<SettingsView, 'settings'>> & { settings?: Partial<Settings> } = {}): SettingsView {
   const { settings, ...rest } = over;

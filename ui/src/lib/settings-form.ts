@@ -8,7 +8,7 @@
 // the catalogue: problems are message keys.
 import type { MessageKey, Params } from './i18n';
 import { utf8Bytes } from './limits';
-import type { SecretChange, SecretName, Settings, SettingsView } from './settings-types';
+import type { SecretChange, SecretName, Settings, SettingsView } from './bindings';
 
 /** Tencent IM's data centers, as the contract names them (the app's default is `china`). */
 export const IM_REGIONS = [
