@@ -37,8 +37,14 @@ pub(crate) struct Callbacks {
 }
 
 impl Callbacks {
-    pub fn new(timeout: Duration, cancel: CancellationToken) -> Self {
-        let http = reqwest::Client::builder().timeout(timeout).build().expect("a plain HTTP client always builds");
+    pub fn new(timeout: Duration, roots: &[String], cancel: CancellationToken) -> Result<Self, crate::Error> {
+        let mut builder = reqwest::Client::builder().timeout(timeout);
+        for pem in roots {
+            let cert = reqwest::Certificate::from_pem(pem.as_bytes())
+                .map_err(|e| crate::Error::Config(format!("a callback root certificate is not PEM: {e}")))?;
+            builder = builder.add_root_certificate(cert);
+        }
+        let http = builder.build().map_err(|e| crate::Error::Config(format!("the callback client: {e}")))?;
         let (after, mut rx) = mpsc::unbounded_channel::<AfterJob>();
         let worker_http = http.clone();
         tokio::spawn(async move {
@@ -54,7 +60,7 @@ impl Callbacks {
                 }
             }
         });
-        Self { http, after }
+        Ok(Self { http, after })
     }
 
     pub async fn before(

@@ -78,6 +78,9 @@ pub struct SandboxConfig {
     pub seed: u64,
     /// The CSS side: push domain, API key, push keys, the RTMP ingest's address.
     pub css: CssConfig,
+    /// Certificates (PEM) the callback client trusts besides the system's: a hub serving TLS with its
+    /// own certificate. Tencent only calls servers with a publicly trusted certificate.
+    pub callback_roots: Vec<String>,
 }
 
 /// Features Tencent gates behind an edition and a console switch. A feature that is off answers 10007.
@@ -148,6 +151,7 @@ impl SandboxConfig {
             switches: Switches::all(),
             seed: rng.gen(),
             css: CssConfig::generate(),
+            callback_roots: Vec::new(),
         }
     }
 
@@ -178,6 +182,8 @@ pub enum Error {
     State { path: String, detail: String },
     #[error("the sandbox cannot listen: {0}")]
     Listen(#[from] std::io::Error),
+    #[error("the sandbox's configuration: {0}")]
+    Config(String),
 }
 
 /// What an operator needs to point a client at the sandbox (IM at the top level, CSS under `css`).
@@ -246,7 +252,7 @@ impl Sandbox {
         let (deliveries, _) = broadcast::channel(4096);
         let shared = Arc::new(Shared {
             callback: RwLock::new(config.callback.clone()),
-            callbacks: Callbacks::new(config.callback_timeout, cancel.clone()),
+            callbacks: Callbacks::new(config.callback_timeout, &config.callback_roots, cancel.clone())?,
             world: Mutex::new(world),
             faults: RwLock::new(None),
             fault_rng: Mutex::new(rand::SeedableRng::seed_from_u64(config.seed ^ 0xFA17)),

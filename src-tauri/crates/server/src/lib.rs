@@ -9,6 +9,7 @@ pub mod api;
 pub mod callback;
 pub mod golive;
 pub mod session;
+pub mod tls;
 
 pub use callback::{router, Hub, HubConfig};
 pub use session::{AppInfo, ConsoleMode, ImBackend, Session, SessionConfig};

@@ -33,6 +33,8 @@ pub struct SessionConfig {
     pub data_dir: PathBuf,
     /// Where the hub listens for callbacks.
     pub hub_listen: SocketAddr,
+    /// Serve the hub over TLS (HTTPS, WSS) with this certificate and key, e.g. on a public machine.
+    pub tls: Option<TlsFiles>,
     /// The callback token configured in Tencent's console. With the sandbox a fresh one is made when
     /// none is given, so callbacks are always signed.
     pub callback_token: Option<Secret>,
@@ -43,6 +45,14 @@ pub struct SessionConfig {
     /// own default) or refuse it.
     pub fail_open: bool,
     pub stream: StreamConfig,
+}
+
+/// A certificate chain and its private key, PEM files (e.g. Let's Encrypt's `fullchain.pem` and
+/// `privkey.pem`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsFiles {
+    pub cert: PathBuf,
+    pub key: PathBuf,
 }
 
 /// The stream desk's settings (push, CSS API, OBS). With the sandbox, the push side is the sandbox's.
@@ -100,6 +110,8 @@ pub enum Error {
     DataDir { path: String, source: std::io::Error },
     #[error(transparent)]
     Sandbox(#[from] sandbox::Error),
+    #[error("TLS: {0}")]
+    Tls(String),
     #[error("cannot set up the Tencent IM client: {0}")]
     Im(#[from] im::Error),
     #[error("cannot open the room: {0}")]
@@ -130,6 +142,10 @@ impl Session {
         let cancel = CancellationToken::new();
         std::fs::create_dir_all(&config.data_dir)
             .map_err(|source| Error::DataDir { path: config.data_dir.display().to_string(), source })?;
+        let tls = match &config.tls {
+            Some(files) => Some(crate::tls::load(files)?),
+            None => None,
+        };
         let hub_listener = TcpListener::bind(config.hub_listen)
             .await
             .map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
@@ -142,8 +158,14 @@ impl Session {
                     Secret::new((0..24).map(|_| format!("{:02x}", rng.gen::<u8>())).collect::<String>())
                 });
                 let mut sb = SandboxConfig::load_or_generate(config.data_dir.join("sandbox.json"))?;
-                sb.callback =
-                    Some(CallbackTarget { url: format!("http://{hub_addr}/im/callback"), token: Some(token.clone()) });
+                let scheme = if tls.is_some() { "https" } else { "http" };
+                sb.callback = Some(CallbackTarget {
+                    url: format!("{scheme}://{}/im/callback", crate::tls::local_authority(hub_addr, tls.as_ref())),
+                    token: Some(token.clone()),
+                });
+                if let Some(tls) = &tls {
+                    sb.callback_roots.push(tls.chain_pem.clone());
+                }
                 let listener =
                     TcpListener::bind(listen).await.map_err(|source| Error::Listen { addr: *listen, source })?;
                 let sandbox = Sandbox::start(sb, listener, cancel.clone()).await?;
@@ -179,12 +201,23 @@ impl Session {
         };
         // With each connection's address, for throttling failed logins per address.
         let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
+        let hub_url = match &tls {
+            Some(tls) => format!("https://{}", crate::tls::local_authority(hub_addr, Some(tls))),
+            None => format!("http://{hub_addr}"),
+        };
         let stop = cancel.clone();
-        tokio::spawn(async move {
-            if let Err(e) = axum::serve(hub_listener, app).with_graceful_shutdown(stop.cancelled_owned()).await {
-                tracing::error!(error = %e, "the hub's listener stopped");
+        match tls {
+            Some(tls) => crate::tls::serve(hub_listener, tls, app, stop)
+                .map_err(|source| Error::Listen { addr: hub_addr, source })?,
+            None => {
+                tokio::spawn(async move {
+                    if let Err(e) = axum::serve(hub_listener, app).with_graceful_shutdown(stop.cancelled_owned()).await
+                    {
+                        tracing::error!(error = %e, "the hub's listener stopped");
+                    }
+                });
             }
-        });
+        }
         if let (Some(sb), Some(aud)) = (&sandbox, audience) {
             sb.start_audience(aud);
         }
@@ -192,7 +225,7 @@ impl Session {
             version: env!("CARGO_PKG_VERSION").into(),
             mode,
             group_id: room.group_id().to_string(),
-            hub_url: format!("http://{hub_addr}"),
+            hub_url,
             sdk_app_id: im.sdkappid(),
         };
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
@@ -304,6 +337,8 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_API_TOKEN        the bearer token for the hub's API under /api/v1/ (remote consoles, scripts, gift intake)
   ANCHORDESK_CALLBACK_FAILURE allow or refuse: the answer when the hub cannot decide a callback (default: allow)
   ANCHORDESK_HUB_LISTEN       where the hub receives callbacks (default: 127.0.0.1:0 on the sandbox, 127.0.0.1:8690 otherwise)
+  ANCHORDESK_TLS_CERT         a PEM certificate chain: the hub then serves HTTPS and WSS (with ANCHORDESK_TLS_KEY)
+  ANCHORDESK_TLS_KEY          the certificate's PEM private key
   ANCHORDESK_SANDBOX_LISTEN   where the built-in sandbox listens (default: 127.0.0.1:0)
   ANCHORDESK_SANDBOX_SEED     the simulated audience's seed (default: 7)
   ANCHORDESK_AUDIENCE         on or off: the simulated audience (default: on)
@@ -333,6 +368,8 @@ pub const FILE_KEYS: &[&str] = &[
     "callback_token",
     "api_token",
     "hub_listen",
+    "tls_cert",
+    "tls_key",
     "sandbox_listen",
     "sandbox_seed",
     "audience",
@@ -447,6 +484,20 @@ impl SessionConfig {
             backend,
             data_dir,
             hub_listen: addr("ANCHORDESK_HUB_LISTEN", hub_default)?,
+            tls: match (get("ANCHORDESK_TLS_CERT"), get("ANCHORDESK_TLS_KEY")) {
+                (None, None) => None,
+                (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.into(), key: key.into() }),
+                (Some(_), None) => return Err(
+                    "ANCHORDESK_TLS_CERT is set but ANCHORDESK_TLS_KEY is not: give the certificate's private key too"
+                        .into(),
+                ),
+                (None, Some(_)) => {
+                    return Err(
+                        "ANCHORDESK_TLS_KEY is set but ANCHORDESK_TLS_CERT is not: give the certificate chain too"
+                            .into(),
+                    )
+                }
+            },
             callback_token: get("ANCHORDESK_CALLBACK_TOKEN").map(Secret::new),
             api_token: get("ANCHORDESK_API_TOKEN").map(Secret::new),
             room_name: get("ANCHORDESK_ROOM_NAME").unwrap_or_else(|| "AnchorDesk live room".into()),
