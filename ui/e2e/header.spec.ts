@@ -51,6 +51,7 @@ test.describe('status control', () => {
     await openConsole(page, { options: { room: { status: 'live' } } });
     await page.getByTestId('status-toggle').click();
     await page.getByTestId('status-option-ended').click();
+    await page.getByTestId('status-end-yes').click(); // ending asks first
     await expect(page.getByTestId('status-toggle')).toHaveAttribute('data-status', 'ended');
     await page.getByTestId('status-toggle').click();
     await expect(page.getByTestId('status-option-replay')).toBeEnabled();

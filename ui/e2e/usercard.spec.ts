@@ -93,6 +93,7 @@ test('"until the end of this stream" mutes until the room ends', async ({ page }
   // The stream ends: the room lifts the mute.
   await page.getByTestId('status-toggle').click();
   await page.getByTestId('status-option-ended').click();
+  await page.getByTestId('status-end-yes').click(); // ending asks first
   await expect(page.locator('[data-testid=system-line][data-kind=unmuted]')).toContainText('ava_rose');
 });
 

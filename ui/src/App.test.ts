@@ -153,6 +153,8 @@ describe('App', () => {
       flushSync();
       expect(q<HTMLButtonElement>('status-option-upcoming')!.disabled).toBe(true);
       q('status-option-ended')!.click();
+      flushSync();
+      q('status-end-yes')!.click(); // ending asks first
       await vi.waitFor(() => expect(room.status).toBe('ended'));
       flushSync();
       expect(q('status-toggle')!.dataset.status).toBe('ended');

@@ -217,3 +217,33 @@ describe('getBackend', () => {
     expect(fakeWindow.__anchordeskFake).toBe(quiet);
   });
 });
+
+describe('TauriBackend: the keyword lottery and broadcasts', () => {
+  it('calls room_lottery_open {keyword}, room_lottery_close, room_lottery_draw {winners, seed} and room_broadcast {text}', async () => {
+    invoke.mockResolvedValueOnce(null).mockResolvedValueOnce(null).mockResolvedValueOnce(['a', 'b']).mockResolvedValueOnce(['c']);
+    invoke.mockResolvedValueOnce(null);
+    const b = new TauriBackend();
+    await expect(b.openLottery('抽奖')).resolves.toBeUndefined();
+    await expect(b.closeLottery()).resolves.toBeUndefined();
+    await expect(b.drawLottery(2)).resolves.toEqual(['a', 'b']);
+    await expect(b.drawLottery(1, 42)).resolves.toEqual(['c']);
+    await expect(b.broadcast('今晚九点开播')).resolves.toBeUndefined();
+    expect(invoke.mock.calls).toEqual([
+      ['room_lottery_open', { keyword: '抽奖' }],
+      ['room_lottery_close', undefined],
+      // Rust's `seed: Option<u64>`: null asks for a random one.
+      ['room_lottery_draw', { winners: 2, seed: null }],
+      ['room_lottery_draw', { winners: 1, seed: 42 }],
+      ['room_broadcast', { text: '今晚九点开播' }],
+    ]);
+  });
+
+  it('rejects with the room’s WireError', async () => {
+    const open = { code: 'invalid', message: 'a lottery is open already; close or draw it first' };
+    invoke.mockRejectedValueOnce(open);
+    await expect(new TauriBackend().openLottery('888')).rejects.toEqual(open);
+    const tooLong = { code: 'invalid', message: 'a broadcast is 1 to 4000 bytes of text' };
+    invoke.mockRejectedValueOnce(tooLong);
+    await expect(new TauriBackend().broadcast('x'.repeat(4001))).rejects.toEqual(tooLong);
+  });
+});

@@ -72,6 +72,27 @@ export interface Backend {
    * limits (notice 300, introduction 240).
    */
   setNotice(change: NoticeChange): Promise<void>;
+  // ---- the keyword lottery and broadcasts ----
+  /**
+   * Opens a keyword lottery: viewers whose delivered message carries `keyword` enter, once each
+   * (announced and audited). Rejects when one is open already or the keyword is not 1 to 32
+   * characters of text.
+   */
+  openLottery(keyword: string): Promise<void>;
+  /** Stops taking entries (announced and audited); rejects when no lottery is open. */
+  closeLottery(): Promise<void>;
+  /**
+   * Closes the lottery and draws up to `winners` (0 counts as 1) from its entrants; the same `seed`
+   * repeats a draw exactly (null: a random one, recorded in the audit log). Resolves with the winners;
+   * rejects when no lottery was opened.
+   */
+  drawLottery(winners: number, seed?: number | null): Promise<string[]>;
+  /**
+   * Sends `text` to every live room of the app (natively where the IM edition has it, otherwise to
+   * this room) with High priority; audited. Rejects unless it is 1 to 4000 bytes of text.
+   */
+  broadcast(text: string): Promise<void>;
+  // ---- end of the keyword lottery and broadcasts ----
   appInfo(): Promise<AppInfo>;
   // ---- the OS locale and the chat window ----
   /** The OS locale (BCP 47, e.g. "zh-CN"), or null when unknown: the UI's first language. */
@@ -191,6 +212,24 @@ export class TauriBackend implements Backend {
   async setNotice(change: NoticeChange): Promise<void> {
     await call<null>('room_set_notice', { notice: change.notice ?? null, introduction: change.introduction ?? null });
   }
+
+  // ---- the keyword lottery and broadcasts ----
+  async openLottery(keyword: string): Promise<void> {
+    await call<null>('room_lottery_open', { keyword });
+  }
+
+  async closeLottery(): Promise<void> {
+    await call<null>('room_lottery_close');
+  }
+
+  drawLottery(winners: number, seed: number | null = null): Promise<string[]> {
+    return call<string[]>('room_lottery_draw', { winners, seed });
+  }
+
+  async broadcast(text: string): Promise<void> {
+    await call<null>('room_broadcast', { text });
+  }
+  // ---- end of the keyword lottery and broadcasts ----
 
   appInfo(): Promise<AppInfo> {
     return call<AppInfo>('app_info');

@@ -5,7 +5,8 @@
 // moderation with audit lines and undo, hidden messages and mute-all, strikes climbing the strike
 // ladder (by hand and from the word filter), the word filter holding or blocking messages, the held
 // queue, the word list's text format, per-viewer counters and notes for user cards, stream sessions,
-// the notice (bytes checked like Rust), the popularity score, and the stream desk (push address, going
+// the notice (bytes checked like Rust), the keyword lottery (entries, closing, seeded draws) and
+// broadcasts, the popularity score, and the stream desk (push address, going
 // live step by step, stopping, health; see fake-stream.ts), and the settings (saved in memory, checked
 // like the app, secrets write-only; see fake-settings.ts). Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
@@ -20,6 +21,7 @@ import type {
   GiftLine,
   GoLiveStep,
   HeldLine,
+  LotteryLine,
   ModAction,
   RoomEvent,
   RoomSnapshot,
@@ -37,7 +39,18 @@ import type {
 import type { Backend, NoticeChange } from './backend';
 import { FakeSettings, type FakeSettingsOptions } from './fake-settings';
 import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
-import { noteProblem, noticeProblem, utf8Bytes } from './limits';
+import { BROADCAST_RULE, broadcastProblem, noteProblem, noticeProblem, utf8Bytes } from './limits';
+import {
+  KEYWORD_RULE,
+  LOTTERY_NONE,
+  LOTTERY_NONE_OPEN,
+  LOTTERY_OPEN_ALREADY,
+  WINNERS_MAX,
+  carriesKeyword,
+  drawWinners,
+  keywordProblem,
+} from './lottery';
+import { mulberry32 } from './prng';
 import { TRANSITIONS, canBecome } from './status';
 import {
   DEFAULT_LADDER,
@@ -52,6 +65,8 @@ import {
 import { END_OF_STREAM_MUTE_SECONDS, PERMANENT_MUTE_SECONDS } from './time';
 import { BLOCKED_FOREVER, CARD_ACTIONS, CARD_MESSAGES, levelFor } from './usercard';
 import { checkWords, formatWordList, isWordAction, parseWordList } from './words';
+
+export { mulberry32 };
 
 export type FakeMethod =
   | 'subscribe'
@@ -68,6 +83,10 @@ export type FakeMethod =
   | 'userCard'
   | 'setNote'
   | 'setNotice'
+  | 'openLottery'
+  | 'closeLottery'
+  | 'drawLottery'
+  | 'broadcast'
   | 'setStrikeLadder'
   | 'sessions'
   | 'appInfo'
@@ -114,6 +133,16 @@ export interface FakeOptions {
   stream?: FakeStreamOptions | null;
   /** The saved settings (default: nothing saved, no environment overrides, the OS keychain). */
   settings?: FakeSettingsOptions;
+  /**
+   * Who has entered the lottery the room starts with (`room.lottery`), so a draw has someone to
+   * pick; its `entrants` count follows this list. Default: that many made-up viewers.
+   */
+  lotteryEntrants?: string[];
+  /**
+   * The IM edition sends a broadcast to every room at once (default true, as the sandbox's default
+   * edition); false: to this room only, as the room falls back to without it.
+   */
+  nativeBroadcast?: boolean;
   /** What `systemLocale` answers (default null: unknown, the UI falls back to the browser's). */
   systemLocale?: string | null;
   /**
@@ -122,18 +151,6 @@ export interface FakeOptions {
    * browser window goes. A browser window has its own simulated room, as every page does.
    */
   chatWindow?: 'simulated' | 'browser';
-}
-
-/** mulberry32: tiny, fast, good enough for a simulation, and the same everywhere. */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Simulated viewers: user ids as a multilingual room would have them. */
@@ -287,6 +304,17 @@ interface Strike {
   audit: number;
 }
 
+/** The keyword lottery as the room keeps it (Rust: `room::lottery::Lottery`). */
+interface Lottery {
+  /** As shown (trimmed). */
+  keyword: string;
+  open: boolean;
+  /** Who entered, once each. */
+  pool: Set<string>;
+  winners: string[];
+  seed: number | null;
+}
+
 export class FakeBackend implements Backend {
   readonly calls: FakeCall[] = [];
   readonly #random: () => number;
@@ -323,6 +351,11 @@ export class FakeBackend implements Backend {
   #nextAudit = 1;
   #nextHeld = 1;
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The lottery, once one was opened. */
+  #lottery: Lottery | null = null;
+  /** Entries came in since the lottery was last reported. */
+  #lotteryDirty = false;
+  readonly #nativeBroadcast: boolean;
   /** The stream desk, when going live is set up. */
   readonly #desk: FakeStreamDesk | null;
   /** The saved settings and secrets, and what runs until a restart. */
@@ -341,6 +374,7 @@ export class FakeBackend implements Backend {
     this.#latencyMs = options.latencyMs ?? 0;
     this.#systemLocale = options.systemLocale ?? null;
     this.#chatWindowMode = options.chatWindow ?? 'simulated';
+    this.#nativeBroadcast = options.nativeBroadcast ?? true;
     this.#words = clone(options.words ?? [...SAMPLE_WORDS]);
     const sessions = clone(options.sessions ?? []);
     this.#room = {
@@ -381,6 +415,7 @@ export class FakeBackend implements Backend {
     this.#nextAudit = Math.max(0, ...this.#log.map((l) => l.id)) + 1;
     this.#nextHeld = Math.max(0, ...this.#room.held.map((h) => h.id)) + 1;
     this.#settings = new FakeSettings(options.settings);
+    if (this.#room.lottery) this.#adoptLottery(this.#room.lottery, options.lotteryEntrants);
     this.#info = {
       version: '0.0.0-preview',
       mode: this.#settings.mode,
@@ -394,6 +429,7 @@ export class FakeBackend implements Backend {
     for (const g of this.#room.gifts) this.#viewer(g.userId, g.at).giftValue += g.count * g.unitPrice;
     for (const m of this.#room.members) this.#joined(m.userId, m.at > 0 ? m.at : this.#clock());
     for (let i = 0; i < (options.history ?? 0); i++) for (const e of this.#randomStep()) this.#apply(e);
+    this.#reportLottery();
     this.#popularitySent = this.#room.popularity;
     this.#desk =
       options.stream === null
@@ -497,6 +533,7 @@ export class FakeBackend implements Backend {
   /** Emit events as the room would: numbered, applied to the room, delivered as one batch. */
   push(...events: RoomEvent[]): EventEnvelope[] {
     const batch = events.map((event) => this.#apply(event));
+    batch.push(...this.#reportLottery());
     this.deliver(batch);
     return batch;
   }
@@ -529,6 +566,7 @@ export class FakeBackend implements Backend {
     // Each step sees the room as the steps before it left it (like totals, members, held messages).
     const batch: EventEnvelope[] = [];
     for (let i = 0; i < steps; i++) for (const event of this.#randomStep()) batch.push(this.#apply(event));
+    batch.push(...this.#reportLottery());
     // Now and then, as the room's tick does: the score and the stream, if they changed since reported.
     this.#stepsSinceReport += steps;
     if (this.#stepsSinceReport >= POPULARITY_EVERY_STEPS) {
@@ -767,6 +805,80 @@ export class FakeBackend implements Backend {
     });
   }
 
+  // ---- the keyword lottery and broadcasts ----
+  openLottery(keyword: string): Promise<void> {
+    return this.#settle('openLottery', [keyword], () => {
+      if (typeof keyword !== 'string') throw invalid(KEYWORD_RULE);
+      // Checked in the room's order: an open lottery first, then the keyword.
+      if (this.#lottery?.open) throw invalid(LOTTERY_OPEN_ALREADY);
+      if (keywordProblem(keyword)) throw invalid(KEYWORD_RULE);
+      this.#lottery = { keyword: keyword.trim(), open: true, pool: new Set(), winners: [], seed: null };
+      this.#lotteryDirty = false;
+      this.push(
+        this.#lotteryEvent(),
+        this.#audit({
+          actor: ANCHOR,
+          action: 'lottery',
+          target: 'room',
+          detail: `opened with keyword ${JSON.stringify(keyword)}`,
+          reason: '',
+          duration: null,
+        }),
+      );
+    });
+  }
+
+  closeLottery(): Promise<void> {
+    return this.#settle('closeLottery', [], () => {
+      const lottery = this.#lottery;
+      if (!lottery?.open) throw invalid(LOTTERY_NONE_OPEN);
+      lottery.open = false;
+      this.#lotteryDirty = false;
+      const detail = `closed with ${lottery.pool.size} entrants`;
+      this.push(this.#lotteryEvent(), this.#audit({ actor: ANCHOR, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
+    });
+  }
+
+  drawLottery(winners: number, seed: number | null = null): Promise<string[]> {
+    return this.#settle('drawLottery', [winners, seed], () => {
+      // What Tauri refuses before the room sees it: not a u32, not a u64.
+      if (typeof winners !== 'number' || !Number.isInteger(winners) || winners < 0 || winners > WINNERS_MAX) {
+        throw invalid(`winners must be a whole number from 0 to ${WINNERS_MAX}`);
+      }
+      if (seed !== null && (typeof seed !== 'number' || !Number.isSafeInteger(seed) || seed < 0)) {
+        throw invalid('a seed is a whole number from 0 up');
+      }
+      const lottery = this.#lottery;
+      if (!lottery) throw invalid(LOTTERY_NONE);
+      lottery.open = false;
+      this.#lotteryDirty = false;
+      // A random seed the page can carry exactly (JSON numbers are exact up to 2^53).
+      const used = seed ?? Math.floor(this.#random() * Number.MAX_SAFE_INTEGER);
+      lottery.winners = drawWinners(lottery.pool, Math.max(1, winners), used);
+      lottery.seed = used;
+      const entrants = lottery.pool.size;
+      const drawn = lottery.winners;
+      const detail = `drew ${drawn.length} of ${entrants} with seed ${used}: ${drawn.join(', ')}`;
+      this.push(this.#lotteryEvent(), this.#audit({ actor: ANCHOR, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
+      return [...drawn];
+    });
+  }
+
+  broadcast(text: string): Promise<void> {
+    return this.#settle('broadcast', [text], () => {
+      if (typeof text !== 'string' || broadcastProblem(text)) throw invalid(BROADCAST_RULE);
+      // The room's own messages do not come back as chat (it skips the admin's): only the audit line.
+      const how = this.#nativeBroadcast ? 'to every room (native broadcast)' : 'to this room (no native broadcast)';
+      this.push(this.#audit({ actor: ANCHOR, action: 'broadcast', target: 'rooms', detail: `${how}: ${text}`, reason: '', duration: null }));
+    });
+  }
+
+  /** Who has entered the lottery so far (test control). */
+  get lotteryEntrants(): string[] {
+    return [...(this.#lottery?.pool ?? [])];
+  }
+  // ---- end of the keyword lottery and broadcasts ----
+
   appInfo(): Promise<AppInfo> {
     return this.#settle('appInfo', [], () => ({ ...this.#info }));
   }
@@ -920,6 +1032,45 @@ export class FakeBackend implements Backend {
         this.push(...this.#moderation('room', { type: 'unmute', userId, reason: 'the stream ended' }));
       }
     }
+  }
+
+  /** The lottery as consoles see it, as an event. */
+  #lotteryEvent(): RoomEvent {
+    const l = this.#lottery!;
+    return { type: 'lottery', keyword: l.keyword, open: l.open, entrants: l.pool.size, winners: [...l.winners], seed: l.seed };
+  }
+
+  /** A delivered message enters its sender if the lottery is open and it carries the keyword. */
+  #offerLottery(userId: string, text: string): void {
+    const l = this.#lottery;
+    if (!l?.open || l.pool.has(userId) || !carriesKeyword(text, l.keyword)) return;
+    l.pool.add(userId);
+    this.#lotteryDirty = true;
+  }
+
+  /**
+   * The lottery's new entries, as one event. The room reports them on its two-second tick; the fake
+   * reports them with the batch that brought them, so a test sees them without waiting.
+   */
+  #reportLottery(): EventEnvelope[] {
+    if (!this.#lotteryDirty || !this.#lottery) return [];
+    this.#lotteryDirty = false;
+    return [this.#apply(this.#lotteryEvent())];
+  }
+
+  /**
+   * Takes a lottery line the fake did not make itself (the initial room, or an event a test pushes
+   * as another console's doing): its pool is kept when it still fits, else made up to its size from
+   * `entrants` or from invented viewers.
+   */
+  #adoptLottery(line: LotteryLine, entrants?: string[]): void {
+    const current = this.#lottery;
+    let pool: Set<string>;
+    if (entrants) pool = new Set(entrants);
+    else if (current && current.keyword === line.keyword && current.pool.size === line.entrants) pool = current.pool;
+    else pool = new Set(Array.from({ length: line.entrants }, (_, i) => `entrant_${i + 1}`));
+    this.#lottery = { keyword: line.keyword, open: line.open, pool, winners: [...line.winners], seed: line.seed };
+    this.#room.lottery = { ...line, entrants: pool.size, winners: [...line.winners] };
   }
 
   #streamDesk(): FakeStreamDesk {
@@ -1176,6 +1327,7 @@ export class FakeBackend implements Backend {
       case 'chat':
         room.chat = [...room.chat, pick<ChatLine>(event, CHAT_FIELDS)].slice(-KEEP_CHAT);
         this.#noteChat(event, this.#clock());
+        this.#offerLottery(event.userId, event.text);
         room.popularity += 2;
         this.#countInStream((s) => (s.messages += 1));
         break;
@@ -1271,6 +1423,7 @@ export class FakeBackend implements Backend {
       case 'lottery': {
         const { type: _type, ...line } = event;
         room.lottery = line;
+        this.#adoptLottery(line);
         break;
       }
       case 'messageHidden': {
@@ -1335,7 +1488,9 @@ export class FakeBackend implements Backend {
     if (r < 0.62) {
       const { userId, lang } = this.#randomUser();
       const bad = this.#random() < 0.04;
-      const text: string = bad ? this.#pickFrom(BAD_LINES[lang]) : this.#pickFrom(LINES[lang]);
+      let text: string = bad ? this.#pickFrom(BAD_LINES[lang]) : this.#pickFrom(LINES[lang]);
+      // While a lottery is open, many send its keyword (that is how they enter).
+      if (this.#lottery?.open && this.#random() < 0.35) text = `${this.#lottery.keyword} ${text}`;
       return this.#viewerMessage(userId, text, at);
     }
     if (r < 0.74) {

@@ -1,7 +1,18 @@
 // Why: Tencent counts the notice and introduction in UTF-8 bytes (a CJK character is 3, an emoji 4),
-// and the room refuses longer text with a message; the UI's counter and the fake must agree with it.
+// and the room refuses longer text (and a broadcast of nothing) with a message; the UI's counter and
+// the fake must agree with it.
 import { describe, expect, it } from 'vitest';
-import { INTRODUCTION_MAX_BYTES, NOTE_MAX_BYTES, NOTICE_MAX_BYTES, noteProblem, noticeProblem, utf8Bytes } from './limits';
+import {
+  BROADCAST_MAX_BYTES,
+  BROADCAST_RULE,
+  INTRODUCTION_MAX_BYTES,
+  NOTE_MAX_BYTES,
+  NOTICE_MAX_BYTES,
+  broadcastProblem,
+  noteProblem,
+  noticeProblem,
+  utf8Bytes,
+} from './limits';
 
 describe('byte limits', () => {
   it('counts UTF-8 bytes, not characters', () => {
@@ -29,5 +40,24 @@ describe('byte limits', () => {
   it('refuses a note over 2000 bytes', () => {
     expect(noteProblem('x'.repeat(2000))).toBeNull();
     expect(noteProblem('公'.repeat(667))).toBe('a note holds at most 2000 bytes; this one is 2001');
+  });
+});
+
+describe('broadcast limit', () => {
+  it('takes 1 to 4000 UTF-8 bytes of text that is not only white space, as the room does', () => {
+    expect(BROADCAST_MAX_BYTES).toBe(4000);
+    expect(broadcastProblem('Stream starts at 9 pm')).toBeNull();
+    expect(broadcastProblem('x'.repeat(4000))).toBeNull();
+    expect(broadcastProblem('x'.repeat(4001))).toBe('long');
+    // A CJK character is 3 bytes: 1333 fit (3999 bytes), 1334 do not (4002).
+    expect(broadcastProblem('公'.repeat(1333))).toBeNull();
+    expect(broadcastProblem('公'.repeat(1334))).toBe('long');
+    expect(BROADCAST_RULE).toBe('a broadcast is 1 to 4000 bytes of text');
+  });
+
+  it('refuses white space alone — Unicode White_Space, as Rust’s trim — but not other invisible characters', () => {
+    for (const blank of ['', ' ', '\n\t', '\u3000', '\u00a0\u2003']) expect(broadcastProblem(blank), JSON.stringify(blank)).toBe('empty');
+    expect(broadcastProblem('\ufeff')).toBeNull(); // not White_Space: Rust's trim keeps it, so the room sends it
+    expect(broadcastProblem('  hi  ')).toBeNull();
   });
 });

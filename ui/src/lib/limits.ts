@@ -1,7 +1,7 @@
 // Why: the byte limits the Rust side enforces on text the anchor types — the room notice and
-// introduction (Tencent's group profile limits) and a moderator's note — counted the same way here
-// (UTF-8 bytes, so a Chinese, Japanese or Korean character is 3), so the UI can warn before the room
-// refuses, and the fake refuses with the Rust side's words.
+// introduction (Tencent's group profile limits), a moderator's note and a broadcast — counted the
+// same way here (UTF-8 bytes, so a Chinese, Japanese or Korean character is 3), so the UI can warn
+// before the room refuses, and the fake refuses with the Rust side's words.
 
 /** Tencent's limit on the group notice (`Notification`), in UTF-8 bytes (Rust: `NOTIFICATION_BYTES`). */
 export const NOTICE_MAX_BYTES = 300;
@@ -40,4 +40,19 @@ export function noticeProblem(notice: string | null | undefined, introduction: s
 export function noteProblem(note: string): string | null {
   const bytes = utf8Bytes(note);
   return bytes > NOTE_MAX_BYTES ? `a note holds at most ${NOTE_MAX_BYTES} bytes; this one is ${bytes}` : null;
+}
+
+/** The longest broadcast, in UTF-8 bytes (Rust: `Room::broadcast`). */
+export const BROADCAST_MAX_BYTES = 4000;
+/** The room's words for a broadcast it refuses (Rust: `Room::broadcast`). */
+export const BROADCAST_RULE = 'a broadcast is 1 to 4000 bytes of text';
+
+/**
+ * Why the room would refuse this broadcast, or null: `empty` when it is only white space (Rust's
+ * `trim`, which trims Unicode White_Space and nothing else), `long` over 4000 bytes.
+ */
+export function broadcastProblem(text: string): 'empty' | 'long' | null {
+  if (/^\p{White_Space}*$/u.test(text)) return 'empty';
+  if (utf8Bytes(text) > BROADCAST_MAX_BYTES) return 'long';
+  return null;
 }

@@ -1,7 +1,8 @@
 // Why: the room as the UI sees it — the latest snapshot plus every event after it, as Svelte 5 runes
 // state — and the actions (status, moderation, hiding messages, mute-all, strikes and the strike
-// ladder, held messages, undo, the word list, audit searches, the notice, user cards and notes, past
-// streams, and the stream desk: push address, going live, stopping) with their bookkeeping; the
+// ladder, held messages, undo, the word list, audit searches, the notice, the keyword lottery and
+// broadcasts, user cards and notes, past streams, and the stream desk: push address, going live,
+// stopping) with their bookkeeping; the
 // stream's health and the current go-live run follow the desk's events. The subscription's feed comes in order on one channel: a snapshot
 // replaces the whole state whenever one arrives; events go through the chat feed's per-frame batcher,
 // so a burst of events costs one render. Viewer levels for the chat are learnt from user cards and a few
@@ -485,6 +486,36 @@ export class Room {
     if (change.notice !== null && change.notice !== undefined) this.notice = change.notice;
     if (change.introduction !== null && change.introduction !== undefined) this.introduction = change.introduction;
   }
+
+  // ---- the keyword lottery and broadcasts ----
+
+  /**
+   * Open a keyword lottery; shown open (no entrants yet) when the call succeeds, the `lottery` event
+   * confirms it and brings the entries.
+   */
+  async openLottery(keyword: string): Promise<void> {
+    await this.#call(() => this.#backend.openLottery(keyword));
+    this.lottery = { keyword: keyword.trim(), open: true, entrants: 0, winners: [], seed: null };
+  }
+
+  /** Stop taking entries; shown closed when the call succeeds. */
+  async closeLottery(): Promise<void> {
+    await this.#call(() => this.#backend.closeLottery());
+    if (this.lottery) this.lottery = { ...this.lottery, open: false };
+  }
+
+  /** Close the lottery and draw up to `winners`; the winners show when the call succeeds. */
+  async drawLottery(winners: number, seed: number | null = null): Promise<string[]> {
+    const drawn = await this.#ask(() => this.#backend.drawLottery(winners, seed));
+    if (this.lottery) this.lottery = { ...this.lottery, open: false, winners: drawn };
+    return drawn;
+  }
+
+  /** Send an announcement to every live room of the app (or this one); audited. */
+  broadcast(text: string): Promise<void> {
+    return this.#call(() => this.#backend.broadcast(text));
+  }
+  // ---- end of the keyword lottery and broadcasts ----
 
   /** Everything about one viewer, for the user card (its level is remembered for the chat). */
   async userCard(userId: string): Promise<UserCard> {
