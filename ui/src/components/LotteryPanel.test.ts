@@ -175,7 +175,7 @@ describe('LotteryPanel: a lottery from open to winners', () => {
 
   it('follows another console’s lottery as its events arrive', async () => {
     const { backend, settle } = await setup();
-    backend.push({ type: 'lottery', keyword: 'gift', open: false, entrants: 12, winners: ['ava_rose', 'leo'], seed: 5 });
+    backend.push({ type: 'lottery', keyword: 'gift', open: false, entrants: 12, winners: ['ava_rose', 'leo'], seed: '5' });
     await settle();
     expect(text('lottery-entrants')).toBe('12');
     expect(screen.getAllByTestId('lottery-winner').map((b) => b.textContent!.trim())).toEqual(['ava_rose', 'leo']);

@@ -24,7 +24,7 @@ describe('MembersPanel: the lottery summary', () => {
     await fireEvent.click(summary);
     expect(onLottery).toHaveBeenCalledOnce();
 
-    backend.push({ type: 'lottery', keyword: '抽奖', open: false, entrants: 7, winners: ['ava_rose'], seed: 1 });
+    backend.push({ type: 'lottery', keyword: '抽奖', open: false, entrants: 7, winners: ['ava_rose'], seed: '1' });
     frames.frame();
     flushSync();
     expect(screen.getByTestId('lottery-summary').textContent).toBe('Lottery “抽奖”: 7 entered — winners: ava_rose');

@@ -116,9 +116,9 @@ export type LotteryLine = { keyword: string,
  */
 open: boolean, entrants: number, winners: Array<string>, 
 /**
- * The seed of the last draw.
+ * The seed of the last draw, in decimal: a u64 does not fit a JavaScript number.
  */
-seed: number | null, };
+seed: string | null, };
 
 export type GiftOrder = { userId: string, giftId: string, giftName: string, 
 /**

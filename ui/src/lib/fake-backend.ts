@@ -1037,7 +1037,7 @@ export class FakeBackend implements Backend {
   /** The lottery as consoles see it, as an event. */
   #lotteryEvent(): RoomEvent {
     const l = this.#lottery!;
-    return { type: 'lottery', keyword: l.keyword, open: l.open, entrants: l.pool.size, winners: [...l.winners], seed: l.seed };
+    return { type: 'lottery', keyword: l.keyword, open: l.open, entrants: l.pool.size, winners: [...l.winners], seed: l.seed === null ? null : String(l.seed) };
   }
 
   /** A delivered message enters its sender if the lottery is open and it carries the keyword. */
@@ -1069,7 +1069,7 @@ export class FakeBackend implements Backend {
     if (entrants) pool = new Set(entrants);
     else if (current && current.keyword === line.keyword && current.pool.size === line.entrants) pool = current.pool;
     else pool = new Set(Array.from({ length: line.entrants }, (_, i) => `entrant_${i + 1}`));
-    this.#lottery = { keyword: line.keyword, open: line.open, pool, winners: [...line.winners], seed: line.seed };
+    this.#lottery = { keyword: line.keyword, open: line.open, pool, winners: [...line.winners], seed: line.seed === null ? null : Number(line.seed) };
     this.#room.lottery = { ...line, entrants: pool.size, winners: [...line.winners] };
   }
 

@@ -190,8 +190,8 @@ describe('Room: lottery', () => {
   it('takes the lottery from the snapshot and follows its events', async () => {
     const { room, push } = await connected({ lottery: { keyword: '888', open: true, entrants: 2, winners: [], seed: null } });
     expect(room.lottery?.entrants).toBe(2);
-    push({ type: 'lottery', keyword: '888', open: false, entrants: 5, winners: ['a', 'b'], seed: 7 });
-    expect(room.lottery).toEqual({ keyword: '888', open: false, entrants: 5, winners: ['a', 'b'], seed: 7 });
+    push({ type: 'lottery', keyword: '888', open: false, entrants: 5, winners: ['a', 'b'], seed: '7' });
+    expect(room.lottery).toEqual({ keyword: '888', open: false, entrants: 5, winners: ['a', 'b'], seed: '7' });
   });
 });
 

@@ -21,9 +21,38 @@ pub struct LotteryLine {
     pub open: bool,
     pub entrants: u32,
     pub winners: Vec<String>,
-    /// The seed of the last draw.
-    #[ts(type = "number | null")]
+    /// The seed of the last draw, in decimal: a u64 does not fit a JavaScript number.
+    #[ts(type = "string | null")]
+    #[serde(with = "seed_text")]
     pub seed: Option<u64>,
+}
+
+/// A u64 seed on the wire as a decimal string (JSON numbers lose precision above 2^53 in the UI); a
+/// number is still read, as older records hold one.
+mod seed_text {
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(seed: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+        match seed {
+            Some(n) => s.serialize_str(&n.to_string()),
+            None => s.serialize_none(),
+        }
+    }
+
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Either {
+        Text(String),
+        Number(u64),
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<u64>, D::Error> {
+        match Option::<Either>::deserialize(d)? {
+            None => Ok(None),
+            Some(Either::Number(n)) => Ok(Some(n)),
+            Some(Either::Text(t)) => t.parse().map(Some).map_err(serde::de::Error::custom),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]
@@ -100,6 +129,19 @@ mod tests {
         l.close();
         assert!(!l.offer("d", "888"), "closed: no more entries");
         assert_eq!(l.line().entrants, 2);
+    }
+
+    #[test]
+    fn the_seed_travels_as_exact_decimal_text_and_old_numbers_still_read() {
+        let line =
+            LotteryLine { keyword: "k".into(), open: false, entrants: 1, winners: vec![], seed: Some(u64::MAX - 1) };
+        let json = serde_json::to_value(&line).unwrap();
+        assert_eq!(json["seed"], "18446744073709551614");
+        assert_eq!(serde_json::from_value::<LotteryLine>(json).unwrap(), line);
+        let old = serde_json::json!({"keyword": "k", "open": false, "entrants": 1, "winners": [], "seed": 42});
+        assert_eq!(serde_json::from_value::<LotteryLine>(old).unwrap().seed, Some(42));
+        let none = serde_json::json!({"keyword": "k", "open": false, "entrants": 1, "winners": [], "seed": null});
+        assert_eq!(serde_json::from_value::<LotteryLine>(none).unwrap().seed, None);
     }
 
     #[test]
