@@ -129,7 +129,9 @@ test.describe('going live', () => {
     // The page's clock is the test's, so each step stays "running" until the test moves time on.
     await page.clock.install();
     await page.clock.pauseAt(Date.now() + 1000);
-    await openConsole(page, { options: { latencyMs: 1000 }, connected: false });
+    // A stored language: first paint waits (a little) for the OS locale only when none was chosen, and
+    // with the clock paused that wait would never end.
+    await openConsole(page, { options: { latencyMs: 1000 }, lang: 'en', connected: false });
     await page.clock.runFor(1000);
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
     const panel = await openTab(page, 'stream');
