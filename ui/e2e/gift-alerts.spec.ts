@@ -2,12 +2,28 @@
 // price) alerts and a small one does not; a combo's lines add up; what a snapshot brings (connecting,
 // a restarted room) is history and never alerts; alerts queue one at a time, go by themselves and stay
 // while the pointer is on them; Settings → Alerts turns them off, moves the threshold (saying what to
-// fix when it is not a number), and the chime plays only when asked for. The page's clock is the
-// test's where time matters, so nothing here waits on real seconds.
+// fix when it is not a number), and the chime plays only when asked for. The page's clock stands still
+// where an alert must stay up, so nothing here races real seconds.
 import { expect, test, type Page } from '@playwright/test';
+import type { RoomEvent } from '../src/lib/bindings';
 import { gift, openConsole, push } from './support';
 
 const alert = (page: Page) => page.getByTestId('gift-alert');
+
+/**
+ * Opens the console with the page's clock standing still, so an alert stays until the test moves
+ * time on (however slow the machine); `pushNow` delivers events and lets one frame pass, as the feed
+ * applies them on the next frame.
+ */
+async function openStill(page: Page): Promise<(...events: RoomEvent[]) => Promise<void>> {
+  await page.clock.install();
+  await page.clock.pauseAt(Date.now() + 1000);
+  await openConsole(page);
+  return async (...events) => {
+    await push(page, ...events);
+    await page.clock.runFor(20);
+  };
+}
 
 /** Counts the chime's notes: every oscillator the page's audio makes (two per chime). */
 async function listenForChimes(page: Page) {
@@ -24,12 +40,12 @@ async function listenForChimes(page: Page) {
 const notes = (page: Page) => page.evaluate(() => (window as unknown as { __notes: number }).__notes);
 
 test('a big gift alerts with who, what and its value; a small one does not; a combo adds up', async ({ page }) => {
-  await openConsole(page);
-  await push(page, gift('ava_rose', 'Rose 🌹', 5, 1));
+  const pushNow = await openStill(page);
+  await pushNow(gift('ava_rose', 'Rose 🌹', 5, 1));
   await expect(page.getByTestId('gift-line')).toHaveCount(1);
   await expect(alert(page)).toHaveCount(0);
 
-  await push(page, gift('maple_tea', 'Rocket 🚀', 1, 520));
+  await pushNow(gift('maple_tea', 'Rocket 🚀', 1, 520));
   await expect(alert(page)).toHaveAttribute('data-user-id', 'maple_tea');
   await expect(alert(page)).toContainText('Big gift!');
   await expect(page.getByTestId('gift-alert-text')).toHaveText('maple_tea sent Rocket 🚀 ×1');
@@ -38,21 +54,21 @@ test('a big gift alerts with who, what and its value; a small one does not; a co
   await expect(alert(page)).toHaveCount(0);
 
   // A click streak arrives as several lines: together they are big, and alert once with the total.
-  await push(page, gift('小龙女', 'Heart 💖', 60, 5));
+  await pushNow(gift('小龙女', 'Heart 💖', 60, 5));
   await expect(alert(page)).toHaveCount(0);
-  await push(page, gift('小龙女', 'Heart 💖', 60, 5));
+  await pushNow(gift('小龙女', 'Heart 💖', 60, 5));
   await expect(alert(page)).toHaveAttribute('data-count', '120');
   await expect(page.getByTestId('gift-alert-value')).toHaveText('600 coins');
-  await push(page, gift('小龙女', 'Heart 💖', 20, 5));
+  await pushNow(gift('小龙女', 'Heart 💖', 20, 5));
   await expect(alert(page)).toHaveAttribute('data-count', '140');
   await expect(page.getByTestId('gift-alert-text')).toHaveText('小龙女 sent Heart 💖 ×140');
   await expect(alert(page)).toHaveCount(1);
   await page.getByTestId('gift-alert-dismiss').click();
 
   // A gift without a price is big by its count.
-  await push(page, gift('지민이', 'Star ⭐', 98, 0));
+  await pushNow(gift('지민이', 'Star ⭐', 98, 0));
   await expect(alert(page)).toHaveCount(0);
-  await push(page, gift('하늘바람', 'Star ⭐', 99, 0));
+  await pushNow(gift('하늘바람', 'Star ⭐', 99, 0));
   await expect(alert(page)).toHaveAttribute('data-user-id', '하늘바람');
   await expect(page.getByTestId('gift-alert-value')).toHaveCount(0);
   // The sender opens their user card.
@@ -75,19 +91,13 @@ test('what a snapshot brings is history: no alert on connecting, nor when the ro
 });
 
 test('alerts queue one at a time, go by themselves, and stay while the pointer is on them', async ({ page }) => {
-  // The page's clock stands still unless the test moves it: each wait below is exact however slow
-  // the machine is. Events reach the page on its next frame, so each push is followed by a frame.
-  await page.clock.install();
-  await page.clock.pauseAt(Date.now() + 1000);
-  await openConsole(page);
-  await push(
-    page,
+  const pushNow = await openStill(page);
+  await pushNow(
     gift('maple_tea', 'Rocket 🚀', 1, 520),
     gift('ava_rose', 'Castle 🏰', 1, 1314),
     gift('たけし', 'Rocket 🚀', 2, 520),
     gift('ハル', 'Castle 🏰', 1, 1314),
   );
-  await page.clock.runFor(20);
   // The first shows for 6 s (nothing waited when it came)…
   await expect(alert(page)).toHaveAttribute('data-user-id', 'maple_tea');
   await expect(page.getByTestId('gift-alert-waiting')).toHaveText('+3 waiting');
@@ -167,8 +177,8 @@ test('Settings → Alerts turns them off and on, moves the threshold, and is rem
 
 test('the chime plays with an alert only when asked for, and the test button plays it', async ({ page }) => {
   await listenForChimes(page);
-  await openConsole(page);
-  await push(page, gift('maple_tea', 'Rocket 🚀', 1, 520));
+  const pushNow = await openStill(page);
+  await pushNow(gift('maple_tea', 'Rocket 🚀', 1, 520));
   await expect(alert(page)).toBeVisible();
   expect(await notes(page)).toBe(0);
   await page.getByTestId('gift-alert-dismiss').click();
@@ -179,11 +189,11 @@ test('the chime plays with an alert only when asked for, and the test button pla
   await expect.poll(() => notes(page)).toBe(2);
   await page.getByTestId('alerts-sound').check();
   await page.getByTestId('settings-close').click();
-  await push(page, gift('ava_rose', 'Castle 🏰', 1, 1314));
+  await pushNow(gift('ava_rose', 'Castle 🏰', 1, 1314));
   await expect(alert(page)).toHaveAttribute('data-user-id', 'ava_rose');
   await expect.poll(() => notes(page)).toBe(4);
   // A small gift: no alert, no chime.
-  await push(page, gift('ava_rose', 'Rose 🌹', 1, 1));
+  await pushNow(gift('ava_rose', 'Rose 🌹', 1, 1));
   await expect(page.getByTestId('gift-line')).toHaveCount(3);
   expect(await notes(page)).toBe(4);
 });

@@ -33,6 +33,10 @@ test.describe('push address', () => {
     await openConsole(page, { options: { stream: null } });
     const panel = await openTab(page, 'stream');
     await expect(panel.getByTestId('stream-error')).toContainText('going live is not set up: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY');
+    // Where to set them: Settings, at Streaming.
+    await panel.getByTestId('stream-open-settings').click();
+    await expect(page.getByTestId('settings-sheet')).toHaveAttribute('data-section', 'streaming');
+    await expect(page.getByTestId('settings-field-pushDomain')).toBeVisible();
   });
 
   test('the key, the full URL and the QR code stay masked until Show', async ({ page }) => {
@@ -165,6 +169,10 @@ test.describe('going live', () => {
     // The refusal only repeats the failed step: not said twice.
     await expect(panel.getByTestId('go-live-error')).toHaveCount(0);
     await expect(page.getByTestId('status-toggle')).toHaveAttribute('data-status', 'upcoming');
+    // OBS's address and password are in Settings, at OBS.
+    await panel.getByTestId('go-live-failure-settings').click();
+    await expect(page.getByTestId('settings-sheet')).toHaveAttribute('data-section', 'obs');
+    await page.getByTestId('settings-close').click();
     // Trying again works.
     await panel.getByTestId('go-live').click();
     await expect(panel.getByTestId('go-live-done')).toBeVisible();

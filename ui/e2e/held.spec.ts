@@ -1,6 +1,7 @@
 // Why: the held-for-review queue — what a "hold" word rule kept back, with the badge on its tab;
-// Approve re-sends the message into the chat, Reject drops it; each in progress, done and refused,
-// and a line resolved by another moderator leaves by itself.
+// Approve re-sends the message into the chat, Reject drops it (the moderators' row of it in the chat
+// says which); each in progress, done and refused, and a line resolved by another moderator leaves by
+// itself.
 import { expect, test } from '@playwright/test';
 import { REFUSED, failNext, holdNext, openConsole, openTab, push, release } from './support';
 
@@ -51,6 +52,8 @@ test('approving shows progress, then the message leaves the queue and reaches th
   await expect(page.getByTestId('held-count')).toHaveText('2');
   await expect(page.getByTestId('chat-line').last()).toContainText('FREE COINS on my profile!!');
   await expect(page.getByTestId('chat-line').last()).toHaveAttribute('data-user-id', 'nightowl42');
+  // The moderators' row of it says it was approved.
+  await expect(page.locator('[data-testid=held-row][data-user-id=nightowl42]')).toHaveAttribute('data-resolution', 'approved');
 });
 
 test('rejecting drops the message: it never reaches the chat as a line, and the last one empties the queue', async ({ page }) => {

@@ -1,7 +1,7 @@
 // Why: the user card — a viewer's profile (loading, refused with Retry, a stranger, a regular) beside
-// the actions: a mute preset with a reason, until the end of the stream, kick, ban for a chosen time,
-// unmute and unban; each in progress, done (the card, the chat and the audit log agree) and refused;
-// the moderator's note with its byte counter; Escape and a click outside close it.
+// the actions: a mute preset with a reason, until the end of the stream, kick, ban for a chosen time
+// (after a yes), unmute and unban; each in progress, done (the card, the chat and the audit log
+// agree) and refused; the moderator's note with its byte counter; Escape and a click outside close it.
 import { expect, test, type Page } from '@playwright/test';
 import { REFUSED, callsOf, chat, failNext, holdNext, openConsole, openTab, push, release } from './support';
 
