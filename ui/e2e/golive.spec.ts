@@ -33,6 +33,10 @@ test.describe('push address', () => {
     await openConsole(page, { options: { stream: null } });
     const panel = await openTab(page, 'stream');
     await expect(panel.getByTestId('stream-error')).toContainText('going live is not set up: set ANCHORDESK_PUSH_DOMAIN and ANCHORDESK_PUSH_KEY');
+    // Where to set them: Settings, at Streaming.
+    await panel.getByTestId('stream-open-settings').click();
+    await expect(page.getByTestId('settings-sheet')).toHaveAttribute('data-section', 'streaming');
+    await expect(page.getByTestId('settings-field-pushDomain')).toBeVisible();
   });
 
   test('the key, the full URL and the QR code stay masked until Show', async ({ page }) => {
@@ -129,7 +133,9 @@ test.describe('going live', () => {
     // The page's clock is the test's, so each step stays "running" until the test moves time on.
     await page.clock.install();
     await page.clock.pauseAt(Date.now() + 1000);
-    await openConsole(page, { options: { latencyMs: 1000 }, connected: false });
+    // A stored language: first paint waits (a little) for the OS locale only when none was chosen, and
+    // with the clock paused that wait would never end.
+    await openConsole(page, { options: { latencyMs: 1000 }, lang: 'en', connected: false });
     await page.clock.runFor(1000);
     await expect(page.getByTestId('connection-state')).toHaveAttribute('data-state', 'connected');
     const panel = await openTab(page, 'stream');
@@ -163,6 +169,10 @@ test.describe('going live', () => {
     // The refusal only repeats the failed step: not said twice.
     await expect(panel.getByTestId('go-live-error')).toHaveCount(0);
     await expect(page.getByTestId('status-toggle')).toHaveAttribute('data-status', 'upcoming');
+    // OBS's address and password are in Settings, at OBS.
+    await panel.getByTestId('go-live-failure-settings').click();
+    await expect(page.getByTestId('settings-sheet')).toHaveAttribute('data-section', 'obs');
+    await page.getByTestId('settings-close').click();
     // Trying again works.
     await panel.getByTestId('go-live').click();
     await expect(panel.getByTestId('go-live-done')).toBeVisible();

@@ -133,7 +133,8 @@ test.describe('counters', () => {
     await expect(page.getByTestId('like-count')).toHaveText('5021');
     await expect(page.getByTestId('popularity')).toHaveText('777');
     await expect(page.getByTestId('online-sparkline')).toBeVisible();
-    await expect(page.getByTestId('online-sparkline').locator('polyline')).toHaveAttribute('points', /^0\.0,\S+ 60\.0,\S+$/);
+    // Two readings across the 64×18 box, scaled between the hour's lowest (120, at the bottom) and highest (340, at the top).
+    await expect(page.getByTestId('online-sparkline').locator('polyline')).toHaveAttribute('points', '0.0,16.5 64.0,1.5');
   });
 
   test('show the mode badge from the app info, and none when it cannot be read', async ({ page, context }) => {

@@ -1,6 +1,7 @@
 // Why: the held-for-review queue — what a "hold" word rule kept back, with the badge on its tab;
-// Approve re-sends the message into the chat, Reject drops it; each in progress, done and refused,
-// and a line resolved by another moderator leaves by itself.
+// Approve re-sends the message into the chat, Reject drops it (the moderators' row of it in the chat
+// says which); each in progress, done and refused, and a line resolved by another moderator leaves by
+// itself.
 import { expect, test } from '@playwright/test';
 import { REFUSED, failNext, holdNext, openConsole, openTab, push, release } from './support';
 
@@ -51,16 +52,27 @@ test('approving shows progress, then the message leaves the queue and reaches th
   await expect(page.getByTestId('held-count')).toHaveText('2');
   await expect(page.getByTestId('chat-line').last()).toContainText('FREE COINS on my profile!!');
   await expect(page.getByTestId('chat-line').last()).toHaveAttribute('data-user-id', 'nightowl42');
+  // The moderators' row of it says it was approved.
+  await expect(page.locator('[data-testid=held-row][data-user-id=nightowl42]')).toHaveAttribute('data-resolution', 'approved');
 });
 
-test('rejecting drops the message: it never reaches the chat, and the last one empties the queue', async ({ page }) => {
+test('rejecting drops the message: it never reaches the chat as a line, and the last one empties the queue', async ({ page }) => {
   await openConsole(page, { send: [HELD[1]] });
+  // Moderators see what was held among the chat, marked as held.
+  const heldRow = page.getByTestId('held-row');
+  await expect(heldRow).toHaveAttribute('data-resolution', 'pending');
+  await expect(heldRow).toContainText('Held for review');
   const panel = await openTab(page, 'held');
   await panel.getByTestId('held-reject').click();
   await expect(panel.getByTestId('held-line')).toHaveCount(0);
   await expect(panel.getByTestId('held-queue')).toHaveText('Nothing is waiting for review');
   await expect(page.getByTestId('held-count')).toHaveCount(0);
-  await expect(page.getByTestId('chat-feed')).not.toContainText('免费金币');
+  // Viewers never got it: no chat line; the moderators' row now says it was rejected.
+  await expect(page.getByTestId('chat-line')).toHaveCount(0);
+  await expect(heldRow).toHaveAttribute('data-resolution', 'rejected');
+  await expect(heldRow).toContainText('Rejected');
+  await expect(heldRow).not.toContainText('Held for review');
+  await expect(heldRow).toContainText('免费金币，快来');
 });
 
 test('a refused approval says why on its line, which stays', async ({ page }) => {

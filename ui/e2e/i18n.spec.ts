@@ -1,24 +1,15 @@
 // Why: every string the anchor sees must be in their language — English, 简体中文, 한국어, 日本語 —
 // and Chinese, Japanese and Korean must render with real CJK glyphs (not boxes). Each language opens
-// every panel of a busy room and the user card, and checks the page's own words: no raw message keys,
+// every view of a busy room (panels, menus, the user card, the chat's filters, the shortcut list, an
+// alert, Settings in each section and state) and checks the page's own words: no raw message keys,
 // no unfilled {placeholders}, and (outside English) no English UI string left; then the CJK text is
-// traced to the font Chromium actually drew it with.
+// traced to the font Chromium actually drew it with. The first language follows the OS locale until
+// the anchor picks one.
 import { expect, test, type Page } from '@playwright/test';
 import { CATALOGUES, LANGS, LANG_NAMES, LANG_TAGS, type Lang, type MessageKey } from '../src/lib/i18n';
-import { openConsole, openTab } from './support';
+import { EVERYTHING, everyView, openConsole } from './support';
 
 const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words'] as const;
-
-/** A room with something in every panel (the seeded simulation, a lottery, past streams, OBS live). */
-const BUSY = {
-  options: {
-    history: 160,
-    stream: { obsLive: true },
-    room: { status: 'live' as const, notice: '今晚九点抽奖', lottery: { keyword: 'gift', open: true, entrants: 12, winners: [], seed: null } },
-    sessions: [{ id: 1, startedAt: Date.now() - 86_400_000, endedAt: Date.now() - 80_000_000, peakOnline: 900, messages: 5200, likes: 48_000, giftValue: 31_000 }],
-  },
-  send: [['nightowl42', 'FREE COINS on my profile!!']] as Array<[string, string]>,
-};
 
 /**
  * Content that comes from the room, not from the catalogue (user names, messages, gift and room
@@ -72,23 +63,10 @@ async function pageWords(page: Page): Promise<string[]> {
   }, CONTENT);
 }
 
-/** Opens every panel, the status menu and a user card, gathering the page's words on the way. */
+/** Opens every view (see `everyView`), gathering the page's words on the way. */
 async function everyPanel(page: Page): Promise<string[]> {
-  const words = await pageWords(page);
-  for (const tab of TABS) {
-    const panel = await openTab(page, tab);
-    if (tab === 'stream') await expect(panel.getByTestId('push-server')).toBeVisible();
-    if (tab === 'words') await expect(panel.getByTestId('words-text')).toBeEnabled();
-    if (tab === 'room') await expect(panel.getByTestId('streams-list')).toBeVisible();
-    words.push(...(await pageWords(page)));
-  }
-  await page.getByTestId('status-toggle').click();
-  words.push(...(await pageWords(page)));
-  await page.keyboard.press('Escape');
-  await page.getByTestId('chat-user').last().click();
-  await expect(page.getByTestId('user-profile')).toHaveAttribute('data-state', 'ready');
-  words.push(...(await pageWords(page)));
-  await page.keyboard.press('Escape');
+  const words: string[] = [];
+  await everyView(page, async () => void words.push(...(await pageWords(page))));
   return [...new Set(words)];
 }
 
@@ -131,7 +109,7 @@ const KEYS = new Set(Object.keys(CATALOGUES.en));
 
 for (const lang of LANGS) {
   test(`every panel speaks ${LANG_NAMES[lang]}: no raw keys, no unfilled placeholders${lang === 'en' ? '' : ', no English left'}`, async ({ page }) => {
-    await openConsole(page, { ...BUSY, lang });
+    await openConsole(page, { ...EVERYTHING, lang });
     await expect(page.locator('html')).toHaveAttribute('lang', LANG_TAGS[lang]);
     // The tab labels are the catalogue's, in this language.
     for (const tab of TABS) await expect(page.getByTestId(`tab-${tab}`)).toContainText(CATALOGUES[lang][`tabs.${tab}`]);
@@ -169,6 +147,41 @@ test.describe('without a stored choice', () => {
     await expect(page.locator('html')).toHaveAttribute('lang', 'ja');
     await expect(page.getByTestId('tab-gifts')).toContainText(CATALOGUES.ja['tabs.gifts']);
   });
+});
+
+/**
+ * The first language until the anchor picks one: the OS locale (which the app reads; WebKitGTK's
+ * `navigator.language` is en-US whatever the desktop says) when it is one of ours, POSIX forms
+ * included; else the webview's preferences. A stored choice wins, and an OS that is slow to answer
+ * does not hold up first paint.
+ */
+const FIRST_LANGUAGE: Array<{ system: string | null; browser: string; stored?: Lang; expected: Lang }> = [
+  { system: 'zh-CN', browser: 'en-US', expected: 'zh' },
+  { system: 'ko_KR.UTF-8', browser: 'en-US', expected: 'ko' },
+  { system: 'ja-JP', browser: 'ko-KR', expected: 'ja' },
+  { system: 'fr-FR', browser: 'ja-JP', expected: 'ja' },
+  { system: 'zh-TW', browser: 'en-US', stored: 'ko', expected: 'ko' },
+];
+
+for (const { system, browser, stored, expected } of FIRST_LANGUAGE) {
+  test.describe(`with the OS in ${system} and the webview in ${browser}${stored ? `, ${stored} chosen before` : ''}`, () => {
+    test.use({ locale: browser });
+    test(`the console starts in ${LANG_NAMES[expected]}`, async ({ page }) => {
+      await openConsole(page, { options: { systemLocale: system }, lang: stored });
+      await expect(page.locator('html')).toHaveAttribute('lang', LANG_TAGS[expected]);
+      await expect(page.getByTestId('tab-gifts')).toContainText(CATALOGUES[expected]['tabs.gifts']);
+      await expect(page.getByTestId('language-select')).toHaveValue(expected);
+      // Following the OS is not a choice: nothing is stored until the anchor picks a language.
+      expect(await page.evaluate(() => localStorage.getItem('anchordesk.lang'))).toBe(stored ?? null);
+    });
+  });
+}
+
+test('an OS locale that does not answer in time does not hold up the console', async ({ page }) => {
+  await openConsole(page, { options: { systemLocale: 'zh-CN' }, hold: ['systemLocale'] });
+  // Painted and connected in the webview's language, without waiting for the answer.
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByTestId('tab-gifts')).toContainText(CATALOGUES.en['tabs.gifts']);
 });
 
 /** The fonts Chromium drew a node's text with (DevTools protocol), by family. */

@@ -35,6 +35,8 @@ export interface Scenario {
   theme?: 'light' | 'dark';
   /** Wait until connected (default true). */
   connected?: boolean;
+  /** Which window: the console (default) or the chat's own window (`?view=chat`). */
+  view?: 'console' | 'chat';
 }
 
 /** A quiet room: no simulation running, every call answered at once, the stream desk set up. */
@@ -54,6 +56,16 @@ export async function openConsole(page: Page, scenario: Scenario = {}): Promise<
       return fake;
     };
   }, { ...scenario, quiet: QUIET });
+  if (scenario.view === 'chat') {
+    await page.goto('/?view=chat');
+    await expect(page.getByTestId('chat-window')).toBeVisible();
+    // The chat window has no header: connected is when its "Connecting…" goes and no error shows.
+    if (scenario.connected ?? true) {
+      await expect(page.getByTestId('chat-window-connecting')).toHaveCount(0);
+      await expect(page.getByTestId('connection-error')).toHaveCount(0);
+    }
+    return;
+  }
   await page.goto('/');
   await expect(page.locator('.app')).toBeVisible();
   if (scenario.connected ?? true) {
@@ -135,3 +147,111 @@ export function gift(userId: string, giftName: string, count: number, unitPrice:
 
 export const OFFLINE: WireError = { code: 'offline', message: 'the hub did not answer: check that AnchorDesk is running' };
 export const REFUSED: WireError = { code: 'forbidden', message: 'Tencent refused the request (error 10007): not an admin' };
+
+/**
+ * A room with something in every panel — the seeded simulation, a lottery, a past stream, OBS live, a
+ * held message — and saved settings with a stored secret and one set by the environment, so every
+ * view the walk below opens has its words and colours to check.
+ */
+export const EVERYTHING: Scenario = {
+  options: {
+    history: 160,
+    stream: { obsLive: true },
+    room: { status: 'live', notice: '今晚九点抽奖', lottery: { keyword: 'gift', open: true, entrants: 12, winners: [], seed: null } },
+    sessions: [{ id: 1, startedAt: Date.now() - 86_400_000, endedAt: Date.now() - 80_000_000, peakOnline: 900, messages: 5200, likes: 48_000, giftValue: 31_000 }],
+    settings: { secrets: ['imSecretKey'], fromEnv: ['obsUrl'] },
+  },
+  send: [['nightowl42', 'FREE COINS on my profile!!']],
+};
+
+const SIDE_TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words'] as const;
+const SETTINGS_SECTIONS = ['im', 'hub', 'streaming', 'obs', 'alerts', 'appearance'] as const;
+
+/**
+ * Opens every view of the console on an `EVERYTHING` room and calls `visit` in each: every side tab,
+ * the status menu, a user card and its ban question, the chat filtered (a user chip, a kind left out,
+ * nothing matching), the shortcut list, a big gift's alert, the chat popped out, and each section of
+ * Settings with its states (a secret being replaced or forgotten, saved settings waiting for a
+ * restart, a field to fix, the question on closing). The language and theme checks share it, so a
+ * new view added here is checked by both.
+ */
+export async function everyView(page: Page, visit: (view: string) => Promise<void>): Promise<void> {
+  await visit('main');
+  for (const tab of SIDE_TABS) {
+    const panel = await openTab(page, tab);
+    if (tab === 'stream') await expect(panel.getByTestId('push-server')).toBeVisible();
+    if (tab === 'words') await expect(panel.getByTestId('words-text')).toBeEnabled();
+    if (tab === 'room') await expect(panel.getByTestId('streams-list')).toBeVisible();
+    await visit(`tab ${tab}`);
+  }
+  await page.getByTestId('status-toggle').click();
+  await visit('status menu');
+  await page.keyboard.press('Escape');
+
+  await page.getByTestId('chat-user').last().click();
+  await expect(page.getByTestId('user-profile')).toHaveAttribute('data-state', 'ready');
+  await visit('user card');
+  await page.keyboard.press('b');
+  await expect(page.getByTestId('user-ban-question')).toBeVisible();
+  await visit('ban question');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('user-card')).toHaveCount(0);
+
+  const line = page.getByTestId('chat-line').last();
+  await line.hover();
+  await line.getByTestId('chat-only-user').click();
+  await page.getByTestId('chat-kind-gift').click();
+  await expect(page.getByTestId('chat-user-filter')).toBeVisible();
+  await visit('chat filtered');
+  await page.getByTestId('chat-search').fill('zzzz no such line');
+  await expect(page.getByTestId('chat-no-matches')).toBeVisible();
+  await visit('chat, nothing matches');
+  await page.getByTestId('chat-clear-filters').click();
+
+  await page.keyboard.press('?');
+  await expect(page.getByTestId('shortcuts-help')).toBeVisible();
+  await visit('shortcuts');
+  await page.keyboard.press('Escape');
+  await push(page, gift('maple_tea', 'Castle 🏰', 3, 1314));
+  // The pointer on it holds it (it would go by itself after a few seconds).
+  await page.getByTestId('gift-alert').hover();
+  await visit('gift alert');
+  await page.getByTestId('gift-alert-dismiss').click();
+  await page.getByTestId('chat-pop-out').click();
+  await expect(page.getByTestId('chat-popped-out')).toBeVisible();
+  await visit('chat popped out');
+  await page.getByTestId('chat-bring-back').click();
+  await expect(page.getByTestId('chat-panel')).toBeVisible();
+
+  await page.getByTestId('settings-open').click();
+  await expect(page.getByTestId('settings-field-sdkAppId')).toBeVisible();
+  for (const id of SETTINGS_SECTIONS) {
+    await page.getByTestId(`settings-nav-${id}`).click();
+    await expect(page.getByTestId(`settings-section-${id}`)).toBeVisible();
+    await visit(`settings ${id}`);
+  }
+  await page.getByTestId('settings-nav-streaming').click();
+  await page.getByTestId('secret-pushKey-replace').click();
+  await visit('settings, a secret replaced');
+  await page.getByTestId('settings-nav-im').click();
+  await page.getByTestId('secret-imSecretKey-forget').click();
+  await visit('settings, a secret forgotten');
+  await page.getByTestId('secret-imSecretKey-undo').click();
+  await page.getByTestId('settings-field-roomName').fill('room 7');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-restart-banner')).toBeVisible();
+  await visit('settings saved, restart waiting');
+  await page.getByTestId('settings-field-sdkAppId').fill('abc');
+  await page.getByTestId('settings-field-sdkAppId').press('Tab');
+  await expect(page.getByTestId('settings-problem-sdkAppId')).toBeVisible();
+  await visit('settings, a field to fix');
+  await page.getByTestId('settings-save').click();
+  await expect(page.getByTestId('settings-fix-fields')).toBeVisible();
+  await visit('settings, not saved');
+  await page.getByTestId('settings-close').click();
+  await expect(page.getByTestId('settings-discard-confirm')).toBeVisible();
+  await visit('settings, discard?');
+  await page.getByTestId('settings-discard').click();
+  await expect(page.getByTestId('settings-sheet')).toHaveCount(0);
+}

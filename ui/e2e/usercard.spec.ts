@@ -1,14 +1,21 @@
 // Why: the user card — a viewer's profile (loading, refused with Retry, a stranger, a regular) beside
-// the actions: a mute preset with a reason, until the end of the stream, kick, ban for a chosen time,
-// unmute and unban; each in progress, done (the card, the chat and the audit log agree) and refused;
-// the moderator's note with its byte counter; Escape and a click outside close it.
+// the actions: a mute preset with a reason, until the end of the stream, kick, ban for a chosen time
+// (after a yes), unmute and unban; each in progress, done (the card, the chat and the audit log
+// agree) and refused; the moderator's note with its byte counter; Escape and a click outside close it.
 import { expect, test, type Page } from '@playwright/test';
 import { REFUSED, callsOf, chat, failNext, holdNext, openConsole, openTab, push, release } from './support';
 
-/** Opens the card of `userId` from their chat line. */
-async function openCard(page: Page, userId: string) {
+/**
+ * Opens the card of `userId` from their chat line; `before` runs just before the click. The chat looks
+ * up each new chatter's level (a `userCard` call) on its next tick: that is awaited first, so a call
+ * held or failed in `before` is the card's own, not the level lookup's.
+ */
+async function openCard(page: Page, userId: string, before?: () => Promise<void>) {
   await push(page, chat(userId, 'hello there', { id: `card-${userId}` }));
-  await page.locator(`[data-key="c:card-${userId}"]`).getByTestId('chat-user').click();
+  const line = page.locator(`[data-key="c:card-${userId}"]`);
+  await expect(line.getByTestId('chat-level')).toBeVisible();
+  await before?.();
+  await line.getByTestId('chat-user').click();
   const card = page.getByTestId('user-card');
   await expect(card).toHaveAttribute('data-user-id', userId);
   return card;
@@ -16,8 +23,7 @@ async function openCard(page: Page, userId: string) {
 
 test('shows "Loading this user…" until the profile comes, then the profile', async ({ page }) => {
   await openConsole(page, { send: [['小龙女', '主播好！'], ['小龙女', '这首歌太好听了']] });
-  await holdNext(page, 'userCard');
-  const card = await openCard(page, '小龙女');
+  const card = await openCard(page, '小龙女', () => holdNext(page, 'userCard'));
   await expect(card.getByTestId('user-profile')).toHaveAttribute('data-state', 'loading');
   await expect(card.getByTestId('user-card-loading')).toHaveText('Loading this user…');
   await expect(card.getByTestId('user-note')).toBeDisabled();
@@ -33,8 +39,7 @@ test('shows "Loading this user…" until the profile comes, then the profile', a
 
 test('a refused profile says why, the actions still work, and Retry loads it', async ({ page }) => {
   await openConsole(page);
-  await failNext(page, 'userCard', REFUSED);
-  const card = await openCard(page, 'jordan_k');
+  const card = await openCard(page, 'jordan_k', () => failNext(page, 'userCard', REFUSED));
   await expect(card.getByTestId('user-profile')).toHaveAttribute('data-state', 'error');
   await expect(card.getByTestId('user-card-load-error')).toHaveText(REFUSED.message);
   await expect(card.getByTestId('user-mute')).toBeEnabled();
@@ -111,11 +116,20 @@ test('kick blocks the viewer and removes them from the members; unblock lets the
   await expect(card.getByTestId('user-unblock')).toHaveCount(0);
 });
 
-test('ban for a chosen time blocks until then; unban lifts it', async ({ page }) => {
+test('ban for a chosen time asks first, then blocks until then; unban lifts it', async ({ page }) => {
   await openConsole(page);
   const card = await openCard(page, '민준_kr');
   await card.getByTestId('ban-duration').selectOption({ label: '7 days' });
+  // A ban asks first; No takes it back and nothing is sent.
   await card.getByTestId('user-ban').click();
+  await expect(card.getByTestId('user-ban-question')).toContainText('민준_kr');
+  await expect(card.getByTestId('user-ban-question')).toContainText('7 days');
+  await card.getByTestId('user-ban-cancel').click();
+  await expect(card.getByTestId('user-ban-question')).toHaveCount(0);
+  expect(await callsOf(page, 'moderate')).toEqual([]);
+  await card.getByTestId('user-ban').click();
+  await card.getByTestId('user-ban-confirm').click();
+  await expect(card.getByTestId('user-ban-question')).toHaveCount(0);
   await expect(card).toHaveAttribute('data-blocked', 'true');
   await expect(card.getByTestId('user-card-blocked')).toContainText('Blocked from the room until');
   const [[ban]] = (await callsOf(page, 'moderate')) as [[{ type: string; seconds: number }]];
