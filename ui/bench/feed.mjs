@@ -12,10 +12,12 @@
 //   BENCH_SECONDS=10 node bench/feed.mjs a quick run
 // Environment: BENCH_SECONDS (60), BENCH_BASELINE_SECONDS (as BENCH_SECONDS), BENCH_RATE (1000),
 // BENCH_WARMUP_SECONDS (3), BENCH_JSON=1 (also print the figures as one JSON line), BENCH_PROFILE=<file>
-// (record a CPU profile of the feed run there and list its hot spots), CHROMIUM_PATH.
+// (record a CPU profile of the feed run there and list its hot spots), BENCH_TRACE=<file> (record a
+// Chromium trace of the feed run there and list the renderer main thread's time by kind — script,
+// style, layout, paint, commit…; keep the run short, traces grow fast), CHROMIUM_PATH.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +42,7 @@ const RATE = numberEnv('BENCH_RATE', 1000);
 const WARMUP = numberEnv('BENCH_WARMUP_SECONDS', 3);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PROFILE = process.env.BENCH_PROFILE;
+const TRACE = process.env.BENCH_TRACE;
 
 if (!existsSync(CHROMIUM)) {
   console.error(`The benchmark needs Chromium at ${CHROMIUM}: run 'scripts/setup.sh test' (apt package chromium), or set CHROMIUM_PATH.`);
@@ -205,6 +208,41 @@ function hotSpots(cpu) {
   for (const [name, us] of top) console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
 }
 
+/**
+ * The renderer main thread's time in a trace, by event name: self time (nested events subtracted), as
+ * wall time and as CPU time (what the thread ran; on a loaded machine wall time also counts waiting).
+ */
+function traceBreakdown(trace, seconds) {
+  const events = trace.traceEvents ?? trace;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return console.log('The trace has no renderer main thread.');
+  const complete = events
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && typeof e.dur === 'number')
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const wall = new Map();
+  const cpu = new Map();
+  const add = (map, name, us) => map.set(name, (map.get(name) ?? 0) + us);
+  const stack = [];
+  for (const e of complete) {
+    while (stack.length && stack.at(-1).ts + stack.at(-1).dur <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) {
+      add(wall, parent.name, -Math.min(e.dur, parent.ts + parent.dur - e.ts));
+      add(cpu, parent.name, -(e.tdur ?? 0));
+    }
+    add(wall, e.name, e.dur);
+    add(cpu, e.name, e.tdur ?? 0);
+    stack.push(e);
+  }
+  const top = [...cpu.entries()].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).slice(0, 20);
+  const total = (map) => [...map.values()].reduce((a, b) => a + Math.max(0, b), 0) / 1000 / seconds;
+  console.log(`Renderer main thread, self time by event (ms/s; CPU ${total(cpu).toFixed(0)}, wall ${total(wall).toFixed(0)} in all), top 20 by CPU:`);
+  console.log(`  ${'CPU'.padStart(7)}  ${'wall'.padStart(7)}`);
+  for (const [name, us] of top) {
+    console.log(`  ${(us / 1000 / seconds).toFixed(1).padStart(7)}  ${((wall.get(name) ?? 0) / 1000 / seconds).toFixed(1).padStart(7)}  ${name}`);
+  }
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -229,6 +267,13 @@ async function run(browser, url, { seconds, rate }) {
     await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await cdp.send('Profiler.start');
   }
+  const trace = rate > 0 && TRACE;
+  if (trace) {
+    await browser.startTracing(page, {
+      path: trace,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8.execute'],
+    });
+  }
 
   const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   await page.evaluate(() => {
@@ -250,6 +295,11 @@ async function run(browser, url, { seconds, rate }) {
     await writeFile(PROFILE, JSON.stringify(cpu));
     console.log(`CPU profile of the feed run written to ${PROFILE} (open it in Chromium's DevTools, Performance panel)`);
     hotSpots(cpu);
+  }
+  if (trace) {
+    await browser.stopTracing();
+    console.log(`Trace of the feed run written to ${trace} (open it in Chromium's DevTools, Performance panel)`);
+    traceBreakdown(JSON.parse(await readFile(trace, 'utf8')), wall);
   }
   const stats = await page.evaluate(() => {
     const b = window.__bench;
