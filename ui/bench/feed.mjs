@@ -4,7 +4,8 @@
 // combos, like totals, joins, online counts) the way the app receives them: batches every 16–50 ms on
 // the subscription's channel, each one cloned as IPC would deliver it. It prints the ingest rate the
 // page sustained, frame times (requestAnimationFrame deltas) p50/p95/p99, long tasks, main-thread time
-// by kind, DOM nodes and JS heap (after a forced GC, and the peak) — and the same for a baseline run in
+// by kind, the renderer's CPU time (which, unlike the wall-clock figures, a loaded machine does not
+// inflate), DOM nodes and JS heap (after a forced GC, and the peak) — and the same for a baseline run in
 // the same browser with the page idle, with ratios, because these machines are noisy. It asserts
 // nothing.
 //
@@ -343,6 +344,8 @@ async function run(browser, url, { seconds, rate }) {
     layoutPerS: busy('LayoutDuration') * 1000,
     stylePerS: busy('RecalcStyleDuration') * 1000,
     taskPerS: busy('TaskDuration') * 1000,
+    threadCpuPerS: busy('ThreadTime') * 1000,
+    processCpuPerS: busy('ProcessTime') * 1000,
     domEnd,
     domPeak: Math.max(...stats.samples.map((s) => s.dom)),
     domNodesAfterGc: counters.nodes,
@@ -372,6 +375,8 @@ const ROWS = [
   ['  script (ms/s)', (r) => r.scriptPerS.toFixed(0)],
   ['  style (ms/s)', (r) => r.stylePerS.toFixed(0)],
   ['  layout (ms/s)', (r) => r.layoutPerS.toFixed(0)],
+  ['main thread CPU (ms/s)', (r) => r.threadCpuPerS.toFixed(0)],
+  ['renderer CPU, all threads (ms/s)', (r) => r.processCpuPerS.toFixed(0)],
   ['chat rows at end', (r) => String(r.chatRows)],
   ['DOM elements at end', (r) => String(r.domEnd)],
   ['DOM elements peak', (r) => String(r.domPeak)],
@@ -380,7 +385,7 @@ const ROWS = [
   ['JS heap peak (MB)', (r) => (r.heapPeak / MB).toFixed(1)],
 ];
 /** Rows where a ratio means something (not counts that are zero at rest). */
-const RATIO = new Set(['frame p50 (ms)', 'frame p95 (ms)', 'frame p99 (ms)', 'frame max (ms)', 'main thread busy (ms/s)', 'DOM elements at end', 'DOM elements peak', 'DOM nodes after GC (incl. detached)', 'JS heap after GC (MB)', 'JS heap peak (MB)']);
+const RATIO = new Set(['frame p50 (ms)', 'frame p95 (ms)', 'frame p99 (ms)', 'frame max (ms)', 'main thread busy (ms/s)', 'main thread CPU (ms/s)', 'renderer CPU, all threads (ms/s)', 'DOM elements at end', 'DOM elements peak', 'DOM nodes after GC (incl. detached)', 'JS heap after GC (MB)', 'JS heap peak (MB)']);
 
 function table(baseline, feed) {
   const width = Math.max(...ROWS.map(([name]) => name.length));
