@@ -176,6 +176,23 @@ test('hiding a line shows progress, then marks it hidden for moderators', async 
   await expect(line.getByTestId('chat-hide')).toHaveCount(0);
 });
 
+test("the keyboard reaches a line's tools both ways, as the pointer does", async ({ page }) => {
+  await openConsole(page);
+  await push(page, chat('ava_rose', 'first', { id: 'k1' }), chat('leo.streams', 'second', { id: 'k2' }));
+  const first = page.locator('[data-key="c:k1"]');
+  const second = page.locator('[data-key="c:k2"]');
+  await first.getByTestId('chat-user').focus();
+  await page.keyboard.press('Tab');
+  await expect(first.getByTestId('chat-only-user')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(first.getByTestId('chat-hide')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(second.getByTestId('chat-user')).toBeFocused();
+  // Back up: the line before the focused one has its tools in reach.
+  await page.keyboard.press('Shift+Tab');
+  await expect(first.getByTestId('chat-hide')).toBeFocused();
+});
+
 test('a refused hide says why on its line and the line stays visible', async ({ page }) => {
   await openConsole(page);
   await push(page, chat('nightowl42', 'rude words', { id: 'm-refused' }));
