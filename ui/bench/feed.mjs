@@ -4,7 +4,8 @@
 // combos, like totals, joins, online counts) the way the app receives them: batches every 16–50 ms on
 // the subscription's channel, each one cloned as IPC would deliver it. It prints the ingest rate the
 // page sustained, frame times (requestAnimationFrame deltas) p50/p95/p99, long tasks, main-thread time
-// by kind, DOM nodes and JS heap (after a forced GC, and the peak) — and the same for a baseline run in
+// by kind, the renderer's CPU time (which, unlike the wall-clock figures, a loaded machine does not
+// inflate), DOM nodes and JS heap (after a forced GC, and the peak) — and the same for a baseline run in
 // the same browser with the page idle, with ratios, because these machines are noisy. It asserts
 // nothing.
 //
@@ -12,10 +13,12 @@
 //   BENCH_SECONDS=10 node bench/feed.mjs a quick run
 // Environment: BENCH_SECONDS (60), BENCH_BASELINE_SECONDS (as BENCH_SECONDS), BENCH_RATE (1000),
 // BENCH_WARMUP_SECONDS (3), BENCH_JSON=1 (also print the figures as one JSON line), BENCH_PROFILE=<file>
-// (record a CPU profile of the feed run there and list its hot spots), CHROMIUM_PATH.
+// (record a CPU profile of the feed run there and list its hot spots), BENCH_TRACE=<file> (record a
+// Chromium trace of the feed run there and list the renderer main thread's time by kind — script,
+// style, layout, paint, commit…; keep the run short, traces grow fast), CHROMIUM_PATH.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,6 +43,7 @@ const RATE = numberEnv('BENCH_RATE', 1000);
 const WARMUP = numberEnv('BENCH_WARMUP_SECONDS', 3);
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const PROFILE = process.env.BENCH_PROFILE;
+const TRACE = process.env.BENCH_TRACE;
 
 if (!existsSync(CHROMIUM)) {
   console.error(`The benchmark needs Chromium at ${CHROMIUM}: run 'scripts/setup.sh test' (apt package chromium), or set CHROMIUM_PATH.`);
@@ -205,6 +209,41 @@ function hotSpots(cpu) {
   for (const [name, us] of top) console.log(`  ${((us / total) * 100).toFixed(1).padStart(5)} %  ${name}`);
 }
 
+/**
+ * The renderer main thread's time in a trace, by event name: self time (nested events subtracted), as
+ * wall time and as CPU time (what the thread ran; on a loaded machine wall time also counts waiting).
+ */
+function traceBreakdown(trace, seconds) {
+  const events = trace.traceEvents ?? trace;
+  const main = events.find((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain');
+  if (!main) return console.log('The trace has no renderer main thread.');
+  const complete = events
+    .filter((e) => e.pid === main.pid && e.tid === main.tid && e.ph === 'X' && typeof e.dur === 'number')
+    .sort((a, b) => a.ts - b.ts || b.dur - a.dur);
+  const wall = new Map();
+  const cpu = new Map();
+  const add = (map, name, us) => map.set(name, (map.get(name) ?? 0) + us);
+  const stack = [];
+  for (const e of complete) {
+    while (stack.length && stack.at(-1).ts + stack.at(-1).dur <= e.ts) stack.pop();
+    const parent = stack.at(-1);
+    if (parent) {
+      add(wall, parent.name, -Math.min(e.dur, parent.ts + parent.dur - e.ts));
+      add(cpu, parent.name, -(e.tdur ?? 0));
+    }
+    add(wall, e.name, e.dur);
+    add(cpu, e.name, e.tdur ?? 0);
+    stack.push(e);
+  }
+  const top = [...cpu.entries()].filter(([, us]) => us > 0).sort((a, b) => b[1] - a[1]).slice(0, 20);
+  const total = (map) => [...map.values()].reduce((a, b) => a + Math.max(0, b), 0) / 1000 / seconds;
+  console.log(`Renderer main thread, self time by event (ms/s; CPU ${total(cpu).toFixed(0)}, wall ${total(wall).toFixed(0)} in all), top 20 by CPU:`);
+  console.log(`  ${'CPU'.padStart(7)}  ${'wall'.padStart(7)}`);
+  for (const [name, us] of top) {
+    console.log(`  ${(us / 1000 / seconds).toFixed(1).padStart(7)}  ${((wall.get(name) ?? 0) / 1000 / seconds).toFixed(1).padStart(7)}  ${name}`);
+  }
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
@@ -229,6 +268,13 @@ async function run(browser, url, { seconds, rate }) {
     await cdp.send('Profiler.setSamplingInterval', { interval: 500 });
     await cdp.send('Profiler.start');
   }
+  const trace = rate > 0 && TRACE;
+  if (trace) {
+    await browser.startTracing(page, {
+      path: trace,
+      categories: ['devtools.timeline', 'disabled-by-default-devtools.timeline', 'blink', 'cc', 'v8.execute'],
+    });
+  }
 
   const metric = async () => Object.fromEntries((await cdp.send('Performance.getMetrics')).metrics.map((m) => [m.name, m.value]));
   await page.evaluate(() => {
@@ -250,6 +296,11 @@ async function run(browser, url, { seconds, rate }) {
     await writeFile(PROFILE, JSON.stringify(cpu));
     console.log(`CPU profile of the feed run written to ${PROFILE} (open it in Chromium's DevTools, Performance panel)`);
     hotSpots(cpu);
+  }
+  if (trace) {
+    await browser.stopTracing();
+    console.log(`Trace of the feed run written to ${trace} (open it in Chromium's DevTools, Performance panel)`);
+    traceBreakdown(JSON.parse(await readFile(trace, 'utf8')), wall);
   }
   const stats = await page.evaluate(() => {
     const b = window.__bench;
@@ -293,6 +344,8 @@ async function run(browser, url, { seconds, rate }) {
     layoutPerS: busy('LayoutDuration') * 1000,
     stylePerS: busy('RecalcStyleDuration') * 1000,
     taskPerS: busy('TaskDuration') * 1000,
+    threadCpuPerS: busy('ThreadTime') * 1000,
+    processCpuPerS: busy('ProcessTime') * 1000,
     domEnd,
     domPeak: Math.max(...stats.samples.map((s) => s.dom)),
     domNodesAfterGc: counters.nodes,
@@ -322,6 +375,8 @@ const ROWS = [
   ['  script (ms/s)', (r) => r.scriptPerS.toFixed(0)],
   ['  style (ms/s)', (r) => r.stylePerS.toFixed(0)],
   ['  layout (ms/s)', (r) => r.layoutPerS.toFixed(0)],
+  ['main thread CPU (ms/s)', (r) => r.threadCpuPerS.toFixed(0)],
+  ['renderer CPU, all threads (ms/s)', (r) => r.processCpuPerS.toFixed(0)],
   ['chat rows at end', (r) => String(r.chatRows)],
   ['DOM elements at end', (r) => String(r.domEnd)],
   ['DOM elements peak', (r) => String(r.domPeak)],
@@ -330,7 +385,7 @@ const ROWS = [
   ['JS heap peak (MB)', (r) => (r.heapPeak / MB).toFixed(1)],
 ];
 /** Rows where a ratio means something (not counts that are zero at rest). */
-const RATIO = new Set(['frame p50 (ms)', 'frame p95 (ms)', 'frame p99 (ms)', 'frame max (ms)', 'main thread busy (ms/s)', 'DOM elements at end', 'DOM elements peak', 'DOM nodes after GC (incl. detached)', 'JS heap after GC (MB)', 'JS heap peak (MB)']);
+const RATIO = new Set(['frame p50 (ms)', 'frame p95 (ms)', 'frame p99 (ms)', 'frame max (ms)', 'main thread busy (ms/s)', 'main thread CPU (ms/s)', 'renderer CPU, all threads (ms/s)', 'DOM elements at end', 'DOM elements peak', 'DOM nodes after GC (incl. detached)', 'JS heap after GC (MB)', 'JS heap peak (MB)']);
 
 function table(baseline, feed) {
   const width = Math.max(...ROWS.map(([name]) => name.length));

@@ -1,6 +1,7 @@
 // Why: the chat feed under real rendering — empty, a busy room's thousand-plus lines kept to a bounded
-// list, following the newest lines while at the bottom, holding still with an "N new" pill while the
-// anchor reads above, system lines for moderation, and hiding a line (in progress, done, refused).
+// list of which only the lines in view are in the DOM, following the newest lines while at the bottom,
+// holding still with an "N new" pill while the anchor reads above (also while older lines are trimmed
+// above), system lines for moderation, and hiding a line (in progress, done, refused).
 import { expect, test, type Page } from '@playwright/test';
 import { REFUSED, chat, failNext, holdNext, openConsole, push, release } from './support';
 
@@ -49,14 +50,15 @@ test('a thousand-plus lines stay a bounded list that follows the newest line', a
   await openConsole(page);
   const last = await flood(page, 1200);
   const lines = page.getByTestId('chat-line');
+  const feed = page.getByTestId('chat-feed');
   await expect(lines.last()).toContainText(last);
   // The ring buffer trims in chunks: never more than the cap, and the oldest lines are gone.
-  const count = await lines.count();
+  const count = Number(await feed.getAttribute('data-row-count'));
   expect(count).toBeLessThanOrEqual(CHAT_CAP);
   expect(count).toBeGreaterThan(CHAT_CAP - 100);
-  await expect(page.locator('[data-key="c:line-0"]')).toHaveCount(0);
+  // Only the lines in view, and a margin, are in the DOM.
+  expect(await lines.count()).toBeLessThan(80);
   // Still following: scrolled to the bottom, no pill.
-  const feed = page.getByTestId('chat-feed');
   await expect(feed).toHaveAttribute('data-stick', 'true');
   await expect(page.getByTestId('new-messages')).toHaveCount(0);
   const gap = await feed.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
@@ -64,25 +66,40 @@ test('a thousand-plus lines stay a bounded list that follows the newest line', a
   // Rows are keyed by message id: one per id, none repeated.
   const keys = await page.locator('[data-testid=chat-line]').evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.key));
   expect(new Set(keys).size).toBe(keys.length);
+  // At the very top: the oldest line kept, and none trimmed before it.
+  await feed.evaluate((el) => (el.scrollTop = 0));
+  await expect(lines.first()).toHaveAttribute('data-key', `c:line-${1200 - count}`);
+  await expect(lines.first()).toBeInViewport();
+  await expect(page.locator('[data-key="c:line-0"]')).toHaveCount(0);
 });
+
+/** The line at the top of the feed's view, and where it starts relative to the view (px). */
+async function topLine(page: Page): Promise<{ key: string; y: number }> {
+  return page.getByTestId('chat-feed').evaluate((feed) => {
+    const top = feed.getBoundingClientRect().top;
+    const row = [...feed.querySelectorAll<HTMLElement>('[data-key]')].find((r) => r.getBoundingClientRect().bottom > top);
+    if (!row) throw new Error('no line in view');
+    return { key: row.dataset.key ?? '', y: Math.round(row.getBoundingClientRect().top - top) };
+  });
+}
 
 test('scrolled up, the feed holds still and counts new lines in a pill that jumps back down', async ({ page }) => {
   await openConsole(page);
   await flood(page, 120, 40, 'first');
   const feed = page.getByTestId('chat-feed');
-  await expect(page.getByTestId('chat-line')).toHaveCount(120);
+  await expect(page.getByTestId('chat-line').last()).toContainText('first 119 ');
+  await expect(feed).toHaveAttribute('data-row-count', '120');
   // Up to read something (set at once: a wheel's smooth scroll would still be moving).
   await feed.evaluate((el) => (el.scrollTop = 400));
   await expect(feed).toHaveAttribute('data-stick', 'false');
-  const readingAt = await feed.evaluate((el) => el.scrollTop);
-  expect(readingAt).toBe(400);
+  const reading = await topLine(page);
 
   await flood(page, 25, 25, 'more');
   await expect(page.getByTestId('new-messages')).toHaveText(/25 new/);
   await flood(page, 5, 5, 'again');
   await expect(page.getByTestId('new-messages')).toHaveText(/30 new/);
   // What the anchor reads did not move.
-  expect(await feed.evaluate((el) => el.scrollTop)).toBe(readingAt);
+  expect(await topLine(page)).toEqual(reading);
 
   await page.getByTestId('new-messages').click();
   await expect(page.getByTestId('new-messages')).toHaveCount(0);
@@ -91,11 +108,31 @@ test('scrolled up, the feed holds still and counts new lines in a pill that jump
   await expect(page.getByTestId('chat-line').last()).toContainText('again 4');
 });
 
+test('scrolled up, the line being read stays put while older lines are trimmed above it', async ({ page }) => {
+  await openConsole(page);
+  await flood(page, CHAT_CAP, 50, 'old');
+  const feed = page.getByTestId('chat-feed');
+  await expect(feed).toHaveAttribute('data-row-count', String(CHAT_CAP));
+  await expect(page.getByTestId('chat-line').last()).toContainText(`old ${CHAT_CAP - 1} `);
+  // A few screens up from the newest line: well inside what the trim keeps.
+  await feed.evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight - 1200));
+  await expect(feed).toHaveAttribute('data-stick', 'false');
+  const reading = await topLine(page);
+
+  // 150 more: over the cap, so the oldest 200 go (a whole number of chunks).
+  await flood(page, 150, 50, 'new');
+  await expect(page.getByTestId('new-messages')).toHaveText(/150 new/);
+  await expect(feed).toHaveAttribute('data-row-count', String(CHAT_CAP - 50));
+  expect(await topLine(page)).toEqual(reading);
+  await expect(page.locator('[data-key="c:old-0"]')).toHaveCount(0);
+});
+
 test('scrolling up with the wheel stops following; scrolling back to the bottom clears the pill', async ({ page }) => {
   await openConsole(page);
   await flood(page, 100, 50, 'first');
   const feed = page.getByTestId('chat-feed');
-  await expect(page.getByTestId('chat-line')).toHaveCount(100);
+  await expect(page.getByTestId('chat-line').last()).toContainText('first 99 ');
+  await expect(feed).toHaveAttribute('data-row-count', '100');
   await feed.hover();
   await page.mouse.wheel(0, -2000);
   await expect(feed).toHaveAttribute('data-stick', 'false');
@@ -137,6 +174,23 @@ test('hiding a line shows progress, then marks it hidden for moderators', async 
   await expect(line).toHaveAttribute('data-hidden', 'true');
   await expect(line.getByTestId('chat-hidden')).toHaveText('Hidden');
   await expect(line.getByTestId('chat-hide')).toHaveCount(0);
+});
+
+test("the keyboard reaches a line's tools both ways, as the pointer does", async ({ page }) => {
+  await openConsole(page);
+  await push(page, chat('ava_rose', 'first', { id: 'k1' }), chat('leo.streams', 'second', { id: 'k2' }));
+  const first = page.locator('[data-key="c:k1"]');
+  const second = page.locator('[data-key="c:k2"]');
+  await first.getByTestId('chat-user').focus();
+  await page.keyboard.press('Tab');
+  await expect(first.getByTestId('chat-only-user')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(first.getByTestId('chat-hide')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(second.getByTestId('chat-user')).toBeFocused();
+  // Back up: the line before the focused one has its tools in reach.
+  await page.keyboard.press('Shift+Tab');
+  await expect(first.getByTestId('chat-hide')).toBeFocused();
 });
 
 test('a refused hide says why on its line and the line stays visible', async ({ page }) => {

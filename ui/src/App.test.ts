@@ -277,7 +277,10 @@ describe('App', () => {
       const line = () => qa('chat-line').find((l) => l.dataset.key === 'c:1')!;
       expect(line().dataset.hidden).toBe('false');
       expect(q('chat-hidden')).toBeNull();
-      expect(qa('chat-hide')).toHaveLength(2);
+      expect(qa('chat-hide')).toHaveLength(0); // a line's tools come with the pointer (or focus)
+      line().dispatchEvent(new Event('pointerover', { bubbles: true }));
+      flushSync();
+      expect(qa('chat-hide')).toHaveLength(1);
       const button = line().querySelector<HTMLButtonElement>('[data-testid="chat-hide"]')!;
       expect(button.title).toBe('Hide this message from viewers');
       button.click();
@@ -294,6 +297,8 @@ describe('App', () => {
     it('shows a refused hide on its line; a line hidden elsewhere shows hidden', async () => {
       backend.failNext('moderate', { code: 'offline', message: 'Tencent IM is unreachable' });
       const line = () => qa('chat-line').find((l) => l.dataset.key === 'c:2')!;
+      line().dispatchEvent(new Event('pointerover', { bubbles: true }));
+      flushSync();
       line().querySelector<HTMLButtonElement>('[data-testid="chat-hide"]')!.click();
       await vi.waitFor(() => expect(q('chat-hide-error')).not.toBeNull());
       expect(line().querySelector('[data-testid="chat-hide-error"]')!.textContent).toBe('Tencent IM is unreachable');

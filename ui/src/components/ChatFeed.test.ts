@@ -52,6 +52,12 @@ async function setup(props: { onPopOut?: () => Promise<void> } = {}) {
   return { ...ctx, filter, onUser, push };
 }
 
+/** The pointer comes over `el` (a line's tools appear on it). */
+function hover(el: Element) {
+  el.dispatchEvent(new Event('pointerover', { bubbles: true }));
+  flushSync();
+}
+
 function search(text: string, init: { isComposing?: boolean } = {}) {
   const input = q<HTMLInputElement>('chat-search')!;
   input.value = text;
@@ -119,6 +125,7 @@ describe('ChatFeed', () => {
 
   it('filters by one user from a line: a chip says so and removes the filter', async () => {
     const { filter } = await setup();
+    hover(qa('chat-line')[1]);
     qa('chat-line')[1].querySelector<HTMLButtonElement>('[data-testid="chat-only-user"]')!.click();
     flushSync();
     expect(filter.user).toBe('小龙女');
@@ -205,6 +212,41 @@ describe('ChatFeed', () => {
     await vi.waitFor(() => expect(q('new-messages')).toBeNull());
     expect(top).toBe(1000); // scrolled to the latest
     expect(feed.dataset.stick).toBe('true');
+  });
+
+  it("puts a line's tools in the DOM where they can be used: under the pointer, at the focus and the line before, while a hide is pending or refused", async () => {
+    const { backend } = await setup();
+    const line = (key: string) => qa('chat-line').find((l) => l.dataset.key === key)!;
+    const tooled = () => qa('chat-line').filter((l) => q('chat-only-user', l) !== null).map((l) => l.dataset.key);
+    expect(tooled()).toEqual([]); // none until wanted: a busy room's lines go without
+    hover(line('c:3').querySelector('.text')!);
+    expect(tooled()).toEqual(['c:3']);
+    expect(line('c:3').classList.contains('tooled')).toBe(true);
+    hover(line('c:1'));
+    expect(tooled()).toEqual(['c:1']);
+    q('chat-feed')!.dispatchEvent(new Event('pointerleave'));
+    flushSync();
+    expect(tooled()).toEqual([]);
+
+    // Keyboard: the focused line, and the one before it so that Shift+Tab finds its tools.
+    q<HTMLButtonElement>('chat-user', line('c:3'))!.focus();
+    flushSync();
+    expect(tooled()).toEqual(['c:2', 'c:3']);
+    q<HTMLButtonElement>('chat-hide', line('c:2'))!.focus();
+    flushSync();
+    expect(tooled()).toEqual(['c:1', 'c:2']);
+    q<HTMLButtonElement>('chat-hide', line('c:2'))!.blur();
+    flushSync();
+    expect(tooled()).toEqual([]);
+
+    // A hide that is refused keeps its line's tools (and the reason) after the pointer has gone.
+    backend.failNext('moderate', { code: 'offline', message: 'Tencent IM is unreachable' });
+    hover(line('c:4'));
+    q<HTMLButtonElement>('chat-hide', line('c:4'))!.click();
+    q('chat-feed')!.dispatchEvent(new Event('pointerleave'));
+    await vi.waitFor(() => expect(q('chat-hide-error', line('c:4'))).not.toBeNull());
+    flushSync();
+    expect(tooled()).toEqual(['c:4']);
   });
 
   it('pops out from its head, and shows a refusal there', async () => {

@@ -224,14 +224,20 @@ export class GiftAlerts {
   }
 
   #combo(line: GiftLine): Combo {
-    // Combos that ended long ago are forgotten, so the map holds only recent senders.
-    for (const [k, c] of this.#combos) if (line.at - c.last > COMBO_GAP_MS) this.#combos.delete(k);
+    // Combos that ended long ago are forgotten, so the map holds only recent senders. The map is kept
+    // in order of each combo's latest line (moved to the end when it grows), so the ended ones are at
+    // its start: a busy room's hundreds of senders are not all looked at for every gift.
+    for (const [k, c] of this.#combos) {
+      if (line.at - c.last <= COMBO_GAP_MS) break;
+      this.#combos.delete(k);
+    }
     const id = `${line.userId}\u0000${line.giftId}`;
     let combo = this.#combos.get(id);
     if (!combo || line.at - combo.last > COMBO_GAP_MS) {
       combo = { key: line.id, count: 0, value: 0, last: line.at, alerted: false };
-      this.#combos.set(id, combo);
     }
+    this.#combos.delete(id);
+    this.#combos.set(id, combo);
     combo.count += line.count;
     combo.value += line.count * line.unitPrice;
     combo.last = Math.max(combo.last, line.at);

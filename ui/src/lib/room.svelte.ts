@@ -165,8 +165,19 @@ export class Room {
   mutedNow = $derived(new Set(this.activeMutes.map((m) => m.userId)));
   /** Who is blocked from the room, for the chat's badges. */
   blockedNow = $derived(new Set(this.blocked));
-  /** Top gifters' ranks (1 = the most), for the chat's badges. */
-  topRanks = $derived(new Map(this.topGifters.map((g, i) => [g.userId, i + 1])));
+  /** The ranks last handed out (kept while the order holds, so the chat's badges need no update). */
+  #ranks = new Map<string, number>();
+  /**
+   * Top gifters' ranks (1 = the most), for the chat's badges: the same map while the order is the
+   * same (a top gifter's total grows with most gifts; their rank rarely changes).
+   */
+  topRanks: ReadonlyMap<string, number> = $derived.by(() => {
+    const top = this.topGifters;
+    if (top.length !== this.#ranks.size || top.some((g, i) => this.#ranks.get(g.userId) !== i + 1)) {
+      this.#ranks = new Map(top.map((g, i) => [g.userId, i + 1]));
+    }
+    return this.#ranks;
+  });
   /** Viewer levels learnt so far (from user cards and lookups); read per user, reactively. */
   readonly levels = new SvelteMap<string, number>();
 
@@ -177,6 +188,8 @@ export class Room {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #gifts: RingBuffer<GiftLine>;
   readonly #totals = new Map<string, GifterTotal>();
+  /** The top gifters, kept up to date gift by gift (totals only grow: no full sort per gift). */
+  #topList: GifterTotal[] = [];
   readonly #topCount: number;
   readonly #memberCap: number;
   readonly #auditCap: number;
@@ -308,7 +321,8 @@ export class Room {
     this.#totals.clear();
     for (const g of s.gifts) this.#addTotal(g);
     this.gifts = this.#gifts.toArray();
-    this.topGifters = this.#top();
+    this.#topList = [...this.#totals.values()].sort(byRank).slice(0, this.#topCount);
+    this.topGifters = this.#topList;
     this.members = dedupeMembers([...s.members].sort((a, b) => b.at - a.at)).slice(0, this.#memberCap);
     this.muted = [...new Map(s.muted.map((m) => [m.userId, m])).values()];
     this.blocked = [...new Set(s.blocked)];
@@ -610,7 +624,7 @@ export class Room {
     }
     if (giftsChanged) {
       this.gifts = this.#gifts.toArray();
-      this.topGifters = this.#top();
+      this.topGifters = this.#topList;
     }
     this.rows = this.feed.rows;
     this.appended = this.feed.appended;
@@ -632,7 +646,7 @@ export class Room {
           at: e.at,
         };
         if (this.#gifts.push([line]) === 0) return false;
-        this.#addTotal(line);
+        this.#climb(this.#addTotal(line));
         for (const listener of this.#giftListeners) listener(line);
         return true;
       }
@@ -785,16 +799,30 @@ export class Room {
     if (!this.blocked.includes(userId)) this.blocked = [...this.blocked, userId];
   }
 
-  #addTotal(g: GiftLine): void {
+  #addTotal(g: GiftLine): GifterTotal {
     const t = this.#totals.get(g.userId) ?? { userId: g.userId, coins: 0, gifts: 0 };
-    this.#totals.set(g.userId, { userId: g.userId, coins: t.coins + g.count * g.unitPrice, gifts: t.gifts + g.count });
+    const total = { userId: g.userId, coins: t.coins + g.count * g.unitPrice, gifts: t.gifts + g.count };
+    this.#totals.set(g.userId, total);
+    return total;
   }
 
-  #top(): GifterTotal[] {
-    return [...this.#totals.values()]
-      .sort((a, b) => b.coins - a.coins || b.gifts - a.gifts || a.userId.localeCompare(b.userId))
-      .slice(0, this.#topCount);
+  /**
+   * A gifter's total grew: the top list changes only if they are in it (they may move up) or now
+   * outrank its last (they enter). Everyone else's total is as it was, so that is all there is to do.
+   */
+  #climb(total: GifterTotal): void {
+    if (this.#topCount <= 0) return;
+    const top = this.#topList;
+    const i = top.findIndex((g) => g.userId === total.userId);
+    if (i < 0 && top.length >= this.#topCount && byRank(total, top[top.length - 1]) > 0) return;
+    const next = i < 0 ? [...top, total] : top.map((g, j) => (j === i ? total : g));
+    this.#topList = next.sort(byRank).slice(0, this.#topCount);
   }
+}
+
+/** Most coins first, then most gifts, then by user id (a stable order for equal totals). */
+function byRank(a: GifterTotal, b: GifterTotal): number {
+  return b.coins - a.coins || b.gifts - a.gifts || a.userId.localeCompare(b.userId);
 }
 
 function dedupeMembers(members: MemberLine[]): MemberLine[] {

@@ -133,6 +133,42 @@ describe('Room: snapshot and events', () => {
     ]);
   });
 
+  it('gift: the top gifters stay what a full count says, gift after gift, and their ranks keep one map while the order holds', async () => {
+    const { room, push } = await connected();
+    // Totals by hand, from the snapshot's gift on: the reference the room's incremental list must match.
+    const totals = new Map<string, { userId: string; coins: number; gifts: number }>([['bob', { userId: 'bob', coins: 6, gifts: 3 }]]);
+    let seed = 7;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let batch = 0; batch < 40; batch++) {
+      const events: RoomEvent[] = [];
+      for (let i = 0; i < 10; i++) {
+        const userId = `u${Math.floor(random() * 30)}`;
+        const count = 1 + Math.floor(random() * 3);
+        const unitPrice = [1, 1, 2, 5][Math.floor(random() * 4)];
+        events.push({ type: 'gift', id: `x${batch}-${i}`, userId, giftId: 'g', giftName: 'G', count, unitPrice, at: T0 });
+        const t = totals.get(userId) ?? { userId, coins: 0, gifts: 0 };
+        totals.set(userId, { userId, coins: t.coins + count * unitPrice, gifts: t.gifts + count });
+      }
+      push(...events);
+      const expected = [...totals.values()]
+        .sort((a, b) => b.coins - a.coins || b.gifts - a.gifts || a.userId.localeCompare(b.userId))
+        .slice(0, 5);
+      expect(room.topGifters).toEqual(expected);
+    }
+    const ranks = room.topRanks;
+    expect([...ranks.entries()]).toEqual(room.topGifters.map((g, i) => [g.userId, i + 1]));
+    // The leader gives again: their total grows, the order does not change, nor does the ranks map.
+    const leader = room.topGifters[0].userId;
+    push({ type: 'gift', id: 'again', userId: leader, giftId: 'g', giftName: 'G', count: 1, unitPrice: 1, at: T0 });
+    expect(room.topGifters[0].coins).toBe(totals.get(leader)!.coins + 1);
+    expect(room.topRanks).toBe(ranks);
+    // Someone new outgives everyone: a new order, a new map.
+    push({ type: 'gift', id: 'whale', userId: 'whale', giftId: 'g', giftName: 'G', count: 1, unitPrice: 100_000, at: T0 });
+    expect(room.topRanks).not.toBe(ranks);
+    expect(room.topRanks.get('whale')).toBe(1);
+    expect(room.topRanks.get(leader)).toBe(2);
+  });
+
   it('likes, online, status', async () => {
     const { room, push } = await connected();
     push({ type: 'likes', total: 1234 }, { type: 'online', count: 77 }, { type: 'status', status: 'paused' });
