@@ -26,7 +26,7 @@ test('a busy room lists mutes with time left, blocks, filtered messages, drops, 
     { type: 'userMuted', userId: 'ハル', until: 4294967295 },
     { type: 'userKicked', userId: 'maple_tea' },
     { type: 'drops', at: Math.floor(now / 60_000) * 60, high: { sent: 10, dropped: 0 }, normal: { sent: 300, dropped: 12 }, low: { sent: 900, dropped: 210 } },
-    { type: 'lottery', keyword: '抽奖', open: false, entrants: 42, winners: ['小龙女', 'ava_rose'], seed: 9 },
+    { type: 'lottery', keyword: '抽奖', open: false, entrants: 42, winners: ['小龙女', 'ava_rose'], seed: '9' },
   ];
   await openConsole(page, { events, send: [['민준_kr', '아 시 발 진짜'], ['leo.streams', 's p a m s p a m']] });
   const panel = await openTab(page, 'moderation');
