@@ -150,6 +150,7 @@ impl Session {
             .await
             .map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
         let hub_addr = hub_listener.local_addr().map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
+        let hub_url = crate::tls::hub_url(hub_addr, tls.as_ref());
 
         let (sandbox, im, mode, token, audience) = match &config.backend {
             ImBackend::Sandbox { listen, audience } => {
@@ -158,11 +159,8 @@ impl Session {
                     Secret::new((0..24).map(|_| format!("{:02x}", rng.gen::<u8>())).collect::<String>())
                 });
                 let mut sb = SandboxConfig::load_or_generate(config.data_dir.join("sandbox.json"))?;
-                let scheme = if tls.is_some() { "https" } else { "http" };
-                sb.callback = Some(CallbackTarget {
-                    url: format!("{scheme}://{}/im/callback", crate::tls::local_authority(hub_addr, tls.as_ref())),
-                    token: Some(token.clone()),
-                });
+                sb.callback =
+                    Some(CallbackTarget { url: format!("{hub_url}/im/callback"), token: Some(token.clone()) });
                 if let Some(tls) = &tls {
                     sb.callback_roots.push(tls.chain_pem.clone());
                 }
@@ -201,10 +199,6 @@ impl Session {
         };
         // With each connection's address, for throttling failed logins per address.
         let app = router(hub).into_make_service_with_connect_info::<SocketAddr>();
-        let hub_url = match &tls {
-            Some(tls) => format!("https://{}", crate::tls::local_authority(hub_addr, Some(tls))),
-            None => format!("http://{hub_addr}"),
-        };
         let stop = cancel.clone();
         match tls {
             Some(tls) => crate::tls::serve(hub_listener, tls, app, stop)

@@ -68,12 +68,16 @@ pub fn load(files: &TlsFiles) -> Result<LoadedTls, Error> {
     Ok(LoadedTls { config: Arc::new(config), chain_pem })
 }
 
-/// How a client on this machine addresses the hub: over TLS the name must be one the certificate
-/// covers, so a loopback or wildcard listener is reached as `localhost`.
-pub fn local_authority(addr: SocketAddr, tls: Option<&LoadedTls>) -> String {
+/// The hub's base URL for a client on this machine (the console, the in-process sandbox's callbacks):
+/// over TLS the name must be one the certificate covers, so a loopback or wildcard listener is reached
+/// as `localhost`.
+pub fn hub_url(addr: SocketAddr, tls: Option<&LoadedTls>) -> String {
     match tls {
-        Some(_) if addr.ip().is_loopback() || addr.ip().is_unspecified() => format!("localhost:{}", addr.port()),
-        _ => addr.to_string(),
+        Some(_) if addr.ip().is_loopback() || addr.ip().is_unspecified() => {
+            format!("https://localhost:{}", addr.port())
+        }
+        Some(_) => format!("https://{addr}"),
+        None => format!("http://{addr}"),
     }
 }
 
