@@ -26,6 +26,9 @@ use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, Moc
 use tauri::webview::InvokeRequest;
 use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
 
+mod support;
+use support::free_port;
+
 const KEY: &str = "im-secret-VALUE-9f3e";
 const TOKEN: &str = "api-token-VALUE-71ab";
 
@@ -549,10 +552,6 @@ fn session_outcome(window: &WebviewWindow<MockRuntime>) -> Result<Value, WireErr
 
 fn view(v: Value) -> SettingsView {
     serde_json::from_value(v).expect("a SettingsView")
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 #[test]

@@ -74,13 +74,29 @@ pub async fn next_delivered<T>(
 
 /// Waits until `check` holds (polling), or fails with `what` after `secs` seconds.
 pub async fn until<F: std::future::Future<Output = bool>>(secs: u64, what: &str, check: impl Fn() -> F) {
-    tokio::time::timeout(Duration::from_secs(secs), async {
+    poll_until(Duration::from_secs(secs), Duration::from_millis(30), what, check).await;
+}
+
+/// [`until`] with its limit and pace given: a check that costs a round trip to another process (a
+/// WebDriver query) is asked less often.
+pub async fn poll_until<F: std::future::Future<Output = bool>>(
+    limit: Duration,
+    every: Duration,
+    what: &str,
+    check: impl Fn() -> F,
+) {
+    tokio::time::timeout(limit, async {
         while !check().await {
-            tokio::time::sleep(Duration::from_millis(30)).await;
+            tokio::time::sleep(every).await;
         }
     })
     .await
-    .unwrap_or_else(|_| panic!("within {secs} s: {what}"));
+    .unwrap_or_else(|_| panic!("within {limit:?}: {what}"));
+}
+
+/// A port free on 127.0.0.1 a moment ago, for a process that must be told its port before it starts.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 /// Fails the test, saying how to get it, when ffmpeg (the simulated OBS's encoder) is missing.

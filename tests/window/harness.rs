@@ -6,7 +6,6 @@
 //! test checks the words the anchor should see, in each language, without copying them).
 
 use std::collections::HashMap;
-use std::net::TcpListener;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -16,14 +15,10 @@ use fantoccini::{Client, ClientBuilder, Locator};
 use sandbox::{AudienceConfig, CallbackTarget, Sandbox, SandboxConfig};
 use tokio_util::sync::{CancellationToken, DropGuard};
 
-use crate::support::{Proc, APP};
+use crate::support::{free_port, poll_until, Proc, APP};
 
 /// A debug build under Xvfb on two cores can take a while to paint and connect.
 pub const SLOW: Duration = Duration::from_secs(60);
-
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 /// The console in a real window, and the WebDriver session driving it.
 pub struct Window {
@@ -125,11 +120,7 @@ impl Window {
         F: Fn() -> Fut,
         Fut: std::future::Future<Output = bool>,
     {
-        let start = Instant::now();
-        while !check().await {
-            assert!(start.elapsed() < SLOW, "timed out waiting until {what}");
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        poll_until(SLOW, Duration::from_millis(100), what, check).await;
     }
 
     /// Waits until the first element matching `css` has `name="value"`.
@@ -182,11 +173,9 @@ impl Window {
     /// closing it would), so the same data folder can be opened again.
     pub async fn close(self) {
         let _ = self.client.clone().close().await;
-        let start = Instant::now();
-        while running(self.app) && start.elapsed() < Duration::from_secs(15) {
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        assert!(!running(self.app), "the app did not exit within 15 s of its window closing");
+        let exited = || async { !running(self.app) };
+        poll_until(Duration::from_secs(15), Duration::from_millis(50), "the app exits once its window closes", exited)
+            .await;
     }
 }
 
