@@ -369,9 +369,8 @@ impl Saved {
 
     pub fn fingerprint(&self, env: &dyn Env) -> Fingerprint {
         let lookup = self.lookup(env);
-        let vars = Settings::default().vars().map(|(_, var, _)| var);
         let mut digest = Sha256::new();
-        for var in vars.into_iter().chain(SecretName::ALL.map(SecretName::var)) {
+        for (_, var) in variables() {
             let value = lookup(var).map(|v| hex::encode(Sha256::digest(v.trim().as_bytes())));
             digest.update(format!("{var}={}\n", value.as_deref().unwrap_or("-")));
         }
@@ -386,11 +385,16 @@ impl Saved {
     }
 }
 
+/// Every name the settings page sets (a [`Settings`] field or a [`SecretName`]) with the `ANCHORDESK_*`
+/// variable it stands for.
+fn variables() -> impl Iterator<Item = (&'static str, &'static str)> {
+    let settings = Settings::default().vars().into_iter().map(|(field, var, _)| (field, var));
+    settings.chain(SecretName::ALL.into_iter().map(|name| (name.as_str(), name.var())))
+}
+
 /// Which settings fields and secrets the environment overrides.
 fn from_env(env: &dyn Env) -> Vec<String> {
-    let settings = Settings::default().vars().into_iter().map(|(field, var, _)| (field, var));
-    let secrets = SecretName::ALL.into_iter().map(|name| (name.as_str(), name.var()));
-    settings.chain(secrets).filter(|(_, var)| env_value(env, var).is_some()).map(|(f, _)| f.to_string()).collect()
+    variables().filter(|(_, var)| env_value(env, var).is_some()).map(|(field, _)| field.to_string()).collect()
 }
 
 /// The data folder's saved settings and its secret store, chosen once when it is opened.
@@ -485,5 +489,18 @@ impl SettingsFolder {
             return Err(e);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_setting_and_secret_stands_for_a_variable_the_session_reads() {
+        for (name, var) in variables() {
+            let key = var.strip_prefix("ANCHORDESK_").unwrap_or(var).to_ascii_lowercase();
+            assert!(server::session::FILE_KEYS.contains(&key.as_str()), "{name}'s {var} is not a session variable");
+        }
     }
 }
