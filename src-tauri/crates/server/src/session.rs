@@ -562,6 +562,29 @@ mod tests {
     }
 
     #[test]
+    fn a_file_can_set_exactly_what_the_environment_can_and_the_help_lists_it() {
+        let read = std::cell::RefCell::new(std::collections::BTreeSet::new());
+        let tencent = [("ANCHORDESK_SDKAPPID", "1"), ("ANCHORDESK_IM_SECRET_KEY", "k")];
+        for vars in [&[][..], &tencent[..]] {
+            let vars: HashMap<&str, &str> = vars.iter().copied().collect();
+            SessionConfig::from_env("/tmp/x".into(), |k| {
+                read.borrow_mut().insert(k.to_string());
+                vars.get(k).map(|v| v.to_string())
+            })
+            .unwrap();
+        }
+        let file_keys = FILE_KEYS.iter().map(|k| format!("ANCHORDESK_{}", k.to_ascii_uppercase())).collect();
+        assert_eq!(
+            read.into_inner(),
+            file_keys,
+            "FILE_KEYS are the variables from_env reads, on the sandbox or Tencent"
+        );
+        for var in file_keys {
+            assert!(ENV_HELP.contains(&var), "{var} is in ENV_HELP");
+        }
+    }
+
+    #[test]
     fn no_credentials_means_the_sandbox_with_an_audience() {
         let c = from(&[]).unwrap();
         assert!(matches!(c.backend, ImBackend::Sandbox { audience: Some(_), .. }));
