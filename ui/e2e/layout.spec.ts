@@ -170,9 +170,9 @@ test.describe('the chat in its own window', () => {
     await expect(window_.getByTestId('connection-error')).toHaveText(OFFLINE.message);
     await holdNext(page, 'subscribe');
     await window_.getByTestId('connection-retry').click();
-    await expect(window_.getByTestId('chat-window-connecting')).toHaveText('Connecting to the room…');
+    await expect(window_.getByTestId('connection-connecting')).toHaveText('Connecting to the room…');
     await release(page, 'subscribe');
-    await expect(window_.getByTestId('chat-window-connecting')).toHaveCount(0);
+    await expect(window_.getByTestId('connection-connecting')).toHaveCount(0);
     await expect(window_.getByTestId('connection-error')).toHaveCount(0);
 
     // The chat, its filters and user card, but no tabs, no header, and Dock instead of Pop out.

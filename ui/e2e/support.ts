@@ -61,7 +61,7 @@ export async function openConsole(page: Page, scenario: Scenario = {}): Promise<
     await expect(page.getByTestId('chat-window')).toBeVisible();
     // The chat window has no header: connected is when its "Connecting…" goes and no error shows.
     if (scenario.connected ?? true) {
-      await expect(page.getByTestId('chat-window-connecting')).toHaveCount(0);
+      await expect(page.getByTestId('connection-connecting')).toHaveCount(0);
       await expect(page.getByTestId('connection-error')).toHaveCount(0);
     }
     return;

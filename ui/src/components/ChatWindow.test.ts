@@ -44,11 +44,11 @@ async function setup() {
 describe('ChatWindow', () => {
   it('subscribes on its own, says so until the room answers, then shows the chat and names the window', async () => {
     const { backend, room, release } = await setup();
-    expect(q('chat-window-connecting')!.textContent).toContain('Connecting to the room…');
+    expect(q('connection-connecting')!.textContent).toContain('Connecting to the room…');
     release();
     await vi.waitFor(() => expect(room.connection).toBe('connected'));
     flushSync();
-    expect(q('chat-window-connecting')).toBeNull();
+    expect(q('connection-connecting')).toBeNull();
     expect(backend.subscriberCount).toBe(1);
     expect(qa('chat-line').map((l) => l.dataset.userId)).toEqual(['alice', 'さくら_jp']);
     expect(document.title).toBe('Chat — 周五夜场');

@@ -1,10 +1,10 @@
 // @vitest-environment jsdom
 // Why: until the anchor picks a language the console follows the OS locale (not stored, so a later OS
 // change still applies); a stored choice always wins; and the popped-out chat follows a language or
-// theme chosen in the main window.
+// theme chosen in the main window. A rejection with no words of its own reads in the current language.
 import { afterEach, describe, expect, it } from 'vitest';
 import { LANG_STORAGE_KEY } from './i18n';
-import { locale } from './locale.svelte';
+import { locale, tError } from './locale.svelte';
 import { theme } from './theme.svelte';
 
 afterEach(() => {
@@ -54,5 +54,15 @@ describe('following the other window', () => {
     }
     window.dispatchEvent(new StorageEvent('storage', { key: LANG_STORAGE_KEY, newValue: 'ko' }));
     expect(locale.lang).toBe('zh'); // no longer following
+  });
+});
+
+describe('a rejection in words', () => {
+  it('is its message, or "something went wrong" in the current language when it has none', () => {
+    expect(tError({ code: 'offline', message: 'IM down' })).toBe('IM down');
+    expect(tError(new Error('boom'))).toBe('boom');
+    expect(tError({ code: 'internal', message: '' })).toBe('Something went wrong');
+    locale.lang = 'zh';
+    expect(tError({ code: 'internal', message: '' })).toBe('出现未知错误');
   });
 });

@@ -16,6 +16,7 @@ import {
   type Params,
   type Part,
 } from './i18n';
+import { toWireError } from './wire';
 
 function browserStorage(): Storage | null {
   try {
@@ -83,4 +84,9 @@ export function tParts(key: MessageKey, slots: readonly string[], params?: Param
 /** Seconds as their two largest units ("1 h 30 min"), or "Permanent" for u32::MAX. */
 export function tDuration(seconds: number): string {
   return translateDuration(locale.lang, seconds);
+}
+
+/** The words to show for a rejection (anything thrown): its message, or "Something went wrong". */
+export function tError(error: unknown): string {
+  return toWireError(error).message || t('error.unknown');
 }
