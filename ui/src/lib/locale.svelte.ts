@@ -16,14 +16,7 @@ import {
   type Params,
   type Part,
 } from './i18n';
-
-function browserStorage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
+import { browserStorage } from './storage';
 
 class Locale {
   lang = $state<Lang>(

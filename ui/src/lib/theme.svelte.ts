@@ -1,13 +1,15 @@
 // Why: light/dark theme. Without a stored choice the CSS follows `prefers-color-scheme`; the toggle
 // (or Settings → Appearance) stores an explicit choice and sets `<html data-theme>`, which the CSS
 // variables key on; Settings can also go back to following the system.
+import { browserStorage } from './storage';
+
 export type Theme = 'light' | 'dark';
 
 const KEY = 'anchordesk.theme';
 
 function stored(): Theme | null {
   try {
-    const v = localStorage.getItem(KEY);
+    const v = browserStorage()?.getItem(KEY);
     return v === 'light' || v === 'dark' ? v : null;
   } catch {
     return null;
@@ -22,7 +24,7 @@ function systemTheme(): Theme {
 
 class ThemeState {
   /** The explicit choice, or null to follow the system. */
-  choice = $state<Theme | null>(typeof localStorage === 'undefined' ? null : stored());
+  choice = $state<Theme | null>(stored());
   system = $state<Theme>(systemTheme());
   effective = $derived<Theme>(this.choice ?? this.system);
 
@@ -42,9 +44,10 @@ class ThemeState {
   /** An explicit theme, or null to follow the system again (Settings → Appearance). */
   set(choice: Theme | null): void {
     this.choice = choice;
+    const storage = browserStorage();
     try {
-      if (choice) localStorage.setItem(KEY, choice);
-      else localStorage.removeItem(KEY);
+      if (choice) storage?.setItem(KEY, choice);
+      else storage?.removeItem(KEY);
     } catch {
       // not persisted
     }
