@@ -2570,17 +2570,27 @@ export function isLang(value: unknown): value is Lang {
 
 export const LANG_STORAGE_KEY = 'anchordesk.lang';
 
+/** The language the anchor chose, or null when they never chose one (or storage is unavailable). */
+export function storedLanguage(storage: Pick<Storage, 'getItem'> | null | undefined): Lang | null {
+  try {
+    const stored = storage?.getItem(LANG_STORAGE_KEY);
+    return isLang(stored) ? stored : null;
+  } catch {
+    return null; // storage unavailable (private mode, sandboxed iframe): not chosen
+  }
+}
+
+/** The browser's language preferences, most preferred first: `navigator.languages`, else `navigator.language`. */
+export function browserLanguages(
+  nav: { language?: string; languages?: readonly string[] } | null | undefined,
+): readonly string[] {
+  return nav?.languages && nav.languages.length > 0 ? nav.languages : nav?.language ? [nav.language] : [];
+}
+
 /** Stored choice first, then the browser's preference. Storage failures fall back silently. */
 export function initialLanguage(
   storage: Pick<Storage, 'getItem'> | null | undefined,
   nav: { language?: string; languages?: readonly string[] } | null | undefined,
 ): Lang {
-  try {
-    const stored = storage?.getItem(LANG_STORAGE_KEY);
-    if (isLang(stored)) return stored;
-  } catch {
-    // storage unavailable (private mode, sandboxed iframe): use the browser's language
-  }
-  const prefs = nav?.languages && nav.languages.length > 0 ? nav.languages : nav?.language;
-  return detectLanguage(prefs);
+  return storedLanguage(storage) ?? detectLanguage(browserLanguages(nav));
 }
