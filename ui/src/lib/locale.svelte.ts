@@ -16,7 +16,7 @@ import {
   type Params,
   type Part,
 } from './i18n';
-import { browserStorage } from './storage';
+import { browserStorage, storeItem } from './storage';
 
 class Locale {
   lang = $state<Lang>(
@@ -25,11 +25,7 @@ class Locale {
 
   set(lang: Lang): void {
     this.lang = lang;
-    try {
-      browserStorage()?.setItem(LANG_STORAGE_KEY, lang);
-    } catch {
-      // not persisted; the choice still applies to this window
-    }
+    storeItem(browserStorage(), LANG_STORAGE_KEY, lang);
     this.applyToDocument();
   }
 

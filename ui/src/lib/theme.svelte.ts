@@ -1,19 +1,15 @@
 // Why: light/dark theme. Without a stored choice the CSS follows `prefers-color-scheme`; the toggle
 // (or Settings → Appearance) stores an explicit choice and sets `<html data-theme>`, which the CSS
 // variables key on; Settings can also go back to following the system.
-import { browserStorage } from './storage';
+import { browserStorage, forgetItem, storeItem, storedItem } from './storage';
 
 export type Theme = 'light' | 'dark';
 
 const KEY = 'anchordesk.theme';
 
 function stored(): Theme | null {
-  try {
-    const v = browserStorage()?.getItem(KEY);
-    return v === 'light' || v === 'dark' ? v : null;
-  } catch {
-    return null;
-  }
+  const v = storedItem(browserStorage(), KEY);
+  return v === 'light' || v === 'dark' ? v : null;
 }
 
 function systemTheme(): Theme {
@@ -44,13 +40,8 @@ class ThemeState {
   /** An explicit theme, or null to follow the system again (Settings → Appearance). */
   set(choice: Theme | null): void {
     this.choice = choice;
-    const storage = browserStorage();
-    try {
-      if (choice) storage?.setItem(KEY, choice);
-      else storage?.removeItem(KEY);
-    } catch {
-      // not persisted
-    }
+    if (choice) storeItem(browserStorage(), KEY, choice);
+    else forgetItem(browserStorage(), KEY);
     this.applyToDocument();
   }
 
