@@ -11,10 +11,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { freePort } from '../ui/bench/net.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const BIN = resolve(process.env.ANCHORDESK_BIN ?? join(root, 'target', 'release', 'anchordesk'));
@@ -35,17 +35,6 @@ if (!Number.isInteger(RUNS) || RUNS < 1) {
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function freePort() {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.on('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** One W3C WebDriver command; resolves with `value`, rejects with the driver's error. */
 async function wd(base, method, path, body) {

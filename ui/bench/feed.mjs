@@ -19,10 +19,10 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { freePort } from './net.mjs';
 
 const ui = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -48,17 +48,6 @@ const TRACE = process.env.BENCH_TRACE;
 if (!existsSync(CHROMIUM)) {
   console.error(`The benchmark needs Chromium at ${CHROMIUM}: run 'scripts/setup.sh test' (apt package chromium), or set CHROMIUM_PATH.`);
   process.exit(1);
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** Serves ui/dist (rebuilt first if a source is newer) and resolves once it answers. */

@@ -192,14 +192,8 @@ test('kind toggles hide and show each kind of line, together with the search', a
 test('while filtered and scrolled up, "N new" counts only the lines the filter shows', async ({ page }) => {
   await openConsole(page);
   // Enough of ava_rose's lines among others' to scroll.
-  await page.evaluate(() => {
-    const events = [];
-    for (let i = 0; i < 150; i++) {
-      const userId = i % 3 === 0 ? 'ava_rose' : `viewer_${i}`;
-      events.push({ type: 'chat' as const, id: `f-${i}`, userId, text: `line ${i}`, at: Date.now(), hidden: false });
-    }
-    window.__anchordeskFake.push(...events);
-  });
+  const lines = Array.from({ length: 150 }, (_, i) => chat(i % 3 === 0 ? 'ava_rose' : `viewer_${i}`, `line ${i}`, { id: `f-${i}` }));
+  await push(page, ...lines);
   const feed = page.getByTestId('chat-feed');
   await expect(feed).toHaveAttribute('data-row-count', '150');
   await page.getByTestId('chat-search').fill('ava_rose');

@@ -3,7 +3,7 @@
 // says which); each in progress, done and refused, and a line resolved by another moderator leaves by
 // itself.
 import { expect, test } from '@playwright/test';
-import { REFUSED, failNext, holdNext, openConsole, openTab, push, release } from './support';
+import { REFUSED, failNext, holdNext, openConsole, openTab, push, release, send } from './support';
 
 /** Caught by the fake's sample word list's "hold" rules. */
 const HELD: Array<[string, string]> = [
@@ -32,7 +32,7 @@ test('held messages wait oldest first, with sender, rule and a count on the tab'
   await expect(lines.nth(1)).toContainText('免费金币，快来');
 
   // A new one arrives while the tab is open.
-  await page.evaluate(() => void window.__anchordeskFake.send('jordan_k', 'you are an idiot'));
+  await send(page, 'jordan_k', 'you are an idiot');
   await expect(lines).toHaveCount(4);
   await expect(page.getByTestId('held-count')).toHaveText('4');
 });

@@ -3,7 +3,7 @@
 // someone else meanwhile), and the streams list (loading, refused with Retry, empty, full).
 import { expect, test } from '@playwright/test';
 import type { StreamSession } from '../src/lib/bindings';
-import { REFUSED, failNext, holdNext, openConsole, openTab, push, release } from './support';
+import { REFUSED, callsOf, failNext, holdNext, openConsole, openTab, push, release } from './support';
 
 const bytes = (text: string) => new TextEncoder().encode(text).length;
 
@@ -48,8 +48,8 @@ test('saving shows progress, then "Saved" and the new notice in the header', asy
   await expect(panel.getByTestId('notice-saved')).toHaveText('Saved and announced to the room');
   await expect(page.getByTestId('room-notice')).toHaveText('Notice: 今晚九点抽奖 🎁');
   // Only the field edited was sent: the introduction was left as the room has it.
-  const calls = await page.evaluate(() => window.__anchordeskFake.calls.filter((c) => c.method === 'setNotice').map((c) => c.args[0]));
-  expect(calls).toEqual([{ notice: '今晚九点抽奖 🎁' }]);
+  const calls = await callsOf(page, 'setNotice');
+  expect(calls.map(([change]) => change)).toEqual([{ notice: '今晚九点抽奖 🎁' }]);
 });
 
 test('a refused save says why and keeps the text', async ({ page }) => {

@@ -42,11 +42,7 @@ test('/ goes to the chat search, Ctrl+1…7 to the side tabs, End to the latest 
   await search.press('Escape');
 
   // End: back to the newest line from wherever the anchor was reading.
-  await page.evaluate(() => {
-    const events = [];
-    for (let i = 0; i < 120; i++) events.push({ type: 'chat' as const, id: `e-${i}`, userId: 'viewer', text: `line ${i}`, at: Date.now(), hidden: false });
-    window.__anchordeskFake.push(...events);
-  });
+  await push(page, ...Array.from({ length: 120 }, (_, i) => chat('viewer', `line ${i}`, { id: `e-${i}` })));
   const feed = page.getByTestId('chat-feed');
   await expect(feed).toHaveAttribute('data-row-count', '120');
   await feed.evaluate((el) => (el.scrollTop = 0));

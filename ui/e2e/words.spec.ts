@@ -4,7 +4,7 @@
 // user card's next strike).
 import { readFile } from 'node:fs/promises';
 import { expect, test } from '@playwright/test';
-import { REFUSED, callsOf, failNext, holdNext, openConsole, openTab, release } from './support';
+import { REFUSED, callsOf, chat, failNext, holdNext, openConsole, openTab, push, release, send } from './support';
 
 test.describe('word list', () => {
   test('loads the list in force into the editor, saying so while it loads', async ({ page }) => {
@@ -61,7 +61,7 @@ test.describe('word list', () => {
       ],
     ]);
     // The filter uses it at once: a held message now.
-    await page.evaluate(() => void window.__anchordeskFake.send('ava_rose', 'follow4follow anyone?'));
+    await send(page, 'ava_rose', 'follow4follow anyone?');
     await expect(page.getByTestId('held-count')).toHaveText('1');
   });
 
@@ -150,7 +150,7 @@ test.describe('strike ladder', () => {
     await expect(audit.getByTestId('audit-line').first()).toHaveAttribute('data-action', 'ladder');
 
     // The user card says what the next strike does, and a strike takes that step.
-    await page.evaluate(() => void window.__anchordeskFake.push({ type: 'chat', id: 'lad-1', userId: 'jordan_k', text: 'hi', at: Date.now(), hidden: false }));
+    await push(page, chat('jordan_k', 'hi', { id: 'lad-1' }));
     await page.locator('[data-key="c:lad-1"]').getByTestId('chat-user').click();
     const card = page.getByTestId('user-card');
     await expect(card.getByTestId('user-next-strike')).toHaveText('Next strike: mute for 10 min');

@@ -8,9 +8,9 @@ import App from './App.svelte';
 import ChatWindow from './components/ChatWindow.svelte';
 import { getBackend } from './lib/backend';
 import { askWithin, storedLanguage } from './lib/first-language';
-import type { Lang } from './lib/i18n';
 import { locale } from './lib/locale.svelte';
 import { Room } from './lib/room.svelte';
+import { browserStorage } from './lib/storage';
 import { theme } from './lib/theme.svelte';
 
 /** How long first paint may wait for the OS locale. */
@@ -23,12 +23,8 @@ async function start(): Promise<void> {
   locale.applyToDocument();
 
   const backend = getBackend();
-  let stored: Lang | null = null;
-  try {
-    stored = storedLanguage(localStorage);
-  } catch {
-    // no storage: the OS locale decides
-  }
+  // No stored choice (or no storage): the OS locale decides.
+  const stored = storedLanguage(browserStorage());
   if (stored === null) locale.useSystemLocale(await askWithin(() => backend.systemLocale(), SYSTEM_LOCALE_WAIT_MS));
 
   const room = new Room({ backend });

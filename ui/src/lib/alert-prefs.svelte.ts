@@ -2,14 +2,7 @@
 // Settings → Alerts; each change is stored at once in localStorage (this computer's preference, like
 // the language and the theme), so it survives a restart.
 import { readAlertPrefs, writeAlertPrefs, type AlertPrefs } from './gift-alerts';
-
-function browserStorage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
+import { browserStorage } from './storage';
 
 class AlertPrefsState {
   current = $state<AlertPrefs>(readAlertPrefs(browserStorage()));

@@ -813,18 +813,7 @@ export class FakeBackend implements Backend {
       if (this.#lottery?.open) throw invalid(LOTTERY_OPEN_ALREADY);
       if (keywordProblem(keyword)) throw invalid(KEYWORD_RULE);
       this.#lottery = { keyword: keyword.trim(), open: true, pool: new Set(), winners: [], seed: null };
-      this.#lotteryDirty = false;
-      this.push(
-        this.#lotteryEvent(),
-        this.#audit({
-          actor: ANCHOR,
-          action: 'lottery',
-          target: 'room',
-          detail: `opened with keyword ${JSON.stringify(keyword)}`,
-          reason: '',
-          duration: null,
-        }),
-      );
+      this.#lotteryChanged(`opened with keyword ${JSON.stringify(keyword)}`);
     });
   }
 
@@ -833,9 +822,7 @@ export class FakeBackend implements Backend {
       const lottery = this.#lottery;
       if (!lottery?.open) throw invalid(LOTTERY_NONE_OPEN);
       lottery.open = false;
-      this.#lotteryDirty = false;
-      const detail = `closed with ${lottery.pool.size} entrants`;
-      this.push(this.#lotteryEvent(), this.#audit({ actor: ANCHOR, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
+      this.#lotteryChanged(`closed with ${lottery.pool.size} entrants`);
     });
   }
 
@@ -851,15 +838,13 @@ export class FakeBackend implements Backend {
       const lottery = this.#lottery;
       if (!lottery) throw invalid(LOTTERY_NONE);
       lottery.open = false;
-      this.#lotteryDirty = false;
       // A random seed the page can carry exactly (JSON numbers are exact up to 2^53).
       const used = seed ?? Math.floor(this.#random() * Number.MAX_SAFE_INTEGER);
       lottery.winners = drawWinners(lottery.pool, Math.max(1, winners), used);
       lottery.seed = used;
       const entrants = lottery.pool.size;
       const drawn = lottery.winners;
-      const detail = `drew ${drawn.length} of ${entrants} with seed ${used}: ${drawn.join(', ')}`;
-      this.push(this.#lotteryEvent(), this.#audit({ actor: ANCHOR, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
+      this.#lotteryChanged(`drew ${drawn.length} of ${entrants} with seed ${used}: ${drawn.join(', ')}`);
       return [...drawn];
     });
   }
@@ -1038,6 +1023,12 @@ export class FakeBackend implements Backend {
   #lotteryEvent(): RoomEvent {
     const l = this.#lottery!;
     return { type: 'lottery', keyword: l.keyword, open: l.open, entrants: l.pool.size, winners: [...l.winners], seed: l.seed === null ? null : String(l.seed) };
+  }
+
+  /** The anchor changed the lottery: it goes out as it now is (entries so far included), with its audit line. */
+  #lotteryChanged(detail: string): void {
+    this.#lotteryDirty = false;
+    this.push(this.#lotteryEvent(), this.#audit({ actor: ANCHOR, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
   }
 
   /** A delivered message enters its sender if the lottery is open and it carries the keyword. */

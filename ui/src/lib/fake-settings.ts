@@ -10,14 +10,8 @@ import {
   IM_REGIONS,
   ROOM_NAME_MAX_BYTES,
   SECRET_NAMES,
-  isCloudRegion,
-  isDomain,
-  isHttpUrl,
-  isImRegion,
-  isListenAddress,
-  isStreamPart,
-  isValidFor,
-  isWebSocketUrl,
+  isSdkAppId,
+  isWellFormed,
 } from './settings-form';
 import { utf8Bytes } from './limits';
 import type { SecretChange, SecretName, SecretStore, Settings, SettingsView, WireError } from './bindings';
@@ -53,58 +47,49 @@ export const EMPTY_SETTINGS: Readonly<Settings> = {
 };
 
 const FIELDS = Object.keys(EMPTY_SETTINGS) as (keyof Settings)[];
-const SDKAPPID_MAX = 4_294_967_295;
 
 function invalid(message: string): WireError {
   return { code: 'invalid', message };
 }
 
-/** What is wrong with one setting's value (null: nothing), in the app's words. */
+/** What is wrong with one setting's value (null: nothing), in the app's words; the rules are the form's. */
 function fieldProblem(field: keyof Settings, value: unknown): string | null {
   if (value === null) return null;
   if (field === 'autoPause') return typeof value === 'boolean' ? null : 'autoPause must be true, false or null';
   if (field === 'sdkAppId') {
-    return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= SDKAPPID_MAX
-      ? null
-      : `sdkAppId ${JSON.stringify(value)} is not an SDKAppID: copy the number from the IM console`;
+    return isSdkAppId(value) ? null : `sdkAppId ${JSON.stringify(value)} is not an SDKAppID: copy the number from the IM console`;
   }
   if (typeof value !== 'string') return `${field} must be text or null`;
   if (value.trim() === '') return `${field} is empty: leave it unset (null) for the default`;
   if (value !== value.trim()) return `${field} has spaces around it: remove them`;
+  if (isWellFormed(field, value)) return null;
   const shown = JSON.stringify(value);
   switch (field) {
     case 'imRegion':
-      return isImRegion(value) ? null : `imRegion ${shown} is not a data center: use ${IM_REGIONS.join(', ')}`;
+      return `imRegion ${shown} is not a data center: use ${IM_REGIONS.join(', ')}`;
     case 'imEndpoint':
-      return isHttpUrl(value) ? null : `imEndpoint ${shown} is not a web address: use https://…`;
+      return `imEndpoint ${shown} is not a web address: use https://…`;
     case 'imAdmin':
-      return utf8Bytes(value) <= ADMIN_MAX_BYTES && !/\s/.test(value)
-        ? null
-        : `imAdmin must be 1 to ${ADMIN_MAX_BYTES} bytes without spaces`;
+      return `imAdmin must be 1 to ${ADMIN_MAX_BYTES} bytes without spaces`;
     case 'roomName':
-      return utf8Bytes(value) <= ROOM_NAME_MAX_BYTES
-        ? null
-        : `roomName is ${utf8Bytes(value)} bytes; Tencent allows ${ROOM_NAME_MAX_BYTES}`;
+      return `roomName is ${utf8Bytes(value)} bytes; Tencent allows ${ROOM_NAME_MAX_BYTES}`;
     case 'hubListen':
-      return isListenAddress(value) ? null : `hubListen ${shown} is not an address: use IP:port, e.g. 127.0.0.1:8690`;
+      return `hubListen ${shown} is not an address: use IP:port, e.g. 127.0.0.1:8690`;
     case 'pushDomain':
     case 'playDomain':
-      return isDomain(value) ? null : `${field} ${shown} is not a domain: give only the domain, e.g. push.example.com`;
+      return `${field} ${shown} is not a domain: give only the domain, e.g. push.example.com`;
     case 'pushApp':
     case 'streamName':
-      return isStreamPart(value) ? null : `${field} ${shown} may hold only letters, digits, _ and -`;
+      return `${field} ${shown} may hold only letters, digits, _ and -`;
     case 'pushValidFor':
-      return isValidFor(value) ? null : `pushValidFor ${shown}: use a number and s, m, h or d, e.g. 24h`;
+      return `pushValidFor ${shown}: use a number and s, m, h or d, e.g. 24h`;
     case 'cssSecretId':
-      return /^[A-Za-z0-9]+$/.test(value) ? null : 'cssSecretId may hold only letters and digits';
+      return 'cssSecretId may hold only letters and digits';
     case 'cssRegion':
-      return isCloudRegion(value) ? null : `cssRegion ${shown} is not a region: use a code such as ap-guangzhou`;
+      return `cssRegion ${shown} is not a region: use a code such as ap-guangzhou`;
     case 'obsUrl':
-      return isWebSocketUrl(value)
-        ? null
-        : `obsUrl ${shown} is not a WebSocket address: use ws:// or wss://, e.g. ws://127.0.0.1:4455`;
+      return `obsUrl ${shown} is not a WebSocket address: use ws:// or wss://, e.g. ws://127.0.0.1:4455`;
   }
-  return null;
 }
 
 export class FakeSettings {

@@ -79,11 +79,13 @@ export class RingBuffer<T> {
 
   /**
    * Replaces the item with `key` by `change(item)` (which must keep its key); returns whether it
-   * changed. Linear, for rare edits such as hiding a line.
+   * changed. Linear, searched from the newest end, where the edits go (a like burst counting up, a
+   * line just hidden or reviewed).
    */
   replace(key: string, change: (item: T) => T): boolean {
     if (!this.#keys.has(key)) return false;
-    const i = this.#items.findIndex((item) => this.#keyOf(item) === key);
+    let i = this.#items.length - 1;
+    while (this.#keyOf(this.#items[i]) !== key) i--;
     const next = change(this.#items[i]);
     if (next === this.#items[i]) return false;
     this.#items[i] = next;
@@ -264,6 +266,26 @@ export function chatRow(line: ChatLine, seq: number): ChatRow {
   };
 }
 
+/** A held message's row, not reviewed yet. */
+export function heldRow(line: HeldLine, seq: number): HeldRow {
+  return {
+    kind: 'held',
+    key: `h:${line.id}`,
+    seq,
+    at: line.at,
+    heldId: line.id,
+    userId: line.userId,
+    text: line.text,
+    pattern: line.pattern,
+    resolution: null,
+  };
+}
+
+/** A word-filter block's row; `key` because a block has no id of its own (the event's seq, or its place). */
+export function blockedRow(line: BlockedLine, key: string, seq: number): BlockedRow {
+  return { kind: 'blocked', key, seq, at: line.at, userId: line.userId, text: line.text, pattern: line.pattern, action: line.action };
+}
+
 /**
  * The feed row an event makes on its own, if it makes one (counts, joins, audit lines and word-list
  * changes do not; likes become bursts in `ChatFeed`; `messageHidden` and `heldResolved` change a row
@@ -287,19 +309,9 @@ export function rowFor(env: EventEnvelope, at: number): FeedRow | null {
         at: e.at,
       };
     case 'held':
-      return {
-        ...base,
-        key: `h:${e.id}`,
-        kind: 'held',
-        heldId: e.id,
-        userId: e.userId,
-        text: e.text,
-        pattern: e.pattern,
-        resolution: null,
-        at: e.at,
-      };
+      return heldRow(e, env.seq);
     case 'blocked':
-      return { ...base, kind: 'blocked', userId: e.userId, text: e.text, pattern: e.pattern, action: e.action, at: e.at };
+      return blockedRow(e, base.key, env.seq);
     case 'status':
       return { ...base, kind: 'status', status: e.status };
     case 'userMuted':
@@ -399,12 +411,8 @@ export class ChatFeed {
     this.#burst = null;
     this.#buffer.clear();
     const rows: FeedRow[] = chat.map((line) => chatRow(line, 0));
-    for (const h of extras.held ?? []) {
-      rows.push({ kind: 'held', key: `h:${h.id}`, seq: 0, at: h.at, heldId: h.id, userId: h.userId, text: h.text, pattern: h.pattern, resolution: null });
-    }
-    (extras.filtered ?? []).forEach((b, i) => {
-      rows.push({ kind: 'blocked', key: `f:${i}`, seq: 0, at: b.at, userId: b.userId, text: b.text, pattern: b.pattern, action: b.action });
-    });
+    for (const h of extras.held ?? []) rows.push(heldRow(h, 0));
+    (extras.filtered ?? []).forEach((b, i) => rows.push(blockedRow(b, `f:${i}`, 0)));
     if (rows.length > chat.length) rows.sort((a, b) => a.at - b.at); // stable: equal times keep their order
     this.#buffer.push(rows);
     this.#rows = this.#buffer.toArray();
@@ -440,10 +448,13 @@ export class ChatFeed {
     const at = this.#clock();
     let changed = false;
     let rows: FeedRow[] = [];
+    /** Where the like burst's row is in `rows` while it waits there (-1: in the buffer, or none). */
+    let burstAt = -1;
     const append = () => {
       if (rows.length === 0) return;
       const added = this.#buffer.push(rows);
       rows = [];
+      burstAt = -1;
       this.#appended += added;
       changed ||= added > 0;
     };
@@ -471,9 +482,8 @@ export class ChatFeed {
           // The burst's row may still be in this batch, or already in the buffer (it keeps its place).
           const grow = (row: FeedRow): FeedRow =>
             row.kind === 'likes' ? { ...row, count: row.count + more, total: e.total } : row;
-          const i = rows.findIndex((r) => r.key === burst.key);
-          if (i >= 0) {
-            rows[i] = grow(rows[i]);
+          if (burstAt >= 0) {
+            rows[burstAt] = grow(rows[burstAt]);
             continue;
           }
           if (this.#buffer.replace(burst.key, grow)) {
@@ -483,7 +493,7 @@ export class ChatFeed {
         }
         const key = `l:${env.seq}`;
         this.#burst = { key, startedAt: at };
-        rows.push({ kind: 'likes', key, seq: env.seq, at, count: more, total: e.total });
+        burstAt = rows.push({ kind: 'likes', key, seq: env.seq, at, count: more, total: e.total }) - 1;
         continue;
       }
       const row = rowFor(env, at);

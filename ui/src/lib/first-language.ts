@@ -3,17 +3,9 @@
 // `navigator.language` stays en-US whatever the desktop's language is — and only then the webview's
 // own preferences. Pure, so the order is tested; the asking has a deadline so first paint never waits
 // long on it.
-import { LANG_STORAGE_KEY, detectLanguage, isLang, type Lang } from './i18n';
+import { browserLanguages, detectLanguage, type Lang } from './i18n';
 
-/** The language the anchor chose, or null when they never chose one (or storage is unavailable). */
-export function storedLanguage(storage: Pick<Storage, 'getItem'> | null | undefined): Lang | null {
-  try {
-    const stored = storage?.getItem(LANG_STORAGE_KEY);
-    return isLang(stored) ? stored : null;
-  } catch {
-    return null;
-  }
-}
+export { storedLanguage } from './i18n';
 
 /**
  * The first language: the stored choice; else the OS locale when it is one of ours (POSIX forms like
@@ -25,8 +17,7 @@ export function firstLanguage(
   nav: { language?: string; languages?: readonly string[] } | null | undefined,
 ): Lang {
   if (stored !== null) return stored;
-  const prefs = nav?.languages && nav.languages.length > 0 ? nav.languages : nav?.language ? [nav.language] : [];
-  return detectLanguage([...(systemLocale ? [systemLocale] : []), ...prefs]);
+  return detectLanguage([...(systemLocale ? [systemLocale] : []), ...browserLanguages(nav)]);
 }
 
 /** `ask()`'s answer, or null when it fails or takes longer than `ms`. */

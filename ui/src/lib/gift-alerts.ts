@@ -9,6 +9,7 @@
 // sound) persist in localStorage; a junk or missing entry falls back to the defaults.
 import type { GiftLine } from './bindings';
 import type { MessageKey } from './i18n';
+import { storeItem } from './storage';
 
 export interface AlertPrefs {
   /** Alerts on or off. */
@@ -67,11 +68,7 @@ export function readAlertPrefs(storage: Pick<Storage, 'getItem'> | null | undefi
 }
 
 export function writeAlertPrefs(storage: Pick<Storage, 'setItem'> | null | undefined, prefs: AlertPrefs): void {
-  try {
-    storage?.setItem(ALERT_PREFS_KEY, JSON.stringify(prefs));
-  } catch {
-    // not persisted; the choice still applies to this window
-  }
+  storeItem(storage, ALERT_PREFS_KEY, JSON.stringify(prefs));
 }
 
 /** A threshold as typed: the number, or the message key saying what to fix. */

@@ -1,6 +1,7 @@
 // Why: every string the anchor sees, in English, 简体中文, 한국어 and 日本語, plus language detection and
 // `{placeholder}` interpolation. Components never show literals of their own; the catalogue's types
 // make a key missing from any language a compile error, and i18n.test.ts checks it at run time too.
+import { storedItem } from './storage';
 import { splitDuration } from './time';
 
 export const LANGS = ['en', 'zh', 'ko', 'ja'] as const;
@@ -2570,17 +2571,23 @@ export function isLang(value: unknown): value is Lang {
 
 export const LANG_STORAGE_KEY = 'anchordesk.lang';
 
+/** The language the anchor chose, or null when they never chose one (or storage is unavailable). */
+export function storedLanguage(storage: Pick<Storage, 'getItem'> | null | undefined): Lang | null {
+  const stored = storedItem(storage, LANG_STORAGE_KEY);
+  return isLang(stored) ? stored : null;
+}
+
+/** The browser's language preferences, most preferred first: `navigator.languages`, else `navigator.language`. */
+export function browserLanguages(
+  nav: { language?: string; languages?: readonly string[] } | null | undefined,
+): readonly string[] {
+  return nav?.languages && nav.languages.length > 0 ? nav.languages : nav?.language ? [nav.language] : [];
+}
+
 /** Stored choice first, then the browser's preference. Storage failures fall back silently. */
 export function initialLanguage(
   storage: Pick<Storage, 'getItem'> | null | undefined,
   nav: { language?: string; languages?: readonly string[] } | null | undefined,
 ): Lang {
-  try {
-    const stored = storage?.getItem(LANG_STORAGE_KEY);
-    if (isLang(stored)) return stored;
-  } catch {
-    // storage unavailable (private mode, sandboxed iframe): use the browser's language
-  }
-  const prefs = nav?.languages && nav.languages.length > 0 ? nav.languages : nav?.language;
-  return detectLanguage(prefs);
+  return storedLanguage(storage) ?? detectLanguage(browserLanguages(nav));
 }

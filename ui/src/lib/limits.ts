@@ -45,7 +45,7 @@ export function noteProblem(note: string): string | null {
 /** The longest broadcast, in UTF-8 bytes (Rust: `Room::broadcast`). */
 export const BROADCAST_MAX_BYTES = 4000;
 /** The room's words for a broadcast it refuses (Rust: `Room::broadcast`). */
-export const BROADCAST_RULE = 'a broadcast is 1 to 4000 bytes of text';
+export const BROADCAST_RULE = `a broadcast is 1 to ${BROADCAST_MAX_BYTES} bytes of text`;
 
 /**
  * Why the room would refuse this broadcast, or null: `empty` when it is only white space (Rust's

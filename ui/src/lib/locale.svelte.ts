@@ -17,14 +17,7 @@ import {
   type Part,
 } from './i18n';
 import { toWireError } from './wire';
-
-function browserStorage(): Storage | null {
-  try {
-    return typeof localStorage === 'undefined' ? null : localStorage;
-  } catch {
-    return null;
-  }
-}
+import { browserStorage, storeItem } from './storage';
 
 class Locale {
   lang = $state<Lang>(
@@ -33,11 +26,7 @@ class Locale {
 
   set(lang: Lang): void {
     this.lang = lang;
-    try {
-      browserStorage()?.setItem(LANG_STORAGE_KEY, lang);
-    } catch {
-      // not persisted; the choice still applies to this window
-    }
+    storeItem(browserStorage(), LANG_STORAGE_KEY, lang);
     this.applyToDocument();
   }
 

@@ -16,7 +16,7 @@ export const WINNERS_MAX = 4_294_967_295;
 export const DEFAULT_WINNERS = 1;
 
 /** The room's words for a keyword it refuses (Rust: `Lottery::open`). */
-export const KEYWORD_RULE = 'a lottery keyword is 1 to 32 characters of text';
+export const KEYWORD_RULE = `a lottery keyword is 1 to ${KEYWORD_MAX_CHARS} characters of text`;
 /** The room's refusals, word for word (Rust: the actor's lottery commands). */
 export const LOTTERY_OPEN_ALREADY = 'a lottery is open already; close or draw it first';
 export const LOTTERY_NONE_OPEN = 'no lottery is open';

@@ -117,6 +117,7 @@ export class Room {
   appended = $state(0);
   /** Gift lines, oldest first (bounded). */
   gifts = $state.raw<readonly GiftLine[]>([]);
+  /** The top gifters, kept up to date gift by gift (totals only grow: no full sort per gift). */
   topGifters = $state.raw<readonly GifterTotal[]>([]);
   /** Members present, most recent join first. */
   members = $state.raw<readonly MemberLine[]>([]);
@@ -188,8 +189,6 @@ export class Room {
   readonly #sleep: (ms: number) => Promise<void>;
   readonly #gifts: RingBuffer<GiftLine>;
   readonly #totals = new Map<string, GifterTotal>();
-  /** The top gifters, kept up to date gift by gift (totals only grow: no full sort per gift). */
-  #topList: GifterTotal[] = [];
   readonly #topCount: number;
   readonly #memberCap: number;
   readonly #auditCap: number;
@@ -321,8 +320,7 @@ export class Room {
     this.#totals.clear();
     for (const g of s.gifts) this.#addTotal(g);
     this.gifts = this.#gifts.toArray();
-    this.#topList = [...this.#totals.values()].sort(byRank).slice(0, this.#topCount);
-    this.topGifters = this.#topList;
+    this.topGifters = [...this.#totals.values()].sort(byRank).slice(0, this.#topCount);
     this.members = dedupeMembers([...s.members].sort((a, b) => b.at - a.at)).slice(0, this.#memberCap);
     this.muted = [...new Map(s.muted.map((m) => [m.userId, m])).values()];
     this.blocked = [...new Set(s.blocked)];
@@ -622,10 +620,7 @@ export class Room {
         this.#levels.want(event.userId);
       }
     }
-    if (giftsChanged) {
-      this.gifts = this.#gifts.toArray();
-      this.topGifters = this.#topList;
-    }
+    if (giftsChanged) this.gifts = this.#gifts.toArray();
     this.rows = this.feed.rows;
     this.appended = this.feed.appended;
   }
@@ -812,11 +807,11 @@ export class Room {
    */
   #climb(total: GifterTotal): void {
     if (this.#topCount <= 0) return;
-    const top = this.#topList;
+    const top = this.topGifters;
     const i = top.findIndex((g) => g.userId === total.userId);
     if (i < 0 && top.length >= this.#topCount && byRank(total, top[top.length - 1]) > 0) return;
     const next = i < 0 ? [...top, total] : top.map((g, j) => (j === i ? total : g));
-    this.#topList = next.sort(byRank).slice(0, this.#topCount);
+    this.topGifters = next.sort(byRank).slice(0, this.#topCount);
   }
 }
 

@@ -108,7 +108,7 @@ export const ROOM_NAME_MAX_BYTES = 30;
 /** A user ID is 1 to 32 bytes (Rust: `im::client::validate_user_id`). */
 export const ADMIN_MAX_BYTES = 32;
 /** SDKAppIDs are unsigned 32-bit numbers in the IM console. */
-const SDKAPPID_MAX = 4_294_967_295;
+export const SDKAPPID_MAX = 4_294_967_295;
 
 /**
  * A secret as the form holds it: left as stored (`keep`), to be replaced by what was typed (`replace`;
@@ -253,11 +253,16 @@ export function isDirty(form: SettingsForm, view: SettingsView): boolean {
   return secretChanges(form, view).length > 0;
 }
 
+/** Whether a stored SDKAppID is one: a whole number from 1 to 4294967295. */
+export function isSdkAppId(value: unknown): value is number {
+  return typeof value === 'number' && Number.isInteger(value) && value >= 1 && value <= SDKAPPID_MAX;
+}
+
 /** The SDKAppID typed, or null when it is not one (digits only, 1 to 4294967295). */
 export function parseSdkAppId(text: string): number | null {
   if (!/^\d{1,10}$/.test(text)) return null;
   const n = Number(text);
-  return n >= 1 && n <= SDKAPPID_MAX ? n : null;
+  return isSdkAppId(n) ? n : null;
 }
 
 /** `ip:port` as Rust's `SocketAddr` reads it: an IPv4 address or a bracketed IPv6 one, port 1 to 65535. */
@@ -318,38 +323,63 @@ export function isImRegion(text: string): text is ImRegion {
   return (IM_REGIONS as readonly string[]).includes(text);
 }
 
-/** Problems with a text field's value (already trimmed and non-empty), or null. */
-function textProblem(field: TextField, value: string): Problem | null {
+/**
+ * Whether a text setting's value (already trimmed and non-empty) is well formed, as the app checks it.
+ * The one rule per field: the form's hints here and the fake's refusals (fake-settings.ts) both ask it.
+ */
+export function isWellFormed(field: TextField, value: string): boolean {
   switch (field) {
     case 'sdkAppId':
-      return parseSdkAppId(value) === null ? { key: 'settings.problem.sdkAppId' } : null;
+      return parseSdkAppId(value) !== null;
     case 'imRegion':
-      return isImRegion(value) ? null : { key: 'settings.problem.region' };
+      return isImRegion(value);
     case 'imEndpoint':
-      return isHttpUrl(value) ? null : { key: 'settings.problem.endpoint' };
+      return isHttpUrl(value);
     case 'imAdmin':
-      return utf8Bytes(value) <= ADMIN_MAX_BYTES && !/\s/.test(value) ? null : { key: 'settings.problem.admin' };
+      return utf8Bytes(value) <= ADMIN_MAX_BYTES && !/\s/.test(value);
     case 'roomName':
-      return utf8Bytes(value) <= ROOM_NAME_MAX_BYTES
-        ? null
-        : { key: 'settings.problem.roomName', params: { max: ROOM_NAME_MAX_BYTES } };
+      return utf8Bytes(value) <= ROOM_NAME_MAX_BYTES;
     case 'hubListen':
-      return isListenAddress(value) ? null : { key: 'settings.problem.listen' };
+      return isListenAddress(value);
     case 'pushDomain':
     case 'playDomain':
-      return isDomain(value) ? null : { key: 'settings.problem.domain' };
+      return isDomain(value);
     case 'pushApp':
     case 'streamName':
-      return isStreamPart(value) ? null : { key: 'settings.problem.streamPart' };
+      return isStreamPart(value);
     case 'pushValidFor':
-      return isValidFor(value) ? null : { key: 'settings.problem.validFor' };
+      return isValidFor(value);
     case 'cssSecretId':
-      return /^[A-Za-z0-9]+$/.test(value) ? null : { key: 'settings.problem.secretId' };
+      return /^[A-Za-z0-9]+$/.test(value);
     case 'cssRegion':
-      return isCloudRegion(value) ? null : { key: 'settings.problem.cssRegion' };
+      return isCloudRegion(value);
     case 'obsUrl':
-      return isWebSocketUrl(value) ? null : { key: 'settings.problem.obsUrl' };
+      return isWebSocketUrl(value);
   }
+}
+
+/** What each text field's problem says to fix. */
+const PROBLEM_KEYS: Readonly<Record<TextField, MessageKey>> = {
+  sdkAppId: 'settings.problem.sdkAppId',
+  imRegion: 'settings.problem.region',
+  imEndpoint: 'settings.problem.endpoint',
+  imAdmin: 'settings.problem.admin',
+  roomName: 'settings.problem.roomName',
+  hubListen: 'settings.problem.listen',
+  pushDomain: 'settings.problem.domain',
+  playDomain: 'settings.problem.domain',
+  pushApp: 'settings.problem.streamPart',
+  streamName: 'settings.problem.streamPart',
+  pushValidFor: 'settings.problem.validFor',
+  cssSecretId: 'settings.problem.secretId',
+  cssRegion: 'settings.problem.cssRegion',
+  obsUrl: 'settings.problem.obsUrl',
+};
+
+/** Problems with a text field's value (already trimmed and non-empty), or null. */
+function textProblem(field: TextField, value: string): Problem | null {
+  if (isWellFormed(field, value)) return null;
+  return field === 'roomName' ? { key: PROBLEM_KEYS.roomName, params: { max: ROOM_NAME_MAX_BYTES } } : { key: PROBLEM_KEYS[field] };
 }
 
 /**

@@ -3,6 +3,7 @@
 // wider window widens the chat), always clamped so that both columns keep their minimum at the current
 // width; the keys follow the ARIA window-splitter pattern, where the separator's value is the primary
 // pane's (the chat's) width.
+import { forgetItem, storeItem, storedItem } from './storage';
 
 export interface SplitLimits {
   /** Narrowest chat column (the filter bar wraps, lines stay readable). */
@@ -84,22 +85,14 @@ export function sideAfterKey(
 
 /** The stored side width, or null when none (or nonsense) is stored or storage is unavailable. */
 export function loadSide(storage: Pick<Storage, 'getItem'> | null | undefined): number | null {
-  try {
-    const raw = storage?.getItem(SIDE_WIDTH_KEY);
-    if (raw === null || raw === undefined) return null;
-    const n = Number(raw);
-    return Number.isFinite(n) && n > 0 ? Math.round(n) : null;
-  } catch {
-    return null;
-  }
+  const raw = storedItem(storage, SIDE_WIDTH_KEY);
+  if (raw === null) return null;
+  const n = Number(raw);
+  return Number.isFinite(n) && n > 0 ? Math.round(n) : null;
 }
 
 /** Remembers the side width; `null` forgets it (back to the default). Storage failures are ignored. */
 export function saveSide(storage: Pick<Storage, 'setItem' | 'removeItem'> | null | undefined, side: number | null): void {
-  try {
-    if (side === null) storage?.removeItem(SIDE_WIDTH_KEY);
-    else storage?.setItem(SIDE_WIDTH_KEY, String(Math.round(side)));
-  } catch {
-    // not persisted; the width still applies to this window
-  }
+  if (side === null) forgetItem(storage, SIDE_WIDTH_KEY);
+  else storeItem(storage, SIDE_WIDTH_KEY, String(Math.round(side)));
 }

@@ -1,17 +1,15 @@
 // Why: light/dark theme. Without a stored choice the CSS follows `prefers-color-scheme`; the toggle
 // (or Settings → Appearance) stores an explicit choice and sets `<html data-theme>`, which the CSS
 // variables key on; Settings can also go back to following the system.
+import { browserStorage, forgetItem, storeItem, storedItem } from './storage';
+
 export type Theme = 'light' | 'dark';
 
 const KEY = 'anchordesk.theme';
 
 function stored(): Theme | null {
-  try {
-    const v = localStorage.getItem(KEY);
-    return v === 'light' || v === 'dark' ? v : null;
-  } catch {
-    return null;
-  }
+  const v = storedItem(browserStorage(), KEY);
+  return v === 'light' || v === 'dark' ? v : null;
 }
 
 function systemTheme(): Theme {
@@ -22,7 +20,7 @@ function systemTheme(): Theme {
 
 class ThemeState {
   /** The explicit choice, or null to follow the system. */
-  choice = $state<Theme | null>(typeof localStorage === 'undefined' ? null : stored());
+  choice = $state<Theme | null>(stored());
   system = $state<Theme>(systemTheme());
   effective = $derived<Theme>(this.choice ?? this.system);
 
@@ -42,12 +40,8 @@ class ThemeState {
   /** An explicit theme, or null to follow the system again (Settings → Appearance). */
   set(choice: Theme | null): void {
     this.choice = choice;
-    try {
-      if (choice) localStorage.setItem(KEY, choice);
-      else localStorage.removeItem(KEY);
-    } catch {
-      // not persisted
-    }
+    if (choice) storeItem(browserStorage(), KEY, choice);
+    else forgetItem(browserStorage(), KEY);
     this.applyToDocument();
   }
 
