@@ -218,6 +218,18 @@ describe('RowWindow', () => {
     expect(t.win.shown.at(-1)!.key).toBe('r599');
   });
 
+  it('holds the view where it is on request (a keyboard user on a line), and keeps it as rows come and go', () => {
+    const t = setup(rows(500));
+    t.box.state.top = t.box.state.content - 260; // at the bottom, following
+    t.win.hold();
+    flushSync();
+    expect(t.win.following).toBe(false);
+    const reading = t.box.state.top;
+    t.box.state.writes = [];
+    t.set(rows(500, 50)); // 50 new rows, the 50 oldest gone
+    expect(t.box.state.writes).toEqual([reading - 50 * 26]); // the same line, now 50 rows nearer the top
+  });
+
   it('following the top, holds still at the top as rows arrive there, and holds the anchor below', () => {
     const t = setup(rows(200), 'top');
     expect(t.win.shown[0].key).toBe('r0');

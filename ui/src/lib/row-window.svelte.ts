@@ -143,6 +143,17 @@ export class RowWindow<R> {
     this.#anchor = null;
   }
 
+  /** Stop following and hold the view where it is (as if the reader had scrolled there). */
+  hold(): void {
+    const el = this.#el;
+    if (!this.following || !el) return;
+    const top = el.scrollTop;
+    this.#scrollY = top;
+    const rows = untrack(this.#rows);
+    this.following = false;
+    this.#anchor = anchorAt(rows, this.#key, rowTops(rows, this.#key, this.#heights), top - this.pad);
+  }
+
   /** The scroll handler: follows again at the end, else anchors the view. Returns whether at the end. */
   readonly onScroll = (): boolean => {
     const el = this.#el;
