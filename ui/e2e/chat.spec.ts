@@ -176,7 +176,7 @@ test('hiding a line shows progress, then marks it hidden for moderators', async 
   await expect(line.getByTestId('chat-hide')).toHaveCount(0);
 });
 
-test("the keyboard reaches a line's tools both ways, as the pointer does", async ({ page }) => {
+test("the keyboard reaches a line's tools both ways, and the feed holds still while it is on a line", async ({ page }) => {
   await openConsole(page);
   await push(page, chat('ava_rose', 'first', { id: 'k1' }), chat('leo.streams', 'second', { id: 'k2' }));
   const first = page.locator('[data-key="c:k1"]');
@@ -191,6 +191,13 @@ test("the keyboard reaches a line's tools both ways, as the pointer does", async
   // Back up: the line before the focused one has its tools in reach.
   await page.keyboard.press('Shift+Tab');
   await expect(first.getByTestId('chat-hide')).toBeFocused();
+  // A keyboard user on a line is reading it: the feed holds still and counts what arrives, and the
+  // line (with the focus) stays however much comes in after it.
+  await expect(page.getByTestId('chat-feed')).toHaveAttribute('data-stick', 'false');
+  await flood(page, 200, 50, 'after');
+  await expect(page.getByTestId('new-messages')).toHaveText(/200 new/);
+  await expect(first.getByTestId('chat-hide')).toBeFocused();
+  await expect(first).toBeInViewport();
 });
 
 test('a refused hide says why on its line and the line stays visible', async ({ page }) => {

@@ -84,7 +84,14 @@ function setup(initial: Row[], follow: 'top' | 'bottom' = 'bottom') {
   const box = scroller(260);
   let win!: RowWindow<Row>;
   cleanup = $effect.root(() => {
-    win = new RowWindow(() => list, { key: (r) => r.key, follow, pad: 6, overscan: 52, schedule: frames.schedule });
+    win = new RowWindow(() => list, {
+      key: (r) => r.key,
+      follow,
+      pad: 6,
+      overscan: 52,
+      followingOverscan: 26,
+      schedule: frames.schedule,
+    });
   });
   const detach = win.scroller(box.el);
   const [rowObserver, scrollerObserver] = FakeObserver.all;
@@ -129,10 +136,20 @@ describe('RowWindow', () => {
     expect(win.viewport).toBe(260);
     expect(win.following).toBe(true);
     expect(win.shown.at(-1)!.key).toBe('r499');
-    // 260 px of view and 52 px above it, at 26 px a row.
-    expect(win.shown.length).toBe(12);
+    // 260 px of view and, while following, 26 px above it, at 26 px a row.
+    expect(win.shown.length).toBe(11);
     expect(win.range.before + win.shown.length * 26 + win.range.after).toBe(500 * 26);
     expect(win.range.after).toBe(0);
+  });
+
+  it('widens its margin once the reader scrolls away from the end', () => {
+    const t = setup(rows(500));
+    t.scrollerObserver.report([[t.box.el, 260]]);
+    t.frames.frame();
+    t.scrollTo(6 + 200 * 26); // row 200 at the top of the view
+    expect(t.win.following).toBe(false);
+    // 52 px (two rows) above and below the 10 rows in view (and the row starting right at its edge).
+    expect(t.win.shown.map((r) => r.key)).toEqual(rows(15, 198).map((r) => r.key));
   });
 
   it('pins the bottom when the observer reports the rows laid out, without waiting for a frame', () => {
@@ -199,6 +216,18 @@ describe('RowWindow', () => {
     expect(t.win.following).toBe(true);
     expect(t.box.state.top).toBe(t.box.state.content - 260);
     expect(t.win.shown.at(-1)!.key).toBe('r599');
+  });
+
+  it('holds the view where it is on request (a keyboard user on a line), and keeps it as rows come and go', () => {
+    const t = setup(rows(500));
+    t.box.state.top = t.box.state.content - 260; // at the bottom, following
+    t.win.hold();
+    flushSync();
+    expect(t.win.following).toBe(false);
+    const reading = t.box.state.top;
+    t.box.state.writes = [];
+    t.set(rows(500, 50)); // 50 new rows, the 50 oldest gone
+    expect(t.box.state.writes).toEqual([reading - 50 * 26]); // the same line, now 50 rows nearer the top
   });
 
   it('following the top, holds still at the top as rows arrive there, and holds the anchor below', () => {

@@ -16,6 +16,12 @@ export interface RowWindowOptions<R> {
   pad?: number;
   /** Rows rendered beyond the view, above and below (px): a quick scroll finds rows, not a gap. */
   overscan?: number;
+  /**
+   * The same while following (px; default a quarter of `overscan`): then every new row is drawn as it
+   * arrives and pushes one out at the far side, so a smaller margin means fewer rows drawn per burst —
+   * and the first scroll away from the end still finds rows.
+   */
+  followingOverscan?: number;
   /** Within this many pixels of the followed end counts as there. */
   stickPx?: number;
   /** When measurements reach the window (default: the next animation frame). */
@@ -32,6 +38,7 @@ export class RowWindow<R> {
   readonly follow: 'top' | 'bottom' = 'bottom';
   readonly pad: number = 0;
   readonly overscan: number = 320;
+  readonly followingOverscan: number = 80;
   readonly stickPx: number = 32;
 
   #anchor = $state.raw<Anchor | null>(null);
@@ -69,7 +76,9 @@ export class RowWindow<R> {
   });
 
   /** The rows in the DOM and the spacers around them. */
-  readonly range: Range = $derived(windowAt(this.tops, this.viewTop, this.viewport, this.overscan));
+  readonly range: Range = $derived(
+    windowAt(this.tops, this.viewTop, this.viewport, this.following ? this.followingOverscan : this.overscan),
+  );
   readonly shown: readonly R[] = $derived(this.#rows().slice(this.range.start, this.range.end));
 
   /** The scroller's offset as last seen or set (reading it back would force a layout). */
@@ -88,6 +97,7 @@ export class RowWindow<R> {
     this.follow = options.follow;
     this.pad = options.pad ?? 0;
     this.overscan = options.overscan ?? 320;
+    this.followingOverscan = options.followingOverscan ?? this.overscan / 4;
     this.stickPx = options.stickPx ?? 32;
     this.#schedule = options.schedule ?? nextFrame;
     this.#rowObserver = typeof ResizeObserver === 'function' ? new ResizeObserver((entries) => this.#resized(entries)) : null;
@@ -133,6 +143,17 @@ export class RowWindow<R> {
     this.#anchor = null;
   }
 
+  /** Stop following and hold the view where it is (as if the reader had scrolled there). */
+  hold(): void {
+    const el = this.#el;
+    if (!this.following || !el) return;
+    const top = el.scrollTop;
+    this.#scrollY = top;
+    const rows = untrack(this.#rows);
+    this.following = false;
+    this.#anchor = anchorAt(rows, this.#key, rowTops(rows, this.#key, this.#heights), top - this.pad);
+  }
+
   /** The scroll handler: follows again at the end, else anchors the view. Returns whether at the end. */
   readonly onScroll = (): boolean => {
     const el = this.#el;
@@ -149,7 +170,8 @@ export class RowWindow<R> {
 
   /** Attach to each rendered row (it must carry `data-key`). */
   readonly measure = (row: HTMLElement): (() => void) => {
-    this.#rowObserver?.observe(row);
+    // The border box: the holder's spacers are its padding, and they change the scroll height too.
+    this.#rowObserver?.observe(row, { box: 'border-box' });
     return () => this.#rowObserver?.unobserve(row);
   };
 

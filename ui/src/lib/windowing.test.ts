@@ -2,7 +2,7 @@
 // above change; an off-by-one here shows as a gap, a missing row or a jump, so the arithmetic is
 // pinned down without a browser.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_ROW_HEIGHT, RowHeights, anchorAt, rowAt, rowTops, sameWindow, topFor, windowAt } from './windowing';
+import { DEFAULT_ROW_HEIGHT, RowHeights, anchorAt, rowAt, rowTops, topFor, windowAt } from './windowing';
 
 const rows = (n: number, from = 0) => Array.from({ length: n }, (_, i) => ({ key: `r${from + i}` }));
 const key = (row: { key: string }) => row.key;
@@ -85,11 +85,6 @@ describe('windowAt', () => {
     expect(windowAt(tops, -6, 100, 30)).toEqual({ start: 0, end: 13, before: 0, after: 870 });
     expect(windowAt(tops, 950, 100, 30)).toEqual({ start: 92, end: 100, before: 920, after: 0 });
     expect(windowAt([0], 0, 100, 30)).toEqual({ start: 0, end: 0, before: 0, after: 0 });
-  });
-
-  it('compares windows by value', () => {
-    expect(sameWindow(windowAt(tops, 500, 100, 30), windowAt(tops, 500, 100, 30))).toBe(true);
-    expect(sameWindow(windowAt(tops, 500, 100, 30), windowAt(tops, 510, 100, 30))).toBe(false);
   });
 });
 

@@ -122,10 +122,6 @@ export function windowAt(tops: ArrayLike<number>, top: number, height: number, o
   return { start, end, before: tops[start], after: total - tops[end] };
 }
 
-export function sameWindow(a: RowWindow, b: RowWindow): boolean {
-  return a.start === b.start && a.end === b.end && a.before === b.before && a.after === b.after;
-}
-
 /** What the reader is looking at: the row at the view's top, and how far into it the view starts. */
 export interface Anchor {
   key: string;
