@@ -41,7 +41,7 @@ impl ConsoleConfig {
 /// The room this console drives, wherever its hub runs.
 #[derive(Clone)]
 pub enum Console {
-    Embedded(Session),
+    Embedded(Box<Session>),
     Remote(RemoteRoom),
 }
 
@@ -49,8 +49,12 @@ impl Console {
     pub async fn start(config: ConsoleConfig) -> Result<Console, WireError> {
         let internal = |e: String| WireError::new(ErrorCode::Internal, e);
         match config {
-            ConsoleConfig::Embedded(c) => Session::start(*c).await.map(Console::Embedded).map_err(|e| internal(e.to_string())),
-            ConsoleConfig::Remote(c) => RemoteRoom::connect(c).map(Console::Remote).map_err(|e| internal(e.to_string())),
+            ConsoleConfig::Embedded(c) => {
+                Session::start(*c).await.map(|s| Console::Embedded(Box::new(s))).map_err(|e| internal(e.to_string()))
+            }
+            ConsoleConfig::Remote(c) => {
+                RemoteRoom::connect(c).map(Console::Remote).map_err(|e| internal(e.to_string()))
+            }
         }
     }
 
@@ -67,7 +71,10 @@ impl Console {
             Console::Embedded(s) => Ok(s.info.clone()),
             Console::Remote(r) => {
                 let me = r.me().ok_or_else(|| {
-                    WireError::new(ErrorCode::NotReady, format!("AnchorDesk is still connecting to the hub at {}", r.hub_url()))
+                    WireError::new(
+                        ErrorCode::NotReady,
+                        format!("AnchorDesk is still connecting to the hub at {}", r.hub_url()),
+                    )
                 })?;
                 Ok(AppInfo {
                     version: env!("CARGO_PKG_VERSION").into(),
@@ -98,7 +105,9 @@ impl Console {
                 room: s.info.group_id.clone(),
                 sdk_app_id: s.info.sdk_app_id,
             }),
-            Console::Remote(r) => r.me().ok_or_else(|| WireError::new(ErrorCode::NotReady, "still connecting to the hub")),
+            Console::Remote(r) => {
+                r.me().ok_or_else(|| WireError::new(ErrorCode::NotReady, "still connecting to the hub"))
+            }
         }
     }
 

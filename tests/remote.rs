@@ -225,8 +225,7 @@ impl Forwarder {
 }
 
 #[tokio::test]
-async fn a_moderators_mute_reaches_every_remote_console_with_their_name_and_a_viewers_command_is_refused_and_audited()
-{
+async fn a_moderators_mute_reaches_every_remote_console_with_their_name_and_a_viewers_command_is_refused_and_audited() {
     let s = Stack::start(Switches::all()).await;
     let (alice, _) = join(&s, "moderator", "mod_alice").await;
     let (bo, _) = join(&s, "viewer", "prod_bo").await;
@@ -294,7 +293,9 @@ async fn a_console_cut_off_mid_stream_resumes_without_a_gap_or_a_repeat_and_refu
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
     });
-    let is_tick = |n: usize| move |e: &RoomEvent| audit_line(e, AuditAction::Invite).is_some_and(|l| l.target == format!("tick{n}"));
+    let is_tick = |n: usize| {
+        move |e: &RoomEvent| audit_line(e, AuditAction::Invite).is_some_and(|l| l.target == format!("tick{n}"))
+    };
     feed.until(is_tick(20)).await;
 
     net.cut();
@@ -326,6 +327,30 @@ async fn a_console_cut_off_mid_stream_resumes_without_a_gap_or_a_repeat_and_refu
     let (_, lines) = call(&s, API_TOKEN, Method::GET, "/audit?target=u2", None).await;
     assert_eq!(lines, json!([]), "the command refused offline was not done later either");
     assert!(!muted(&s, "u2").await);
+}
+
+#[tokio::test]
+async fn after_the_hub_restarts_the_console_starts_again_from_a_fresh_snapshot_of_the_new_run() {
+    let mut s = Stack::start(Switches::all()).await;
+    let (alice, _) = join(&s, "moderator", "mod_alice").await;
+    let moderator = remote(&s, &alice);
+    connected(&moderator).await;
+    let mut feed = follow(&moderator);
+    feed.snapshot().await;
+    s.room.audit_access("owner", AuditAction::Invite, "before", "").await.unwrap();
+    feed.until(|e| audit_line(e, AuditAction::Invite).is_some_and(|l| l.target == "before")).await;
+
+    s.restart().await;
+    state_until(&moderator, "reconnecting", |s| matches!(s, HubConnection::Reconnecting { .. })).await;
+    connected(&moderator).await;
+    while feed.snapshots < 2 {
+        feed.next().await;
+    }
+    s.room.audit_access("owner", AuditAction::Invite, "after", "").await.unwrap();
+    feed.until(|e| audit_line(e, AuditAction::Invite).is_some_and(|l| l.target == "after")).await;
+    let befores =
+        feed.events.iter().filter(|e| audit_line(&e.event, AuditAction::Invite).is_some_and(|l| l.target == "before"));
+    assert_eq!(befores.count(), 1, "nothing from the old run is delivered twice");
 }
 
 #[tokio::test]
@@ -361,7 +386,8 @@ async fn a_revoked_console_stops_for_good_and_a_forged_token_is_refused_without_
 #[test]
 fn a_hub_address_in_clear_over_the_internet_is_refused_before_any_token_is_sent() {
     for url in ["http://203.0.113.5:8690", "ws://hub.example.com"] {
-        let config = RemoteConfig { url: url.into(), room: None, token: Secret::new("adp_secret"), extra_root_pem: None };
+        let config =
+            RemoteConfig { url: url.into(), room: None, token: Secret::new("adp_secret"), extra_root_pem: None };
         let e = RemoteRoom::connect(config).expect_err("refused").to_string();
         assert!(e.contains("use https:// — a token must not cross the internet in clear"), "{url}: {e}");
         assert!(!e.contains("adp_secret"), "the token is never echoed");
@@ -536,13 +562,17 @@ async fn the_apps_commands_act_on_a_remote_hub_as_the_person_its_token_names_unt
         seen.wait("the connected state as an event", &seen.connection, |v| v["type"] == "connected");
 
         app::ipc(&main, "room_subscribe", json!({"onFeed": "__CHANNEL__:7"})).expect("the console follows the room");
-        seen.wait("the snapshot", &seen.feeds, |f| f["type"] == "snapshot" && f["snapshot"]["groupId"] == group.as_str());
+        seen.wait("the snapshot", &seen.feeds, |f| {
+            f["type"] == "snapshot" && f["snapshot"]["groupId"] == group.as_str()
+        });
         let action = json!({"action": {"type": "mute", "userId": "u1", "seconds": 60}});
         app::ipc(&main, "room_moderate", action).expect("the moderator mutes through the hub");
         let muted_by = |f: &Value| {
             f["type"] == "events"
                 && f["events"].as_array().unwrap().iter().any(|e| {
-                    e["event"]["type"] == "audit" && e["event"]["action"] == "mute" && e["event"]["actor"] == "mod_alice"
+                    e["event"]["type"] == "audit"
+                        && e["event"]["action"] == "mute"
+                        && e["event"]["actor"] == "mod_alice"
                 })
         };
         seen.wait("the mute, under the moderator's name", &seen.feeds, muted_by);

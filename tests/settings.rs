@@ -287,14 +287,20 @@ fn a_remote_hub_is_saved_with_its_token_as_a_secret_and_an_address_in_clear_is_r
     let e = invalid(folder.save(&none, remote("https://hub.example.com"), vec![]).unwrap_err());
     assert!(e.starts_with("hubToken:"), "a remote hub needs the console's token: {e}");
     std::fs::write(dir.path().join("junk.pem"), "not a certificate").unwrap();
-    let junk = Settings { hub_ca: Some(dir.path().join("junk.pem").display().to_string()), ..remote("https://hub.example.com") };
+    let junk = Settings {
+        hub_ca: Some(dir.path().join("junk.pem").display().to_string()),
+        ..remote("https://hub.example.com")
+    };
     let e = invalid(folder.save(&none, junk, token()).unwrap_err());
     assert!(e.starts_with("hubCa:") && e.contains("no certificate"), "{e}");
     assert_eq!(folder.load().unwrap().settings, Settings::default(), "nothing refused was saved");
 
     let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap().cert.pem();
     std::fs::write(dir.path().join("hub.pem"), cert).unwrap();
-    let good = Settings { hub_ca: Some(dir.path().join("hub.pem").display().to_string()), ..remote(" https://hub.example.com ") };
+    let good = Settings {
+        hub_ca: Some(dir.path().join("hub.pem").display().to_string()),
+        ..remote(" https://hub.example.com ")
+    };
     folder.save(&none, good, token()).expect("a remote hub with its token and root is saved");
     let v = folder.view(&none, &Started::Pending).unwrap();
     assert_eq!(v.settings.hub_url.as_deref(), Some("https://hub.example.com"), "trimmed");

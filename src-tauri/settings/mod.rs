@@ -339,7 +339,9 @@ impl Settings {
         if let Some(path) = &self.hub_ca {
             let pem = match std::fs::read_to_string(path) {
                 Ok(pem) => pem,
-                Err(e) => return invalid("hubCa", format!("cannot read {path:?}: {e}; give the hub's PEM certificate file")),
+                Err(e) => {
+                    return invalid("hubCa", format!("cannot read {path:?}: {e}; give the hub's PEM certificate file"))
+                }
             };
             if let Err(e) = server::remote::check_root(&pem) {
                 return invalid("hubCa", format!("{path:?}: {e}"));

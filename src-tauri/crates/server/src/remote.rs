@@ -130,7 +130,10 @@ pub enum HubConnection {
 impl HubConnection {
     /// Whether the link stopped for good.
     pub fn is_final(&self) -> bool {
-        matches!(self, HubConnection::Revoked { .. } | HubConnection::Unauthorized { .. } | HubConnection::Failed { .. })
+        matches!(
+            self,
+            HubConnection::Revoked { .. } | HubConnection::Unauthorized { .. } | HubConnection::Failed { .. }
+        )
     }
 }
 
@@ -284,7 +287,11 @@ struct Inner {
 /// How one connection of the link ended.
 enum End {
     /// Try again after at least `wait`; `connected` says whether the stream had been open.
-    Retry { reason: String, connected: bool, wait: Duration },
+    Retry {
+        reason: String,
+        connected: bool,
+        wait: Duration,
+    },
     Revoked(String),
     Unauthorized(String),
     Failed(String),
@@ -502,7 +509,10 @@ impl RemoteRoom {
         }
         let bytes: &[u8] = if bytes.is_empty() { b"null" } else { &bytes };
         serde_json::from_slice(bytes).map_err(|e| {
-            WireError::new(ErrorCode::Internal, format!("the hub at {hub} answered something this console cannot read: {e}"))
+            WireError::new(
+                ErrorCode::Internal,
+                format!("the hub at {hub} answered something this console cannot read: {e}"),
+            )
         })
     }
 
@@ -633,7 +643,12 @@ impl RemoteRoom {
     }
 
     /// An invite for a moderator or a viewer (the owner's only).
-    pub async fn invite(&self, role: Role, name: Option<String>, valid_for_secs: Option<u64>) -> Result<Invite, WireError> {
+    pub async fn invite(
+        &self,
+        role: Role,
+        name: Option<String>,
+        valid_for_secs: Option<u64>,
+    ) -> Result<Invite, WireError> {
         let body = json!({ "role": role, "name": name, "validForSecs": valid_for_secs });
         self.call(Method::POST, &["invites"], &[], Some(body)).await
     }
@@ -673,8 +688,9 @@ pub async fn redeem(
     if !status.is_success() {
         return Err(refusal(&base, status, &bytes));
     }
-    serde_json::from_slice(&bytes)
-        .map_err(|e| WireError::new(ErrorCode::Internal, format!("the hub at {base} answered an unreadable invite: {e}")))
+    serde_json::from_slice(&bytes).map_err(|e| {
+        WireError::new(ErrorCode::Internal, format!("the hub at {base} answered an unreadable invite: {e}"))
+    })
 }
 
 /// A request that did not get an answer. Only a connection that was never made proves nothing was
@@ -704,7 +720,10 @@ fn refusal(hub: &str, status: StatusCode, body: &[u8]) -> WireError {
         s if s.is_server_error() => ErrorCode::Offline,
         _ => ErrorCode::Internal,
     };
-    WireError::new(code, format!("the hub at {hub} answered {status} (not an AnchorDesk answer: is this the hub's address?)"))
+    WireError::new(
+        code,
+        format!("the hub at {hub} answered {status} (not an AnchorDesk answer: is this the hub's address?)"),
+    )
 }
 
 /// The innermost cause of `e` ("connection refused"), for a reason the user can act on.
@@ -746,13 +765,14 @@ async fn link(inner: Arc<Inner>) {
     let mut attempt: u32 = 0;
     let mut ever_connected = false;
     let mut since = im::clock::now_ms();
+    let closed = || HubConnection::Failed { reason: "this console disconnected from the hub".into() };
     loop {
         let end = tokio::select! {
             end = connection(&inner, &mut at, &mut ever_connected) => end,
             _ = inner.cancel.cancelled() => End::Cancelled,
         };
         let (reason, wait) = match end {
-            End::Cancelled => return,
+            End::Cancelled => return publish(&inner, closed()),
             End::Revoked(reason) => return publish(&inner, HubConnection::Revoked { reason }),
             End::Unauthorized(reason) if ever_connected => {
                 return publish(&inner, HubConnection::Revoked { reason });
@@ -773,7 +793,7 @@ async fn link(inner: Arc<Inner>) {
         let wait = backoff(attempt).max(wait);
         tokio::select! {
             _ = tokio::time::sleep(wait) => {}
-            _ = inner.cancel.cancelled() => return,
+            _ = inner.cancel.cancelled() => return publish(&inner, closed()),
         }
     }
 }
@@ -793,14 +813,18 @@ pub fn backoff(attempt: u32) -> Duration {
 fn refused(hub: &str, status: StatusCode, body: &[u8], retry_after: Option<Duration>) -> End {
     let wire = refusal(hub, status, body);
     match status {
-        StatusCode::UNAUTHORIZED => End::Unauthorized(format!("the hub at {hub} refused this console's token: {}", wire.message)),
+        StatusCode::UNAUTHORIZED => {
+            End::Unauthorized(format!("the hub at {hub} refused this console's token: {}", wire.message))
+        }
         StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::GONE => End::Failed(wire.message),
-        StatusCode::TOO_MANY_REQUESTS => End::Retry {
-            reason: wire.message,
+        StatusCode::TOO_MANY_REQUESTS => {
+            End::Retry { reason: wire.message, connected: false, wait: retry_after.unwrap_or(BACKOFF_MAX) }
+        }
+        _ => End::Retry {
+            reason: format!("the hub answered {status}: {}", wire.message),
             connected: false,
-            wait: retry_after.unwrap_or(BACKOFF_MAX),
+            wait: Duration::ZERO,
         },
-        _ => End::Retry { reason: format!("the hub answered {status}: {}", wire.message), connected: false, wait: Duration::ZERO },
     }
 }
 
@@ -887,10 +911,14 @@ async fn connection(inner: &Inner, at: &mut Option<Resume>, ever_connected: &mut
             }
             Message::Close(frame) => {
                 // Let the closing handshake finish (tungstenite answers the close frame).
-                let _ = tokio::time::timeout(Duration::from_secs(2), async { while ws.next().await.is_some() {} }).await;
-                let (code, reason) = frame.map_or((CloseCode::Status, String::new()), |f| (f.code, f.reason.as_str().to_string()));
+                let _ =
+                    tokio::time::timeout(Duration::from_secs(2), async { while ws.next().await.is_some() {} }).await;
+                let (code, reason) =
+                    frame.map_or((CloseCode::Status, String::new()), |f| (f.code, f.reason.as_str().to_string()));
                 return match code {
-                    CloseCode::Policy => End::Revoked(format!("the hub's owner revoked this console's access ({reason})")),
+                    CloseCode::Policy => {
+                        End::Revoked(format!("the hub's owner revoked this console's access ({reason})"))
+                    }
                     _ => lost(if reason.is_empty() {
                         format!("the hub at {hub} closed the event stream ({})", u16::from(code))
                     } else {
@@ -951,7 +979,9 @@ async fn who_am_i(inner: &Inner, hub: &str) -> Result<Me, End> {
         return Err(refused(hub, status, &body, wait));
     }
     serde_json::from_slice(&body).map_err(|e| {
-        End::Failed(format!("the hub at {hub} did not say who this console is ({e}): is it an AnchorDesk hub of this version?"))
+        End::Failed(format!(
+            "the hub at {hub} did not say who this console is ({e}): is it an AnchorDesk hub of this version?"
+        ))
     })
 }
 
@@ -972,7 +1002,9 @@ mod tests {
         for local in ["http://127.0.0.1:8690", "http://localhost:8690", "http://[::1]:8690", "ws://127.0.0.2:1"] {
             assert!(HubAddress::parse(local).is_ok(), "{local} is this machine");
         }
-        for far in ["http://203.0.113.5:8690", "http://hub.example.com", "ws://10.0.0.2:8690", "http://localhost.example.com"] {
+        for far in
+            ["http://203.0.113.5:8690", "http://hub.example.com", "ws://10.0.0.2:8690", "http://localhost.example.com"]
+        {
             let e = HubAddress::parse(far).unwrap_err().to_string();
             assert!(e.contains("use https://") && e.contains("must not cross the internet in clear"), "{far}: {e}");
         }
