@@ -273,6 +273,69 @@ async fn a_moderators_mute_reaches_every_remote_console_with_their_name_and_a_vi
     );
 }
 
+#[tokio::test]
+async fn every_command_of_a_remote_console_reaches_the_hub_and_is_audited_under_its_persons_name() {
+    use room::event::AuditLine;
+    use room::store::AuditQuery;
+    use room::words::{WordAction, WordRule};
+    let s = Stack::start(Switches::all()).await;
+    let g = s.group();
+    let (alice, _) = join(&s, "moderator", "mod_alice").await;
+    let (owner, moderator) = (remote(&s, API_TOKEN), remote(&s, &alice));
+    connected(&owner).await;
+    connected(&moderator).await;
+    let mut feed = follow(&owner);
+    feed.snapshot().await;
+
+    owner.set_notice(Some("Tonight at eight".into()), None).await.expect("the owner sets the notice");
+    assert_eq!(s.im.group(&g).info().await.unwrap().notification, "Tonight at eight", "written to the profile");
+    assert_eq!(owner.snapshot().await.unwrap().notice, "Tonight at eight");
+    owner.set_status(room::RoomStatus::Live).await.expect("the owner goes live");
+    owner.broadcast("A special guest!").await.expect("and broadcasts");
+    let ladder = owner.strike_ladder().await.unwrap();
+    owner.set_strike_ladder(ladder.clone()).await.expect("the strike ladder goes back as it came");
+    assert_eq!(moderator.strike_ladder().await.unwrap(), ladder);
+    assert!(owner.sessions(5).await.unwrap().len() <= 5);
+
+    let rules = vec![WordRule { pattern: "my link".into(), action: WordAction::Hold }];
+    moderator.set_words(rules.clone()).await.expect("a moderator sets the word list");
+    assert_eq!(owner.words().await.unwrap(), rules);
+    let fan = s.viewer("fan_2").await;
+    fan.send_text(&g, "see my link").await.unwrap();
+    let RoomEvent::Held(held) = feed.until(|e| matches!(e, RoomEvent::Held(_))).await else { unreachable!() };
+    moderator.resolve_held(held.id, true).await.expect("a moderator approves a held message");
+    feed.until(|e| matches!(e, RoomEvent::Chat(c) if c.text == "see my link")).await;
+    assert_eq!(moderator.resolve_held(held.id, false).await.unwrap_err().code, ErrorCode::Invalid, "once");
+
+    moderator.set_note("fan_2", "regular").await.expect("a moderator writes a note");
+    let card = moderator.user_card("fan_2").await.unwrap();
+    assert_eq!((card.note.as_str(), card.messages), ("regular", 1));
+    moderator.lottery_open("888").await.unwrap();
+    fan.send_text(&g, "888").await.unwrap();
+    feed.until(|e| matches!(e, RoomEvent::Chat(c) if c.text == "888")).await;
+    moderator.lottery_close().await.unwrap();
+    assert_eq!(moderator.lottery_draw(1, Some(7)).await.unwrap(), ["fan_2"], "the entrant wins");
+
+    moderator.moderate(mute("fan_2")).await.unwrap();
+    let query = AuditQuery { action: Some(AuditAction::Mute), target: Some("fan_2".into()), ..AuditQuery::default() };
+    let lines: Vec<AuditLine> = moderator.audit(query).await.unwrap();
+    assert_eq!(lines.len(), 1, "the audit query's filters reach the hub: {lines:?}");
+    moderator.undo(lines[0].id).await.expect("a moderator undoes their mute");
+    assert!(!muted(&s, "fan_2").await, "the undo reached Tencent");
+
+    let all = owner.audit(AuditQuery::default()).await.unwrap();
+    let by = |who: &str| all.iter().filter(|l| l.actor == who).map(|l| l.action.as_str()).rev().collect::<Vec<_>>();
+    assert_eq!(by("owner"), ["invite", "notice", "status", "broadcast", "ladder"], "{all:?}");
+    let alices = ["join", "words", "approve", "lottery", "lottery", "lottery", "mute", "unmute"];
+    assert_eq!(by("mod_alice"), alices, "{all:?}");
+
+    let e = owner.stream_address().await.expect_err("this hub has no stream desk");
+    assert!(e.code == ErrorCode::Invalid && e.message.contains("ANCHORDESK_PUSH_DOMAIN"), "{e:?}");
+    for e in [owner.stream_go_live().await, owner.stream_apply_obs().await, owner.stream_stop(false).await] {
+        assert_eq!(e.unwrap_err().code, ErrorCode::Invalid, "the hub's answer comes back as it is");
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_console_cut_off_mid_stream_resumes_without_a_gap_or_a_repeat_and_refuses_commands_meanwhile() {
     let s = Stack::start(Switches::all()).await;

@@ -364,7 +364,13 @@ impl RemoteRoom {
                     self.until_connected(&mut state).await?;
                     continue 'sync;
                 }
-                Err(e) => return Err(e),
+                Err(e) if e.code == ErrorCode::Forbidden => return Err(e),
+                Err(e) => {
+                    // Busy (rate limited) or failing for a moment: the feed must not end for that.
+                    tracing::warn!(error = %e, "the room's snapshot could not be fetched; trying again");
+                    tokio::time::sleep(BACKOFF_START * 2).await;
+                    continue 'sync;
+                }
             };
             let (mut epoch, mut seq) = (snapshot.epoch, snapshot.seq);
             if !sink(Feed::Snapshot { snapshot: Box::new(snapshot) }) {
@@ -447,7 +453,7 @@ impl RemoteRoom {
             }
             HubConnection::Reconnecting { reason, .. } => WireError::new(
                 ErrorCode::Offline,
-                format!("the hub at {hub} is unreachable ({reason}); this was not done — try again once reconnected"),
+                format!("the hub is unreachable ({reason}); this was not done — try again once reconnected"),
             ),
             HubConnection::Revoked { reason } | HubConnection::Unauthorized { reason } => {
                 WireError::new(ErrorCode::Forbidden, format!("{reason}; this was not done"))
