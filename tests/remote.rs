@@ -501,6 +501,11 @@ async fn a_hub_over_tls_with_a_self_signed_certificate_is_trusted_through_the_ex
     assert!(address.stream_key.contains("txSecret="), "with its signature");
 
     let invite = owner.invite(Role::Moderator, Some("mod_tls".into()), Some(600)).await.expect("the owner invites");
+    assert!(
+        invite.link.starts_with("anchordesk://join?hub=https://localhost:"),
+        "the link says https: {}",
+        invite.link
+    );
     let joined = server::remote::redeem(&url, Some(&pair.cert), &invite.code, None).await.expect("redeemed over HTTPS");
     let moderator = RemoteRoom::connect(trusting(&joined.token)).unwrap();
     assert_eq!(connected(&moderator).await, (Role::Moderator, "mod_tls".into()));

@@ -200,7 +200,12 @@ impl Session {
         let hub = Hub {
             access: access.clone(),
             stream: stream.clone(),
-            config: HubConfig { sdkappid: im.sdkappid(), callback_token: token, api_token: config.api_token.clone() },
+            config: HubConfig {
+                sdkappid: im.sdkappid(),
+                callback_token: token,
+                api_token: config.api_token.clone(),
+                tls: tls.is_some(),
+            },
             room: room.clone(),
         };
         // With each connection's address, for throttling failed logins per address.

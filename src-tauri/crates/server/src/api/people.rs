@@ -58,7 +58,8 @@ pub async fn invite(
     let valid_for = Duration::from_secs(body.valid_for_secs.unwrap_or(DEFAULT_INVITE_SECS));
     let (code, expires_at) = hub.access.invite(body.role, body.name.clone(), valid_for)?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let link = format!("anchordesk://join?hub=http://{host}&code={code}");
+    let scheme = if hub.config.tls { "https" } else { "http" };
+    let link = format!("anchordesk://join?hub={scheme}://{host}&code={code}");
     let target = body.name.clone().unwrap_or_else(|| "(name chosen on joining)".into());
     let detail = format!("{} invite, valid {} s", body.role.as_str(), valid_for.as_secs());
     let _ = hub.room.audit_access(&who.name, AuditAction::Invite, &target, &detail).await;
