@@ -1,104 +1,98 @@
 //! IPC commands: one or two lines each. Errors reach the UI as `{code, message}` ([`WireError`]).
 
-use room::actor::{ModAction, ANCHOR};
+use room::actor::ModAction;
 use room::event::{AuditLine, Feed, StreamSession, UserCard};
 use room::store::{export_audit, AuditQuery};
 use room::strikes::StrikeLadder;
 use room::words::{format_list, parse_list, WordRule};
 use room::{ErrorCode, RoomStatus, WireError};
-use server::golive::{StreamAddress, StreamDesk};
+use server::access::{Me, TeamMember};
+use server::golive::StreamAddress;
+use server::remote::HubConnection;
 use server::AppInfo;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
 use crate::settings::{SecretChange, Settings, SettingsView};
-use crate::state::{SessionState, SettingsState};
-
-/// The most events one IPC message carries.
-const BATCH: usize = 512;
+use crate::state::{ConsoleState, SettingsState};
 
 #[tauri::command]
-pub fn app_info(state: State<'_, SessionState>) -> Result<AppInfo, WireError> {
-    Ok(state.get()?.info.clone())
+pub fn app_info(state: State<'_, ConsoleState>) -> Result<AppInfo, WireError> {
+    state.get()?.info()
 }
 
 /// Follows the room on `on_feed`: a snapshot first (and again if the console ever falls too far
 /// behind), then the events after it in batches.
 #[tauri::command]
-pub fn room_subscribe(state: State<'_, SessionState>, on_feed: Channel<Feed>) -> Result<(), WireError> {
-    let room = state.get()?.room.clone();
-    tauri::async_runtime::spawn(async move {
-        if let Err(e) = room.follow(None, BATCH, move |feed| on_feed.send(feed).is_ok()).await {
-            tracing::error!(error = %e, "the console's event feed stopped");
-        }
-    });
+pub fn room_subscribe(state: State<'_, ConsoleState>, on_feed: Channel<Feed>) -> Result<(), WireError> {
+    state.get()?.follow(move |feed| on_feed.send(feed).is_ok());
     Ok(())
 }
 
 #[tauri::command]
-pub async fn room_set_status(state: State<'_, SessionState>, status: RoomStatus) -> Result<(), WireError> {
-    Ok(state.get()?.room.set_status(status).await?)
+pub async fn room_set_status(state: State<'_, ConsoleState>, status: RoomStatus) -> Result<(), WireError> {
+    state.get()?.set_status(status).await
 }
 
-/// Mute, unmute, kick, unblock, ban or unban, as the anchor.
+/// Mute, unmute, kick, unblock, ban or unban, as this console's person.
 #[tauri::command]
-pub async fn room_moderate(state: State<'_, SessionState>, action: ModAction) -> Result<(), WireError> {
-    Ok(state.get()?.room.moderate(ANCHOR, action).await?)
+pub async fn room_moderate(state: State<'_, ConsoleState>, action: ModAction) -> Result<(), WireError> {
+    state.get()?.moderate(action).await
 }
 
 /// Changes the notice and/or the introduction (an absent one stays as it is).
 #[tauri::command]
 pub async fn room_set_notice(
-    state: State<'_, SessionState>,
+    state: State<'_, ConsoleState>,
     notice: Option<String>,
     introduction: Option<String>,
 ) -> Result<(), WireError> {
-    Ok(state.get()?.room.set_notice(ANCHOR, notice, introduction).await?)
+    state.get()?.set_notice(notice, introduction).await
 }
 
 #[tauri::command]
-pub async fn room_user_card(state: State<'_, SessionState>, user_id: String) -> Result<UserCard, WireError> {
-    Ok(state.get()?.room.user_card(&user_id).await?)
+pub async fn room_user_card(state: State<'_, ConsoleState>, user_id: String) -> Result<UserCard, WireError> {
+    state.get()?.user_card(&user_id).await
 }
 
 #[tauri::command]
-pub async fn room_set_note(state: State<'_, SessionState>, user_id: String, note: String) -> Result<(), WireError> {
-    Ok(state.get()?.room.set_note(&user_id, &note).await?)
+pub async fn room_set_note(state: State<'_, ConsoleState>, user_id: String, note: String) -> Result<(), WireError> {
+    state.get()?.set_note(&user_id, &note).await
 }
 
 #[tauri::command]
-pub async fn room_lottery_open(state: State<'_, SessionState>, keyword: String) -> Result<(), WireError> {
-    Ok(state.get()?.room.lottery_open(ANCHOR, &keyword).await?)
+pub async fn room_lottery_open(state: State<'_, ConsoleState>, keyword: String) -> Result<(), WireError> {
+    state.get()?.lottery_open(&keyword).await
 }
 
 #[tauri::command]
-pub async fn room_lottery_close(state: State<'_, SessionState>) -> Result<(), WireError> {
-    Ok(state.get()?.room.lottery_close(ANCHOR).await?)
+pub async fn room_lottery_close(state: State<'_, ConsoleState>) -> Result<(), WireError> {
+    state.get()?.lottery_close().await
 }
 
 /// Draws the winners; `seed` repeats an earlier draw exactly (the seed used is in the audit log).
 #[tauri::command]
 pub async fn room_lottery_draw(
-    state: State<'_, SessionState>,
+    state: State<'_, ConsoleState>,
     winners: u32,
     seed: Option<u64>,
 ) -> Result<Vec<String>, WireError> {
-    Ok(state.get()?.room.lottery_draw(ANCHOR, winners, seed).await?)
+    state.get()?.lottery_draw(winners, seed).await
 }
 
 #[tauri::command]
-pub async fn room_broadcast(state: State<'_, SessionState>, text: String) -> Result<(), WireError> {
-    Ok(state.get()?.room.broadcast(ANCHOR, &text).await?)
+pub async fn room_broadcast(state: State<'_, ConsoleState>, text: String) -> Result<(), WireError> {
+    state.get()?.broadcast(&text).await
 }
 
 #[tauri::command]
-pub async fn room_words(state: State<'_, SessionState>) -> Result<Vec<WordRule>, WireError> {
-    Ok(state.get()?.room.words().await?)
+pub async fn room_words(state: State<'_, ConsoleState>) -> Result<Vec<WordRule>, WireError> {
+    state.get()?.words().await
 }
 
 #[tauri::command]
-pub async fn room_set_words(state: State<'_, SessionState>, rules: Vec<WordRule>) -> Result<(), WireError> {
-    Ok(state.get()?.room.set_words(ANCHOR, rules).await?)
+pub async fn room_set_words(state: State<'_, ConsoleState>, rules: Vec<WordRule>) -> Result<(), WireError> {
+    state.get()?.set_words(rules).await
 }
 
 /// Reads a word list in the import format (`pattern` or `pattern<TAB>action` per line).
@@ -113,72 +107,86 @@ pub fn words_format(rules: Vec<WordRule>) -> String {
 }
 
 #[tauri::command]
-pub async fn room_resolve_held(state: State<'_, SessionState>, id: u64, approve: bool) -> Result<(), WireError> {
-    Ok(state.get()?.room.resolve_held(ANCHOR, id, approve).await?)
+pub async fn room_resolve_held(state: State<'_, ConsoleState>, id: u64, approve: bool) -> Result<(), WireError> {
+    state.get()?.resolve_held(id, approve).await
 }
 
 #[tauri::command]
-pub async fn room_audit(state: State<'_, SessionState>, query: AuditQuery) -> Result<Vec<AuditLine>, WireError> {
-    Ok(state.get()?.room.audit(query).await?)
+pub async fn room_audit(state: State<'_, ConsoleState>, query: AuditQuery) -> Result<Vec<AuditLine>, WireError> {
+    state.get()?.audit(query).await
 }
 
 /// The audit lines `query` finds, as `csv` or `json` text.
 #[tauri::command]
 pub async fn room_audit_export(
-    state: State<'_, SessionState>,
+    state: State<'_, ConsoleState>,
     query: AuditQuery,
     format: String,
 ) -> Result<String, WireError> {
-    Ok(export_audit(&state.get()?.room.audit(query).await?, &format)?)
+    Ok(export_audit(&state.get()?.audit(query).await?, &format)?)
 }
 
 #[tauri::command]
-pub async fn room_undo(state: State<'_, SessionState>, audit_id: u64) -> Result<(), WireError> {
-    Ok(state.get()?.room.undo(ANCHOR, audit_id).await?)
+pub async fn room_undo(state: State<'_, ConsoleState>, audit_id: u64) -> Result<(), WireError> {
+    state.get()?.undo(audit_id).await
 }
 
 #[tauri::command]
-pub async fn room_set_strike_ladder(state: State<'_, SessionState>, ladder: StrikeLadder) -> Result<(), WireError> {
-    Ok(state.get()?.room.set_strike_ladder(ANCHOR, ladder).await?)
+pub async fn room_set_strike_ladder(state: State<'_, ConsoleState>, ladder: StrikeLadder) -> Result<(), WireError> {
+    state.get()?.set_strike_ladder(ladder).await
 }
 
 /// The latest streams, newest first.
 #[tauri::command]
-pub async fn room_sessions(state: State<'_, SessionState>, limit: usize) -> Result<Vec<StreamSession>, WireError> {
-    Ok(state.get()?.room.sessions(limit).await?)
-}
-
-fn desk(state: &SessionState) -> Result<StreamDesk, WireError> {
-    Ok(server::golive::require(state.get()?.stream.as_ref())?.clone())
+pub async fn room_sessions(state: State<'_, ConsoleState>, limit: usize) -> Result<Vec<StreamSession>, WireError> {
+    state.get()?.sessions(limit).await
 }
 
 /// The push address (server, key, QR, play URLs) — for the owner's console only.
 #[tauri::command]
-pub fn stream_address(state: State<'_, SessionState>) -> Result<StreamAddress, WireError> {
-    Ok(desk(&state)?.address()?)
+pub async fn stream_address(state: State<'_, ConsoleState>) -> Result<StreamAddress, WireError> {
+    state.get()?.stream_address().await
 }
 
 /// A fresh push address; `rotate` switches to the other push key.
 #[tauri::command]
-pub fn stream_renew(state: State<'_, SessionState>, rotate: bool) -> Result<StreamAddress, WireError> {
-    Ok(desk(&state)?.renew(rotate)?)
+pub async fn stream_renew(state: State<'_, ConsoleState>, rotate: bool) -> Result<StreamAddress, WireError> {
+    state.get()?.stream_renew(rotate).await
 }
 
 #[tauri::command]
-pub async fn stream_apply_obs(state: State<'_, SessionState>) -> Result<(), WireError> {
-    Ok(desk(&state)?.apply_to_obs().await?)
+pub async fn stream_apply_obs(state: State<'_, ConsoleState>) -> Result<(), WireError> {
+    state.get()?.stream_apply_obs().await
 }
 
 /// Address → OBS → start → the ingest confirms → live; progress arrives as `goLive` events.
 #[tauri::command]
-pub async fn stream_go_live(state: State<'_, SessionState>) -> Result<(), WireError> {
-    Ok(desk(&state)?.go_live(ANCHOR).await?)
+pub async fn stream_go_live(state: State<'_, ConsoleState>) -> Result<(), WireError> {
+    state.get()?.stream_go_live().await
 }
 
 /// Stops OBS's stream; with `end`, the room's stream ends too.
 #[tauri::command]
-pub async fn stream_stop(state: State<'_, SessionState>, end: bool) -> Result<(), WireError> {
-    Ok(desk(&state)?.stop(ANCHOR, end).await?)
+pub async fn stream_stop(state: State<'_, ConsoleState>, end: bool) -> Result<(), WireError> {
+    state.get()?.stream_stop(end).await
+}
+
+/// The connection to the hub now (changes arrive as the `hub-connection` event).
+#[tauri::command]
+pub fn hub_connection(state: State<'_, ConsoleState>) -> Result<HubConnection, WireError> {
+    Ok(state.get()?.connection())
+}
+
+/// Who this console is on its hub: name and role (embedded: the owner).
+#[tauri::command]
+pub fn hub_me(state: State<'_, ConsoleState>) -> Result<Me, WireError> {
+    state.get()?.me()
+}
+
+/// The hub's team: everyone's name, role and whether they are connected now.
+#[tauri::command]
+pub async fn hub_team(state: State<'_, ConsoleState>) -> Result<Vec<TeamMember>, WireError> {
+    state.get()?.team().await
 }
 
 /// The saved settings (never the secrets' values). Works whether or not the session started.

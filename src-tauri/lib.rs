@@ -5,13 +5,14 @@
 pub mod chat;
 mod cli;
 mod commands;
+pub mod console;
 pub mod settings;
 mod state;
 
 use clap::Parser;
 use tauri::Runtime;
 
-pub use state::Launch;
+pub use state::{Launch, HUB_CONNECTION_EVENT};
 
 /// Runs the command line, or the desktop console when no subcommand is given. Returns the exit code.
 pub fn main() -> i32 {
@@ -80,6 +81,9 @@ pub fn console<R: Runtime>(builder: tauri::Builder<R>, launch: Launch) -> tauri:
             commands::stream_apply_obs,
             commands::stream_go_live,
             commands::stream_stop,
+            commands::hub_connection,
+            commands::hub_me,
+            commands::hub_team,
             commands::settings_get,
             commands::settings_save,
             commands::app_restart,

@@ -1,14 +1,16 @@
-//! Managed state: the saved settings and the console's session. The session starts in the background
-//! when the app starts, from the environment and then the saved settings; commands that arrive before
-//! it is ready get `notReady`, and if it failed, the reason. The settings never wait for the session:
-//! they are how the anchor fixes a session that cannot start.
+//! Managed state: the saved settings and the console (its own hub's session, or a remote hub's room).
+//! The console starts in the background when the app starts, from the environment and then the saved
+//! settings; commands that arrive before it is ready get `notReady`, and if it failed, the reason. The
+//! settings never wait for the console: they are how the anchor fixes one that cannot start. A remote
+//! console's connection state goes to the UI as the `hub-connection` event on every change.
 
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
 use room::{ErrorCode, WireError};
-use server::{Session, SessionConfig};
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use crate::console::{Console, ConsoleConfig};
 
 use crate::settings::{self, Env, SecretChange, Settings, SettingsFolder, SettingsView, Started};
 
@@ -27,11 +29,14 @@ impl Launch {
     }
 }
 
-#[derive(Default)]
-pub struct SessionState(OnceLock<Result<Session, WireError>>);
+/// The Tauri event carrying a remote console's [`server::remote::HubConnection`] on every change.
+pub const HUB_CONNECTION_EVENT: &str = "hub-connection";
 
-impl SessionState {
-    pub fn get(&self) -> Result<&Session, WireError> {
+#[derive(Default)]
+pub struct ConsoleState(OnceLock<Result<Console, WireError>>);
+
+impl ConsoleState {
+    pub fn get(&self) -> Result<&Console, WireError> {
         match self.0.get() {
             Some(Ok(s)) => Ok(s),
             Some(Err(e)) => Err(e.clone()),
@@ -96,14 +101,14 @@ impl SettingsState {
         .await
     }
 
-    /// The configuration the session starts with (environment, then saved settings), remembered for
+    /// The configuration the console starts with (environment, then saved settings), remembered for
     /// `restartNeeded`.
-    async fn session_config(&self) -> Result<SessionConfig, WireError> {
+    async fn console_config(&self) -> Result<ConsoleConfig, WireError> {
         match self.blocking(|folder, _| folder.load()).await {
             Ok(saved) => {
                 let _ = self.started.set(Started::From(saved.fingerprint(&*self.launch.env)));
                 saved
-                    .session_config(self.data_dir.clone(), &*self.launch.env)
+                    .console_config(self.data_dir.clone(), &*self.launch.env)
                     .map_err(|e| WireError::new(ErrorCode::Invalid, e))
             }
             Err(e) => {
@@ -114,24 +119,47 @@ impl SettingsState {
     }
 }
 
-/// Manages the state and starts the session in the background.
+/// Manages the state and starts the console in the background.
 pub fn start<R: Runtime>(app: &AppHandle<R>, launch: Launch) {
     let data_dir = (launch.env)("ANCHORDESK_DATA_DIR")
         .filter(|d| !d.trim().is_empty())
         .map(PathBuf::from)
         .or_else(|| app.path().app_data_dir().ok())
         .unwrap_or_else(|| std::env::temp_dir().join("anchordesk"));
-    app.manage(SessionState::default());
+    app.manage(ConsoleState::default());
     app.manage(SettingsState::new(data_dir, launch));
     let app = app.clone();
     tauri::async_runtime::spawn(async move {
-        let started = match app.state::<SettingsState>().session_config().await {
-            Ok(config) => Session::start(config).await.map_err(|e| WireError::new(ErrorCode::Internal, e.to_string())),
+        let started = match app.state::<SettingsState>().console_config().await {
+            Ok(config) => Console::start(config).await,
             Err(e) => Err(e),
         };
-        if let Err(e) = &started {
-            tracing::error!(error = %e, "the session did not start");
+        match &started {
+            Err(e) => tracing::error!(error = %e, "the console did not start"),
+            Ok(console) => {
+                if let Some(remote) = console.remote() {
+                    forward_connection(app.clone(), remote.connection());
+                }
+            }
         }
-        let _ = app.state::<SessionState>().0.set(started);
+        let _ = app.state::<ConsoleState>().0.set(started);
+    });
+}
+
+/// Emits every change of a remote console's connection to the UI, until the link is gone.
+fn forward_connection<R: Runtime>(
+    app: AppHandle<R>,
+    mut state: tokio::sync::watch::Receiver<server::remote::HubConnection>,
+) {
+    tauri::async_runtime::spawn(async move {
+        loop {
+            let now = state.borrow_and_update().clone();
+            if let Err(e) = app.emit(HUB_CONNECTION_EVENT, &now) {
+                tracing::warn!(error = %e, "the hub's connection state could not reach the UI");
+            }
+            if now.is_final() || state.changed().await.is_err() {
+                return;
+            }
+        }
     });
 }

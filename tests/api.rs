@@ -183,7 +183,7 @@ async fn every_route_wants_the_token_and_this_room_and_errors_are_code_and_messa
     let hub = server::Hub {
         access: server::access::Access::in_memory(Default::default()),
         stream: None,
-        config: server::HubConfig { sdkappid: s.sandbox.sdkappid(), callback_token: None, api_token: None },
+        config: server::HubConfig { sdkappid: s.sandbox.sdkappid(), callback_token: None, api_token: None, tls: false },
         room: s.room.clone(),
     };
     tokio::spawn(async move { axum::serve(listener, server::router(hub)).await.unwrap() });

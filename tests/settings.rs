@@ -278,6 +278,43 @@ fn invalid_input_is_refused_naming_the_field_and_what_was_saved_stays() {
 }
 
 #[test]
+fn a_remote_hub_is_saved_with_its_token_as_a_secret_and_an_address_in_clear_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = SettingsFolder::open(dir.path().into(), None);
+    let none = |_: &str| None::<String>;
+    let remote = |url: &str| Settings { hub_url: Some(url.into()), ..Settings::default() };
+    let token = || vec![set(SecretName::HubToken, "adp_TOKEN-VALUE")];
+
+    let e = invalid(folder.save(&none, remote("http://hub.example.com:8690"), token()).unwrap_err());
+    assert!(e.starts_with("hubUrl:") && e.contains("use https://"), "{e}");
+    let e = invalid(folder.save(&none, remote("https://hub.example.com"), vec![]).unwrap_err());
+    assert!(e.starts_with("hubToken:"), "a remote hub needs the console's token: {e}");
+    std::fs::write(dir.path().join("junk.pem"), "not a certificate").unwrap();
+    let junk = Settings {
+        hub_ca: Some(dir.path().join("junk.pem").display().to_string()),
+        ..remote("https://hub.example.com")
+    };
+    let e = invalid(folder.save(&none, junk, token()).unwrap_err());
+    assert!(e.starts_with("hubCa:") && e.contains("no certificate"), "{e}");
+    assert_eq!(folder.load().unwrap().settings, Settings::default(), "nothing refused was saved");
+
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_string()]).unwrap().cert.pem();
+    std::fs::write(dir.path().join("hub.pem"), cert).unwrap();
+    let good = Settings {
+        hub_ca: Some(dir.path().join("hub.pem").display().to_string()),
+        ..remote(" https://hub.example.com ")
+    };
+    folder.save(&none, good, token()).expect("a remote hub with its token and root is saved");
+    let v = folder.view(&none, &Started::Pending).unwrap();
+    assert_eq!(v.settings.hub_url.as_deref(), Some("https://hub.example.com"), "trimmed");
+    assert_eq!((v.mode, v.secrets_set), (ConsoleMode::Remote, vec![SecretName::HubToken]));
+    let file = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
+    assert!(file.contains("hubUrl") && !file.contains("adp_TOKEN-VALUE"), "the token is a secret, not a setting");
+    let loopback = remote("http://127.0.0.1:8690");
+    folder.save(&none, loopback, vec![]).expect("http:// to this machine is fine, the token kept");
+}
+
+#[test]
 fn secrets_never_show_in_views_errors_or_debug_output() {
     let dir = tempfile::tempdir().unwrap();
     let vars = env(&[]);

@@ -23,6 +23,8 @@ use std::sync::{Arc, Mutex};
 use im::Secret;
 use serde::{Deserialize, Serialize};
 use server::{ConsoleMode, SessionConfig};
+
+use crate::console::ConsoleConfig;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
@@ -71,6 +73,11 @@ pub struct Settings {
     pub obs_url: Option<String>,
     /// Pause the room when the ingest loses the stream (default: on).
     pub auto_pause: Option<bool>,
+    /// A remote hub (https://…, or http:// on this machine): set → this console is its client (with the
+    /// hubToken secret) instead of running its own hub.
+    pub hub_url: Option<String>,
+    /// A PEM certificate file to trust for the remote hub (one with a self-signed certificate).
+    pub hub_ca: Option<String>,
 }
 
 /// The secrets the console keeps, by name; their values never cross into the UI.
@@ -85,6 +92,8 @@ pub enum SecretName {
     PlayKey,
     CssSecretKey,
     ObsPassword,
+    /// This console's token for a remote hub.
+    HubToken,
 }
 
 /// value None = forget the stored secret; a string = store it. Secrets not listed stay as they are.
@@ -159,7 +168,7 @@ impl std::fmt::Debug for SecretChange {
 }
 
 impl SecretName {
-    pub const ALL: [SecretName; 8] = [
+    pub const ALL: [SecretName; 9] = [
         SecretName::ImSecretKey,
         SecretName::CallbackToken,
         SecretName::ApiToken,
@@ -168,6 +177,7 @@ impl SecretName {
         SecretName::PlayKey,
         SecretName::CssSecretKey,
         SecretName::ObsPassword,
+        SecretName::HubToken,
     ];
 
     /// The name as the UI and the stores spell it.
@@ -181,6 +191,7 @@ impl SecretName {
             SecretName::PlayKey => "playKey",
             SecretName::CssSecretKey => "cssSecretKey",
             SecretName::ObsPassword => "obsPassword",
+            SecretName::HubToken => "hubToken",
         }
     }
 
@@ -195,13 +206,14 @@ impl SecretName {
             SecretName::PlayKey => "ANCHORDESK_PLAY_KEY",
             SecretName::CssSecretKey => "ANCHORDESK_CSS_SECRET_KEY",
             SecretName::ObsPassword => "ANCHORDESK_OBS_PASSWORD",
+            SecretName::HubToken => "ANCHORDESK_HUB_TOKEN",
         }
     }
 }
 
 impl Settings {
     /// Each setting as (field name, the variable it stands for, its value in that variable's format).
-    fn vars(&self) -> [(&'static str, &'static str, Option<String>); 15] {
+    fn vars(&self) -> [(&'static str, &'static str, Option<String>); 17] {
         let text = |v: &Option<String>| v.clone();
         [
             ("sdkAppId", "ANCHORDESK_SDKAPPID", self.sdk_app_id.map(|n| n.to_string())),
@@ -219,6 +231,8 @@ impl Settings {
             ("cssRegion", "ANCHORDESK_CSS_REGION", text(&self.css_region)),
             ("obsUrl", "ANCHORDESK_OBS_URL", text(&self.obs_url)),
             ("autoPause", "ANCHORDESK_AUTO_PAUSE", self.auto_pause.map(|on| (if on { "on" } else { "off" }).into())),
+            ("hubUrl", "ANCHORDESK_HUB_URL", text(&self.hub_url)),
+            ("hubCa", "ANCHORDESK_HUB_CA", text(&self.hub_ca)),
         ]
     }
 
@@ -239,6 +253,8 @@ impl Settings {
             &mut self.css_secret_id,
             &mut self.css_region,
             &mut self.obs_url,
+            &mut self.hub_url,
+            &mut self.hub_ca,
         ] {
             *v = v.take().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         }
@@ -315,6 +331,22 @@ impl Settings {
                 );
             }
         }
+        if let Some(url) = &self.hub_url {
+            if let Err(e) = server::remote::HubAddress::parse(url) {
+                return invalid("hubUrl", e.to_string());
+            }
+        }
+        if let Some(path) = &self.hub_ca {
+            let pem = match std::fs::read_to_string(path) {
+                Ok(pem) => pem,
+                Err(e) => {
+                    return invalid("hubCa", format!("cannot read {path:?}: {e}; give the hub's PEM certificate file"))
+                }
+            };
+            if let Err(e) = server::remote::check_root(&pem) {
+                return invalid("hubCa", format!("{path:?}: {e}"));
+            }
+        }
         Ok(())
     }
 }
@@ -367,6 +399,11 @@ impl Saved {
         SessionConfig::from_env(data_dir, self.lookup(env))
     }
 
+    /// What the console runs: a remote hub's client when a hub URL is set, else its own hub.
+    pub fn console_config(&self, data_dir: PathBuf, env: &dyn Env) -> std::result::Result<ConsoleConfig, String> {
+        ConsoleConfig::from_env(data_dir, self.lookup(env))
+    }
+
     pub fn fingerprint(&self, env: &dyn Env) -> Fingerprint {
         let lookup = self.lookup(env);
         let mut digest = Sha256::new();
@@ -378,7 +415,11 @@ impl Saved {
     }
 
     fn mode(&self, env: &dyn Env) -> ConsoleMode {
-        match self.lookup(env)("ANCHORDESK_SDKAPPID") {
+        let lookup = self.lookup(env);
+        if lookup("ANCHORDESK_HUB_URL").is_some() {
+            return ConsoleMode::Remote;
+        }
+        match lookup("ANCHORDESK_SDKAPPID") {
             Some(_) => ConsoleMode::Tencent,
             None => ConsoleMode::Sandbox,
         }
@@ -471,14 +512,21 @@ impl SettingsFolder {
             };
         }
         let lookup = next.lookup(env);
-        if lookup("ANCHORDESK_SDKAPPID").is_some() && lookup(SecretName::ImSecretKey.var()).is_none() {
+        let remote = lookup("ANCHORDESK_HUB_URL").is_some();
+        if !remote && lookup("ANCHORDESK_SDKAPPID").is_some() && lookup(SecretName::ImSecretKey.var()).is_none() {
             return Err(Error::Invalid {
                 field: SecretName::ImSecretKey.as_str(),
                 message: "Tencent mode (an SDKAppID is set) needs the IM secret key; copy it from the IM console"
                     .into(),
             });
         }
-        next.session_config(self.dir.clone(), env).map_err(Error::Config)?;
+        if remote && lookup(SecretName::HubToken.var()).is_none() {
+            return Err(Error::Invalid {
+                field: SecretName::HubToken.as_str(),
+                message: "a remote hub (hubUrl) needs this console's token: paste the one from your invite".into(),
+            });
+        }
+        next.console_config(self.dir.clone(), env).map_err(Error::Config)?;
 
         self.vault.write(&wanted)?;
         if let Err(e) = file::write_settings(&self.dir, &next.settings) {

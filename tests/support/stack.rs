@@ -92,6 +92,7 @@ impl Stack {
                 sdkappid: self.sandbox.sdkappid(),
                 callback_token: Some(Secret::new(TOKEN)),
                 api_token: Some(Secret::new(API_TOKEN)),
+                tls: false,
             },
             room: self.room.clone(),
         };

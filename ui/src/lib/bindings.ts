@@ -310,7 +310,7 @@ export type ErrorCode = "invalid" | "forbidden" | "offline" | "authExpired" | "r
 
 export type WireError = { code: ErrorCode, message: string, };
 
-export type ConsoleMode = "sandbox" | "tencent";
+export type ConsoleMode = "sandbox" | "tencent" | "remote";
 
 export type AppInfo = { version: string, mode: ConsoleMode, groupId: string, hubUrl: string, sdkAppId: number, };
 
@@ -341,6 +341,32 @@ link: string, role: Role, name: string | null,
 expiresAt: number, };
 
 export type Joined = { token: string, role: Role, name: string, personId: number, };
+
+export type Me = { 
+/**
+ * 0 for the owner.
+ */
+personId: number, 
+/**
+ * The name the audit log records for their actions.
+ */
+name: string, role: Role, 
+/**
+ * The group ID of the room the hub hosts.
+ */
+room: string, 
+/**
+ * The Tencent IM app the room belongs to (not a secret: every viewer's app carries it).
+ */
+sdkAppId: number, };
+
+export type TeamMember = { name: string, role: Role, 
+/**
+ * Their open event streams (0: not connected now).
+ */
+connected: number, };
+
+export type HubConnection = { "type": "connecting" } | { "type": "connected", role: Role, name: string, } | { "type": "reconnecting", attempt: number, since: number, reason: string, } | { "type": "revoked", reason: string, } | { "type": "unauthorized", reason: string, } | { "type": "failed", reason: string, };
 
 export type PushProtocol = "rtmp" | "webRtc" | "srt" | "rtmpOverSrt";
 
@@ -444,9 +470,18 @@ obsUrl: string | null,
 /**
  * Pause the room when the ingest loses the stream (default: on).
  */
-autoPause: boolean | null, };
+autoPause: boolean | null, 
+/**
+ * A remote hub (https://…, or http:// on this machine): set → this console is its client (with the
+ * hubToken secret) instead of running its own hub.
+ */
+hubUrl: string | null, 
+/**
+ * A PEM certificate file to trust for the remote hub (one with a self-signed certificate).
+ */
+hubCa: string | null, };
 
-export type SecretName = "imSecretKey" | "callbackToken" | "apiToken" | "pushKey" | "pushBackupKey" | "playKey" | "cssSecretKey" | "obsPassword";
+export type SecretName = "imSecretKey" | "callbackToken" | "apiToken" | "pushKey" | "pushBackupKey" | "playKey" | "cssSecretKey" | "obsPassword" | "hubToken";
 
 export type SecretChange = { name: SecretName, value: string | null, };
 

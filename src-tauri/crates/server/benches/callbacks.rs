@@ -179,7 +179,7 @@ fn main() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         let lost_before_load = lost(&room);
 
-        let hub = Hub { access: anchordesk_server::access::Access::in_memory(Default::default()), stream: None, config: HubConfig { sdkappid: sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)), api_token: Some(Secret::new(API_TOKEN)) }, room: room.clone() };
+        let hub = Hub { access: anchordesk_server::access::Access::in_memory(Default::default()), stream: None, config: HubConfig { sdkappid: sandbox.sdkappid(), callback_token: Some(Secret::new(TOKEN)), api_token: Some(Secret::new(API_TOKEN)), tls: false }, room: room.clone() };
         let hub_url = serve(router(hub)).await;
         let bare_url = serve(bare()).await;
         println!("load: {connections} keep-alive connections for {secs} s each, {} distinct bodies, 2 cores shared with the load generator", bodies.len());

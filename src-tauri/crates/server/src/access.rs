@@ -8,7 +8,7 @@
 //!
 //! | [`Permission`]   | routes                                                          | owner | moderator | viewer |
 //! |------------------|-----------------------------------------------------------------|:-----:|:---------:|:------:|
-//! | `read`           | `GET` the room, events, words, audit, user cards, strikes, sessions | ✓ | ✓ | ✓ |
+//! | `read`           | `GET` the room, events, words, audit, user cards, strikes, sessions, `team`; `GET /me` | ✓ | ✓ | ✓ |
 //! | `moderate`       | `POST moderation` (mute, kick, ban, hide, mute-all, strike…), undo  | ✓ | ✓ |   |
 //! | `held`           | `POST held/{id}` (approve or reject a held message)             |   ✓   |     ✓     |        |
 //! | `words`          | `PUT words`                                                     |   ✓   |     ✓     |        |
@@ -161,9 +161,12 @@ pub fn allows(role: Role, permission: Permission) -> bool {
 pub fn permission_for(method: &str, route: &str) -> Permission {
     use Permission::*;
     let route = route.strip_prefix("/api/v1").unwrap_or(route);
+    if (method, route) == ("GET", "/me") {
+        return Read;
+    }
     let Some(tail) = route.strip_prefix("/rooms/{room}") else { return People };
     match (method, tail) {
-        ("GET", "" | "/events" | "/words" | "/audit" | "/users/{user}" | "/strikes" | "/sessions") => Read,
+        ("GET", "" | "/events" | "/words" | "/audit" | "/users/{user}" | "/strikes" | "/sessions" | "/team") => Read,
         ("POST", "/moderation" | "/audit/{id}/undo") => Moderate,
         ("POST", "/held/{id}") => Held,
         ("PUT", "/words") => Words,
@@ -211,6 +214,35 @@ pub struct Person {
     /// Their open event streams.
     pub connected: u32,
     pub revoked: bool,
+}
+
+/// Who the caller is on this hub, and the room it hosts (`GET /api/v1/me`): what a remote console
+/// learns first, so it needs only the hub's address and its token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Me {
+    /// 0 for the owner.
+    #[ts(type = "number")]
+    pub person_id: u64,
+    /// The name the audit log records for their actions.
+    pub name: String,
+    pub role: Role,
+    /// The group ID of the room the hub hosts.
+    pub room: String,
+    /// The Tencent IM app the room belongs to (not a secret: every viewer's app carries it).
+    #[ts(type = "number")]
+    pub sdk_app_id: u64,
+}
+
+/// Someone on the hub's team as every console may see them (`GET …/team`): a name, a role and
+/// whether they are connected; nothing the owner alone should know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TeamMember {
+    pub name: String,
+    pub role: Role,
+    /// Their open event streams (0: not connected now).
+    pub connected: u32,
 }
 
 /// A fresh invite: the code is shown once and stored only hashed.
@@ -515,6 +547,16 @@ impl Access {
         rows.collect::<Result<_, _>>().map_err(db("listing people"))
     }
 
+    /// The team as every console sees it: the owner, then everyone not revoked, oldest first.
+    pub fn team(&self) -> Result<Vec<TeamMember>, Error> {
+        let owner = self.0.live.lock().unwrap_or_else(|p| p.into_inner()).get(&OWNER_ID).map_or(0, |(n, _)| *n);
+        let owner = TeamMember { name: OWNER.into(), role: Role::Owner, connected: owner };
+        let people = self.people()?.into_iter().filter(|p| !p.revoked);
+        Ok(std::iter::once(owner)
+            .chain(people.map(|p| TeamMember { name: p.name, role: p.role, connected: p.connected }))
+            .collect())
+    }
+
     /// Revokes person `id`: their token stops working and their open event streams close, at once.
     pub fn revoke(&self, id: u64) -> Result<Person, Error> {
         let changed = self
@@ -619,6 +661,9 @@ mod tests {
         use Permission::*;
         assert_eq!(permission_for("GET", "/api/v1/rooms/{room}"), Read);
         assert_eq!(permission_for("GET", "/api/v1/rooms/{room}/events"), Read);
+        assert_eq!(permission_for("GET", "/api/v1/rooms/{room}/team"), Read, "everyone sees who is connected");
+        assert_eq!(permission_for("GET", "/api/v1/me"), Read, "everyone may ask who they are");
+        assert_eq!(permission_for("POST", "/api/v1/me"), People);
         assert_eq!(permission_for("POST", "/api/v1/rooms/{room}/moderation"), Moderate);
         assert_eq!(permission_for("PUT", "/api/v1/rooms/{room}/words"), Words);
         assert_eq!(permission_for("GET", "/api/v1/rooms/{room}/stream"), Stream, "the push address is the owner's");

@@ -23,6 +23,8 @@ pub struct HubConfig {
     /// backend's gift intake); without one the API is off. Moderators and viewers have their own tokens
     /// (see [`crate::access`]).
     pub api_token: Option<Secret>,
+    /// The hub serves HTTPS (so the links it hands out say `https://`).
+    pub tls: bool,
 }
 
 /// The hub's shared state: its configuration and the room it hosts.

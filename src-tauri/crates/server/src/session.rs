@@ -88,6 +88,8 @@ pub struct StreamConfig {
 pub enum ConsoleMode {
     Sandbox,
     Tencent,
+    /// The console is a client of a hub elsewhere (`ANCHORDESK_HUB_URL`), which runs the room.
+    Remote,
 }
 
 /// What the console shows about its session (no secrets).
@@ -134,6 +136,8 @@ pub struct Session {
     pub hub_addr: SocketAddr,
     pub info: AppInfo,
     pub im: ImClient,
+    /// The hub's team (people invited by the owner, their tokens and open consoles).
+    pub access: crate::access::Access,
     cancel: CancellationToken,
 }
 
@@ -192,9 +196,14 @@ impl Session {
         let access =
             crate::access::Access::open(&config.data_dir.join("hub.sqlite"), crate::access::Limits::default())?;
         let hub = Hub {
-            access,
+            access: access.clone(),
             stream: stream.clone(),
-            config: HubConfig { sdkappid: im.sdkappid(), callback_token: token, api_token: config.api_token.clone() },
+            config: HubConfig {
+                sdkappid: im.sdkappid(),
+                callback_token: token,
+                api_token: config.api_token.clone(),
+                tls: tls.is_some(),
+            },
             room: room.clone(),
         };
         // With each connection's address, for throttling failed logins per address.
@@ -223,7 +232,7 @@ impl Session {
             sdk_app_id: im.sdkappid(),
         };
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
-        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, cancel })
+        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, access, cancel })
     }
 
     /// Stops the hub, the room and the sandbox.
@@ -350,6 +359,10 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_OBS_URL          OBS's WebSocket server (default: ws://127.0.0.1:4455; on the sandbox: a simulated OBS)
   ANCHORDESK_OBS_PASSWORD     OBS's WebSocket password, when authentication is on
   ANCHORDESK_AUTO_PAUSE       on or off: pause the room when CSS loses the stream, resume when it returns (default: on)
+  ANCHORDESK_HUB_URL          a remote hub to connect to (https://…, or http:// on this machine): the console is
+                              then its client instead of running a hub and room of its own
+  ANCHORDESK_HUB_TOKEN        this console's token for that hub (from an invite, or the hub's API token for its owner)
+  ANCHORDESK_HUB_CA           a PEM certificate to trust for that hub (one with a self-signed certificate)
   ANCHORDESK_LOG              log filter, e.g. info or anchordesk_room=debug (default: info)";
 
 /// The settings a configuration file may hold: the environment names without `ANCHORDESK_`, in lower case.

@@ -40,6 +40,7 @@ async fn fixture() -> Fixture {
             sdkappid: sandbox.sdkappid(),
             callback_token: Some(Secret::new(TOKEN)),
             api_token: Some(Secret::new(API_TOKEN)),
+            tls: false,
         },
         room: room.clone(),
     };

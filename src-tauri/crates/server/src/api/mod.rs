@@ -2,6 +2,9 @@
 //! intake a billing backend calls. It is a thin face over [`room::RoomHandle`]: each route parses its
 //! request into the room's own types, makes one call, and returns the result.
 //!
+//! `GET /me` tells a console who its token names and which room the hub hosts, so a console needs
+//! only the hub's address and its token; `GET /rooms/{room}/team` shows everyone who is connected.
+//!
 //! Every route but `POST /invites/redeem` needs `Authorization: Bearer <token>`: the hub's API token
 //! (the owner's, compared in constant time) or a person's own token from an invite (see
 //! [`crate::access`]); tokens are never logged or echoed. Without a configured API token the API is off.
@@ -74,6 +77,8 @@ pub(crate) fn router(hub: Hub) -> Router<Hub> {
         .route("/rooms/{room}/invites", post(people::invite))
         .route("/rooms/{room}/people", get(people::list))
         .route("/rooms/{room}/people/{id}", delete(people::revoke))
+        .route("/rooms/{room}/team", get(people::team))
+        .route("/me", get(people::me))
         .route_layer(middleware::from_fn_with_state(hub, guard))
         .route("/invites/redeem", post(people::redeem))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, ErrorCode::Invalid, "no such API route") })
@@ -219,9 +224,12 @@ async fn guard(State(hub): State<Hub>, req: Request, next: Next) -> Response {
         }
     }
     let room = match Path::<HashMap<String, String>>::from_request_parts(&mut parts, &()).await {
-        Ok(Path(params)) => params.get("room").cloned().unwrap_or_default(),
+        Ok(Path(params)) => params.get("room").cloned(),
+        // A route without parameters (`/me`).
+        Err(axum::extract::rejection::PathRejection::MissingPathParams(_)) => None,
         Err(e) => return ApiError::invalid(format!("the URL is not understood: {}", e.body_text())).into_response(),
     };
+    let room = room.unwrap_or_else(|| hub.room.group_id().to_string());
     if room != hub.room.group_id() {
         return ApiError::new(
             StatusCode::NOT_FOUND,

@@ -1,6 +1,7 @@
 //! The owner's management of the hub's team: invites (`POST …/invites`), the list of people
 //! (`GET …/people`), revoking (`DELETE …/people/{id}`), and the one route without a bearer token,
-//! redeeming an invite (`POST /invites/redeem`). Invites, joins and revocations are audited.
+//! redeeming an invite (`POST /invites/redeem`). Besides, what every console may ask: who am I
+//! (`GET /me`) and who is on the team (`GET …/team`). Invites, joins and revocations are audited.
 
 use std::time::Duration;
 
@@ -13,7 +14,7 @@ use room::ErrorCode;
 use serde::Deserialize;
 
 use super::{internal, too_many, ApiError, Body, ClientIp, Expected, Segments};
-use crate::access::{self, Caller, Invite, Joined, Person, Role};
+use crate::access::{self, Caller, Invite, Joined, Me, Person, Role, TeamMember};
 use crate::callback::Hub;
 
 /// How long an invite stays open unless asked otherwise.
@@ -57,7 +58,8 @@ pub async fn invite(
     let valid_for = Duration::from_secs(body.valid_for_secs.unwrap_or(DEFAULT_INVITE_SECS));
     let (code, expires_at) = hub.access.invite(body.role, body.name.clone(), valid_for)?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
-    let link = format!("anchordesk://join?hub=http://{host}&code={code}");
+    let scheme = if hub.config.tls { "https" } else { "http" };
+    let link = format!("anchordesk://join?hub={scheme}://{host}&code={code}");
     let target = body.name.clone().unwrap_or_else(|| "(name chosen on joining)".into());
     let detail = format!("{} invite, valid {} s", body.role.as_str(), valid_for.as_secs());
     let _ = hub.room.audit_access(&who.name, AuditAction::Invite, &target, &detail).await;
@@ -67,6 +69,22 @@ pub async fn invite(
 /// `GET /rooms/{room}/people`: everyone who joined (no tokens).
 pub async fn list(State(hub): State<Hub>) -> Result<Json<Vec<Person>>, ApiError> {
     Ok(Json(hub.access.people()?))
+}
+
+/// `GET /me`: who the caller's token names, and the room this hub hosts.
+pub async fn me(State(hub): State<Hub>, Extension(who): Extension<Caller>) -> Json<Me> {
+    Json(Me {
+        person_id: who.id,
+        name: who.name,
+        role: who.role,
+        room: hub.room.group_id().to_string(),
+        sdk_app_id: hub.config.sdkappid,
+    })
+}
+
+/// `GET /rooms/{room}/team`: the owner and everyone not revoked, with their roles and open consoles.
+pub async fn team(State(hub): State<Hub>) -> Result<Json<Vec<TeamMember>>, ApiError> {
+    Ok(Json(hub.access.team()?))
 }
 
 /// `DELETE /rooms/{room}/people/{id}`: revokes at once; their open event streams close.
