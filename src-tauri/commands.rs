@@ -6,14 +6,14 @@ use room::store::{export_audit, AuditQuery};
 use room::strikes::StrikeLadder;
 use room::words::{format_list, parse_list, WordRule};
 use room::{ErrorCode, RoomStatus, WireError};
-use server::access::{Me, TeamMember};
+use server::access::{Invite, Me, Person, Role, TeamMember};
 use server::golive::StreamAddress;
 use server::remote::HubConnection;
 use server::AppInfo;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State};
 
-use crate::settings::{SecretChange, Settings, SettingsView};
+use crate::settings::{HubJoined, SecretChange, Settings, SettingsView};
 use crate::state::{ConsoleState, SettingsState};
 
 #[tauri::command]
@@ -187,6 +187,42 @@ pub fn hub_me(state: State<'_, ConsoleState>) -> Result<Me, WireError> {
 #[tauri::command]
 pub async fn hub_team(state: State<'_, ConsoleState>) -> Result<Vec<TeamMember>, WireError> {
     state.get()?.team().await
+}
+
+/// Everyone who joined the hub's team, revoked or not (the owner's only).
+#[tauri::command]
+pub async fn hub_people(state: State<'_, ConsoleState>) -> Result<Vec<Person>, WireError> {
+    state.get()?.people().await
+}
+
+/// A single-use invite for a moderator or a viewer (the owner's only); its code is shown once.
+#[tauri::command]
+pub async fn hub_invite(
+    state: State<'_, ConsoleState>,
+    role: Role,
+    name: Option<String>,
+    valid_for_secs: Option<u64>,
+) -> Result<Invite, WireError> {
+    state.get()?.invite(role, name, valid_for_secs).await
+}
+
+/// Revokes a person's access; their consoles are disconnected at once.
+#[tauri::command]
+pub async fn hub_revoke(state: State<'_, ConsoleState>, person_id: u64) -> Result<Person, WireError> {
+    state.get()?.revoke(person_id).await
+}
+
+/// Joins a hub by invite: redeems the code and saves the hub (its token kept as a secret) for the
+/// next start. Works whether or not this console started.
+#[tauri::command]
+pub async fn hub_join(
+    saved: State<'_, SettingsState>,
+    hub_url: String,
+    code: String,
+    name: Option<String>,
+    hub_ca: Option<String>,
+) -> Result<HubJoined, WireError> {
+    saved.join(hub_url, code, name, hub_ca).await
 }
 
 /// The saved settings (never the secrets' values). Works whether or not the session started.

@@ -13,7 +13,9 @@ use room::store::AuditQuery;
 use room::strikes::StrikeLadder;
 use room::words::WordRule;
 use room::{ErrorCode, RoomStatus, WireError};
-use server::access::{Me, Role, TeamMember, OWNER_ID};
+use server::access::{Invite, Me, Person, Role, TeamMember, OWNER_ID};
+use server::api::people::{create_invite, revoke_person};
+use server::api::ApiError;
 use server::golive::{StreamAddress, StreamDesk};
 use server::remote::{HubConnection, RemoteConfig, RemoteRoom};
 use server::{AppInfo, ConsoleMode, Session, SessionConfig};
@@ -280,8 +282,42 @@ impl Console {
     /// The hub's team: who is on it, their roles, and whether they are connected now.
     pub async fn team(&self) -> Result<Vec<TeamMember>, WireError> {
         match self {
-            Console::Embedded(s) => s.access.team().map_err(|e| WireError::new(ErrorCode::Internal, e.to_string())),
+            Console::Embedded(s) => s.access.team().map_err(refused),
             Console::Remote(r) => r.team().await,
         }
     }
+
+    /// Everyone who joined, revoked or not (the owner's only).
+    pub async fn people(&self) -> Result<Vec<Person>, WireError> {
+        match self {
+            Console::Embedded(s) => s.access.people().map_err(refused),
+            Console::Remote(r) => r.people().await,
+        }
+    }
+
+    /// An invite for a moderator or a viewer (the owner's only). Embedded, the link names this hub's
+    /// own address; others can use it only when the hub listens where they can reach it.
+    pub async fn invite(&self, role: Role, name: Option<String>, valid_for_secs: Option<u64>) -> Result<Invite, WireError> {
+        match self {
+            Console::Embedded(s) => {
+                create_invite(&s.access, &s.room, ANCHOR, &s.info.hub_url, role, name, valid_for_secs)
+                    .await
+                    .map_err(refused)
+            }
+            Console::Remote(r) => r.invite(role, name, valid_for_secs).await,
+        }
+    }
+
+    /// Revokes a person (the owner's only): their consoles are disconnected at once.
+    pub async fn revoke(&self, person_id: u64) -> Result<Person, WireError> {
+        match self {
+            Console::Embedded(s) => revoke_person(&s.access, &s.room, ANCHOR, person_id).await.map_err(refused),
+            Console::Remote(r) => r.revoke(person_id).await,
+        }
+    }
+}
+
+/// The hub's own words for a refusal of its team's store, as its API would answer.
+fn refused(e: server::access::Error) -> WireError {
+    ApiError::from(e).wire
 }

@@ -12,7 +12,7 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::console::{Console, ConsoleConfig};
 
-use crate::settings::{self, Env, SecretChange, Settings, SettingsFolder, SettingsView, Started};
+use crate::settings::{self, Env, HubJoined, SecretChange, SecretName, Settings, SettingsFolder, SettingsView, Started};
 
 /// What one run of the console reads from outside: the environment (`ANCHORDESK_*`, the data folder
 /// included) and the keychain. The desktop app reads the process's own; tests give theirs.
@@ -99,6 +99,52 @@ impl SettingsState {
             folder.view(env, &started)
         })
         .await
+    }
+
+    /// Redeems invite `code` at the hub `hub_url` (trusting the PEM file `hub_ca` too, when given) and
+    /// saves that hub as this console's: its URL, the certificate and the token the hub returned,
+    /// which goes to the secret store and never to the UI. The console connects after a restart.
+    pub async fn join(
+        &self,
+        hub_url: String,
+        code: String,
+        name: Option<String>,
+        hub_ca: Option<String>,
+    ) -> Result<HubJoined, WireError> {
+        let invalid = |m: String| WireError::new(ErrorCode::Invalid, m);
+        let hub_url = hub_url.trim().to_string();
+        let hub_ca = hub_ca.map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
+        let name = name.map(|n| n.trim().to_string()).filter(|n| !n.is_empty());
+        let pem = match &hub_ca {
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| invalid(format!("cannot read the hub's certificate file {path}: {e}")))?,
+            ),
+            None => None,
+        };
+        // What would be saved is checked before the code is spent, so a refusal costs no invite.
+        let started = self.started();
+        let mut settings = self.blocking(|folder, _| folder.load()).await?.settings;
+        settings.hub_url = Some(hub_url.clone());
+        settings.hub_ca = hub_ca;
+        let check = settings.clone();
+        self.blocking(move |folder, env| folder.check(env, check, SecretName::HubToken)).await?;
+        let joined = server::remote::redeem(&hub_url, pem.as_deref(), code.trim(), name.as_deref()).await?;
+        let (role, name) = (joined.role, joined.name.clone());
+        let token = SecretChange { name: SecretName::HubToken, value: Some(joined.token) };
+        let view = self
+            .blocking(move |folder, env| {
+                folder.save(env, settings, vec![token])?;
+                folder.view(env, &started)
+            })
+            .await
+            .map_err(|e| {
+                WireError::new(
+                    e.code,
+                    format!("{} (the invite was used: ask the owner for a new one)", e.message),
+                )
+            })?;
+        Ok(HubJoined { name, role, settings: view })
     }
 
     /// The configuration the console starts with (environment, then saved settings), remembered for

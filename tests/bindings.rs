@@ -67,6 +67,7 @@ fn generated() -> String {
         anchordesk_lib::settings::SecretChange::decl(),
         anchordesk_lib::settings::SecretStore::decl(),
         anchordesk_lib::settings::SettingsView::decl(),
+        anchordesk_lib::settings::HubJoined::decl(),
         anchordesk_lib::chat::ChatWindow::decl(),
     ];
     let mut out = String::from(

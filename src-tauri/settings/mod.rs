@@ -112,6 +112,16 @@ pub enum SecretStore {
     File,
 }
 
+/// What joining a hub by invite gives the UI: who the hub knows this console as, and the saved
+/// settings now pointing at it (the token itself stays in the secret store).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct HubJoined {
+    pub name: String,
+    pub role: server::access::Role,
+    pub settings: SettingsView,
+}
+
 /// What the settings page shows.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -438,7 +448,15 @@ fn from_env(env: &dyn Env) -> Vec<String> {
     variables().filter(|(_, var)| env_value(env, var).is_some()).map(|(field, _)| field.to_string()).collect()
 }
 
+/// A checked save: the saved state before, everything after it, and the secrets to store or forget.
+struct Prepared {
+    old: Saved,
+    next: Saved,
+    wanted: BTreeMap<SecretName, Option<Secret>>,
+}
+
 /// The data folder's saved settings and its secret store, chosen once when it is opened.
+
 pub struct SettingsFolder {
     dir: PathBuf,
     vault: Box<dyn vault::Vault>,
@@ -485,11 +503,15 @@ impl SettingsFolder {
         })
     }
 
-    /// Checks `settings` and `changes` (alone, then together with the environment and the secrets
-    /// kept, as the session would at start) and only then saves them: the secrets first, then
-    /// settings.json, the secrets restored if settings.json cannot be written.
-    pub fn save(&self, env: &dyn Env, settings: Settings, changes: Vec<SecretChange>) -> Result<()> {
-        let _saving = self.saving.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+    /// Whether `settings`, with some value for `secret`, would be saved: every check of
+    /// [`SettingsFolder::save`], nothing written.
+    pub fn check(&self, env: &dyn Env, settings: Settings, secret: SecretName) -> Result<()> {
+        let probe = SecretChange { name: secret, value: Some("value-to-check".into()) };
+        self.prepare(env, settings, vec![probe]).map(|_| ())
+    }
+
+    /// The checks of a save, and what it would write.
+    fn prepare(&self, env: &dyn Env, settings: Settings, changes: Vec<SecretChange>) -> Result<Prepared> {
         let settings = settings.normalized();
         settings.check()?;
         let mut wanted: BTreeMap<SecretName, Option<Secret>> = BTreeMap::new();
@@ -528,6 +550,15 @@ impl SettingsFolder {
         }
         next.console_config(self.dir.clone(), env).map_err(Error::Config)?;
 
+        Ok(Prepared { old, next, wanted })
+    }
+
+    /// Checks `settings` and `changes` (alone, then together with the environment and the secrets
+    /// kept, as the session would at start) and only then saves them: the secrets first, then
+    /// settings.json, the secrets restored if settings.json cannot be written.
+    pub fn save(&self, env: &dyn Env, settings: Settings, changes: Vec<SecretChange>) -> Result<()> {
+        let _saving = self.saving.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Prepared { old, next, wanted } = self.prepare(env, settings, changes)?;
         self.vault.write(&wanted)?;
         if let Err(e) = file::write_settings(&self.dir, &next.settings) {
             let undo = wanted.keys().map(|name| (*name, old.secrets.get(name).cloned())).collect();

@@ -9,7 +9,13 @@ import type {
   AuditLine,
   AuditQuery,
   Feed,
+  HubConnection,
+  HubJoined,
+  Invite,
+  Me,
   ModAction,
+  Person,
+  Role,
   RoomStatus,
   SecretChange,
   Settings,
@@ -17,6 +23,7 @@ import type {
   StreamAddress,
   StreamSession,
   StrikeLadder,
+  TeamMember,
   UserCard,
   WordRule,
 } from './bindings';
@@ -135,6 +142,28 @@ export interface Backend {
   saveSettings(settings: Settings, secrets: SecretChange[]): Promise<SettingsView>;
   /** Restarts AnchorDesk so the saved settings apply. */
   restart(): Promise<void>;
+  /**
+   * Joins a team's hub by invite: redeems `code` at `hubUrl` (trusting the PEM file `hubCa` too) and
+   * saves that hub as this console's, its token kept as a secret; the console connects after a
+   * restart. Rejects with the hub's refusal (a used or expired code) or `invalid` naming what to fix.
+   */
+  joinHub(hubUrl: string, code: string, name: string | null, hubCa: string | null): Promise<HubJoined>;
+
+  // ---- the hub's team ----
+  /** This console's link to its hub now (embedded: always connected, as the owner). */
+  hubConnection(): Promise<HubConnection>;
+  /** Told on every change of the link (reconnecting, revoked…). Returns the unsubscribe. */
+  onHubConnection(listener: (connection: HubConnection) => void): () => void;
+  /** Who this console is on its hub: name and role, and the room the hub hosts. */
+  hubMe(): Promise<Me>;
+  /** Everyone on the team (not revoked): name, role, and their open consoles. */
+  team(): Promise<TeamMember[]>;
+  /** Everyone who joined, revoked or not (the owner's only). */
+  people(): Promise<Person[]>;
+  /** A single-use invite for a moderator or a viewer (the owner's only): its code is shown once. */
+  invite(role: Role, name: string | null, validForSecs: number | null): Promise<Invite>;
+  /** Revokes a person's access (the owner's only); their consoles are disconnected at once. */
+  revoke(personId: number): Promise<Person>;
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -249,17 +278,7 @@ export class TauriBackend implements Backend {
   }
 
   onChatWindow(listener: (open: boolean) => void): () => void {
-    // `listen` resolves later; an unsubscribe before then must still take effect.
-    let unlisten: UnlistenFn | null = null;
-    let stopped = false;
-    listen<{ open: boolean }>('chat-window', (event) => listener(event.payload.open === true)).then(
-      (off) => (stopped ? off() : (unlisten = off)),
-      () => {}, // no event delivery (e.g. a missing capability): the placeholder is just never shown
-    );
-    return () => {
-      stopped = true;
-      unlisten?.();
-    };
+    return listenTo<{ open: boolean }>('chat-window', (payload) => listener(payload.open === true));
   }
   // ---- end of the OS locale and the chat window ----
 
@@ -294,6 +313,56 @@ export class TauriBackend implements Backend {
   async restart(): Promise<void> {
     await call<null>('app_restart');
   }
+
+  joinHub(hubUrl: string, code: string, name: string | null, hubCa: string | null): Promise<HubJoined> {
+    return call<HubJoined>('hub_join', { hubUrl, code, name, hubCa });
+  }
+
+  // ---- the hub's team ----
+  hubConnection(): Promise<HubConnection> {
+    return call<HubConnection>('hub_connection');
+  }
+
+  onHubConnection(listener: (connection: HubConnection) => void): () => void {
+    return listenTo<HubConnection>('hub-connection', listener);
+  }
+
+  hubMe(): Promise<Me> {
+    return call<Me>('hub_me');
+  }
+
+  team(): Promise<TeamMember[]> {
+    return call<TeamMember[]>('hub_team');
+  }
+
+  people(): Promise<Person[]> {
+    return call<Person[]>('hub_people');
+  }
+
+  invite(role: Role, name: string | null, validForSecs: number | null): Promise<Invite> {
+    return call<Invite>('hub_invite', { role, name, validForSecs });
+  }
+
+  revoke(personId: number): Promise<Person> {
+    return call<Person>('hub_revoke', { personId });
+  }
+}
+
+/**
+ * Listens to a Tauri event. `listen` resolves later; an unsubscribe before then must still take
+ * effect. Without event delivery (e.g. a missing capability) the listener is just never told.
+ */
+function listenTo<T>(event: string, listener: (payload: T) => void): () => void {
+  let unlisten: UnlistenFn | null = null;
+  let stopped = false;
+  listen<T>(event, (e) => listener(e.payload)).then(
+    (off) => (stopped ? off() : (unlisten = off)),
+    () => {},
+  );
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
 }
 
 export function insideTauri(): boolean {

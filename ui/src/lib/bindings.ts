@@ -505,5 +505,7 @@ mode: ConsoleMode,
  */
 restartNeeded: boolean, };
 
+export type HubJoined = { name: string, role: Role, settings: SettingsView, };
+
 export type ChatWindow = { open: boolean, };
 

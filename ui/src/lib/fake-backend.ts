@@ -21,8 +21,14 @@ import type {
   GiftLine,
   GoLiveStep,
   HeldLine,
+  HubConnection,
+  HubJoined,
+  Invite,
   LotteryLine,
+  Me,
   ModAction,
+  Person,
+  Role,
   RoomEvent,
   RoomSnapshot,
   RoomStatus,
@@ -32,11 +38,13 @@ import type {
   StreamAddress,
   StreamSession,
   StrikeLadder,
+  TeamMember,
   UserCard,
   WireError,
   WordRule,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
+import { DEFAULT_INVITE_SECS, FakeTeam, type FakeTeamOptions } from './fake-team';
 import { FakeSettings, type FakeSettingsOptions } from './fake-settings';
 import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
 import { BROADCAST_RULE, broadcastProblem, noteProblem, noticeProblem, utf8Bytes } from './limits';
@@ -100,7 +108,14 @@ export type FakeMethod =
   | 'stopStream'
   | 'settings'
   | 'saveSettings'
-  | 'restart';
+  | 'restart'
+  | 'joinHub'
+  | 'hubConnection'
+  | 'hubMe'
+  | 'team'
+  | 'people'
+  | 'invite'
+  | 'revoke';
 
 export interface FakeCall {
   method: FakeMethod;
@@ -151,6 +166,8 @@ export interface FakeOptions {
    * browser window goes. A browser window has its own simulated room, as every page does.
    */
   chatWindow?: 'simulated' | 'browser';
+  /** The hub's team and this console's place on it (default: the owner of an embedded hub). */
+  team?: FakeTeamOptions;
 }
 
 /** Simulated viewers: user ids as a multilingual room would have them. */
@@ -360,6 +377,7 @@ export class FakeBackend implements Backend {
   readonly #desk: FakeStreamDesk | null;
   /** The saved settings and secrets, and what runs until a restart. */
   readonly #settings: FakeSettings;
+  readonly #team: FakeTeam;
   readonly #systemLocale: string | null;
   readonly #chatWindowMode: 'simulated' | 'browser';
   readonly #chatListeners = new Set<(open: boolean) => void>();
@@ -415,6 +433,7 @@ export class FakeBackend implements Backend {
     this.#nextAudit = Math.max(0, ...this.#log.map((l) => l.id)) + 1;
     this.#nextHeld = Math.max(0, ...this.#room.held.map((h) => h.id)) + 1;
     this.#settings = new FakeSettings(options.settings);
+    this.#team = new FakeTeam(this.#clock, this.#room.groupId, options.team);
     if (this.#room.lottery) this.#adoptLottery(this.#room.lottery, options.lotteryEntrants);
     this.#info = {
       version: '0.0.0-preview',
@@ -959,6 +978,54 @@ export class FakeBackend implements Backend {
 
   saveSettings(settings: Settings, secrets: SecretChange[]): Promise<SettingsView> {
     return this.#settle('saveSettings', [settings, secrets], () => this.#settings.save(settings, secrets));
+  }
+
+  joinHub(hubUrl: string, code: string, name: string | null, hubCa: string | null): Promise<HubJoined> {
+    return this.#settle('joinHub', [hubUrl, code, name, hubCa], () =>
+      this.#settings.join(hubUrl, code, name, hubCa, (c, n) => this.#team.redeem(c, n)),
+    );
+  }
+
+  // ---- the hub's team ----
+  /** The team the fake hub keeps: tests set the link (`setConnection`) and show joiners (`redeem`). */
+  get hubTeam(): FakeTeam {
+    return this.#team;
+  }
+
+  hubConnection(): Promise<HubConnection> {
+    return this.#settle('hubConnection', [], () => this.#team.connection);
+  }
+
+  onHubConnection(listener: (connection: HubConnection) => void): () => void {
+    return this.#team.onConnection(listener);
+  }
+
+  hubMe(): Promise<Me> {
+    return this.#settle('hubMe', [], () => this.#team.me());
+  }
+
+  team(): Promise<TeamMember[]> {
+    return this.#settle('team', [], () => this.#team.team());
+  }
+
+  people(): Promise<Person[]> {
+    return this.#settle('people', [], () => this.#team.people());
+  }
+
+  invite(role: Role, name: string | null, validForSecs: number | null): Promise<Invite> {
+    return this.#settle('invite', [role, name, validForSecs], () => {
+      const invite = this.#team.invite(role, name, validForSecs, 'http://127.0.0.1:8690');
+      this.push(this.#audit({ actor: this.#team.name, action: 'invite', target: invite.name ?? '(name chosen on joining)', detail: `${role} invite, valid ${validForSecs ?? DEFAULT_INVITE_SECS} s`, reason: '', duration: null }));
+      return invite;
+    });
+  }
+
+  revoke(personId: number): Promise<Person> {
+    return this.#settle('revoke', [personId], () => {
+      const person = this.#team.revoke(personId);
+      this.push(this.#audit({ actor: this.#team.name, action: 'revoke', target: person.name, detail: `${person.role} access revoked`, reason: '', duration: null }));
+      return person;
+    });
   }
 
   /** As the app restarting: the saved settings run (the mode follows them) and the room starts over. */

@@ -14,7 +14,7 @@ import {
   isWellFormed,
 } from './settings-form';
 import { utf8Bytes } from './limits';
-import type { SecretChange, SecretName, SecretStore, Settings, SettingsView, WireError } from './bindings';
+import type { HubJoined, Role, SecretChange, SecretName, SecretStore, Settings, SettingsView, WireError } from './bindings';
 
 export interface FakeSettingsOptions {
   /** Saved from the start (the rest not set). */
@@ -44,6 +44,8 @@ export const EMPTY_SETTINGS: Readonly<Settings> = {
   cssRegion: null,
   obsUrl: null,
   autoPause: null,
+  hubUrl: null,
+  hubCa: null,
 };
 
 const FIELDS = Object.keys(EMPTY_SETTINGS) as (keyof Settings)[];
@@ -108,9 +110,28 @@ export class FakeSettings {
     this.#running = { settings: { ...this.#saved }, secrets: new Map(this.#secrets) };
   }
 
-  /** What the saved settings run: Tencent once an SDKAppID is saved. */
+  /** What the saved settings run: a remote hub's console once a hub URL is saved, else Tencent once an
+   * SDKAppID is saved, else the sandbox. */
   get mode(): SettingsView['mode'] {
+    if (this.#saved.hubUrl !== null) return 'remote';
     return this.#saved.sdkAppId !== null ? 'tencent' : 'sandbox';
+  }
+
+  /**
+   * Joining a hub by invite, as `hub_join` does: the hub's answer (`hub` stands for it: it redeems the
+   * code, throwing its refusal), then the URL, the certificate and the token saved together.
+   */
+  join(hubUrl: string, code: string, name: string | null, hubCa: string | null, hub: (code: string, name: string | null) => { name: string; role: Role }): HubJoined {
+    const url = hubUrl.trim();
+    if (!/^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)\/?$/.test(url)) {
+      throw invalid(`${JSON.stringify(url)} is not a hub address: https://host:port, or http:// on this computer only`);
+    }
+    if (code.trim() === '') throw invalid('the invite code is empty: paste the link or code the owner sent');
+    const ca = hubCa?.trim() || null;
+    const joined = hub(code.trim(), name?.trim() || null);
+    this.#saved = { ...this.#saved, hubUrl: url, hubCa: ca };
+    this.#secrets.set('hubToken', `token-for-${joined.name}`);
+    return { name: joined.name, role: joined.role, settings: this.view() };
   }
 
   view(): SettingsView {

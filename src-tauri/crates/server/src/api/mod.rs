@@ -19,7 +19,7 @@
 //! closes (1008, "access revoked") the moment its person is revoked.
 
 mod events;
-mod people;
+pub mod people;
 mod routes;
 
 use std::collections::HashMap;

@@ -9,6 +9,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
+use room::actor::RoomHandle;
 use room::event::AuditAction;
 use room::ErrorCode;
 use serde::Deserialize;
@@ -55,15 +56,31 @@ pub async fn invite(
     headers: HeaderMap,
     Body(body): Body<InviteBody>,
 ) -> Result<Json<Invite>, ApiError> {
-    let valid_for = Duration::from_secs(body.valid_for_secs.unwrap_or(DEFAULT_INVITE_SECS));
-    let (code, expires_at) = hub.access.invite(body.role, body.name.clone(), valid_for)?;
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if hub.config.tls { "https" } else { "http" };
-    let link = format!("anchordesk://join?hub={scheme}://{host}&code={code}");
-    let target = body.name.clone().unwrap_or_else(|| "(name chosen on joining)".into());
-    let detail = format!("{} invite, valid {} s", body.role.as_str(), valid_for.as_secs());
-    let _ = hub.room.audit_access(&who.name, AuditAction::Invite, &target, &detail).await;
-    Ok(Json(Invite { code, link, role: body.role, name: body.name, expires_at }))
+    let base = format!("{scheme}://{host}");
+    let invite = create_invite(&hub.access, &hub.room, &who.name, &base, body.role, body.name, body.valid_for_secs).await?;
+    Ok(Json(invite))
+}
+
+/// Makes an invite to the hub at `hub_base` (`https://host:port`) and audits it under `actor`: the
+/// route's way and the embedded owner's console's alike.
+pub async fn create_invite(
+    access: &access::Access,
+    room: &RoomHandle,
+    actor: &str,
+    hub_base: &str,
+    role: Role,
+    name: Option<String>,
+    valid_for_secs: Option<u64>,
+) -> Result<Invite, access::Error> {
+    let valid_for = Duration::from_secs(valid_for_secs.unwrap_or(DEFAULT_INVITE_SECS));
+    let (code, expires_at) = access.invite(role, name.clone(), valid_for)?;
+    let link = format!("anchordesk://join?hub={hub_base}&code={code}");
+    let target = name.clone().unwrap_or_else(|| "(name chosen on joining)".into());
+    let detail = format!("{} invite, valid {} s", role.as_str(), valid_for.as_secs());
+    let _ = room.audit_access(actor, AuditAction::Invite, &target, &detail).await;
+    Ok(Invite { code, link, role, name, expires_at })
 }
 
 /// `GET /rooms/{room}/people`: everyone who joined (no tokens).
@@ -93,10 +110,20 @@ pub async fn revoke(
     Extension(who): Extension<Caller>,
     Segments((_, id)): Segments<(String, u64)>,
 ) -> Result<Json<Person>, ApiError> {
-    let person = hub.access.revoke(id)?;
+    Ok(Json(revoke_person(&hub.access, &hub.room, &who.name, id).await?))
+}
+
+/// Revokes person `id` (their consoles close at once) and audits it under `actor`.
+pub async fn revoke_person(
+    access: &access::Access,
+    room: &RoomHandle,
+    actor: &str,
+    id: u64,
+) -> Result<Person, access::Error> {
+    let person = access.revoke(id)?;
     let detail = format!("{} access revoked", person.role.as_str());
-    let _ = hub.room.audit_access(&who.name, AuditAction::Revoke, &person.name, &detail).await;
-    Ok(Json(person))
+    let _ = room.audit_access(actor, AuditAction::Revoke, &person.name, &detail).await;
+    Ok(person)
 }
 
 #[derive(Deserialize)]
