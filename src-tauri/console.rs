@@ -304,6 +304,11 @@ impl Console {
         valid_for_secs: Option<u64>,
     ) -> Result<Invite, WireError> {
         match self {
+            Console::Embedded(s) if !s.api_on => Err(WireError::new(
+                ErrorCode::Invalid,
+                "moderators and viewers connect through the hub's API, which is off: set an API token in \
+                 Settings → Hub (and a listen address they can reach), restart, then invite",
+            )),
             Console::Embedded(s) => {
                 create_invite(&s.access, &s.room, ANCHOR, &s.info.hub_url, role, name, valid_for_secs)
                     .await

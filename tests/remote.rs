@@ -604,6 +604,91 @@ mod app {
     }
 }
 
+/// The owner's own console (embedded hub): it invites only once the hub's API is on, the invite's
+/// link names its hub and is redeemed there, the team and people commands show the joiner connected,
+/// and revoking from the console stops their remote console for good; each step is audited as the anchor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owners_console_invites_lists_and_revokes_its_team_through_its_own_hub() {
+    let runtime = tokio::runtime::Handle::current();
+    tokio::task::spawn_blocking(move || {
+        let start = |api: bool| {
+            let dir = tempfile::tempdir().unwrap();
+            let port = support::free_port();
+            let mut vars: std::collections::HashMap<String, String> = [
+                ("ANCHORDESK_DATA_DIR", dir.path().display().to_string()),
+                ("ANCHORDESK_HUB_LISTEN", format!("127.0.0.1:{port}")),
+                ("ANCHORDESK_AUDIENCE", "off".to_string()),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+            if api {
+                vars.insert("ANCHORDESK_API_TOKEN".into(), API_TOKEN.into());
+            }
+            let seen = app::Seen::default();
+            let (app, main) = app::start(vars, &seen);
+            app::info(&main);
+            (dir, app, main, seen)
+        };
+        let invite = json!({"role": "moderator", "name": "mod_bob", "validForSecs": 600});
+
+        let (_dir, _app, off, _) = start(false);
+        let refused = app::ipc(&off, "hub_invite", invite.clone()).expect_err("no API, no way in for a moderator");
+        assert_eq!(refused.code, ErrorCode::Invalid);
+        assert!(refused.message.contains("API token"), "the refusal says what to set: {refused:?}");
+
+        let (_dir, _app, main, seen) = start(true);
+        let me = app::ipc(&main, "hub_me", json!({})).unwrap();
+        assert_eq!((me["role"].as_str(), me["personId"].as_u64()), (Some("owner"), Some(0)), "{me}");
+        let made = app::ipc(&main, "hub_invite", invite).expect("the owner invites");
+        let link = made["link"].as_str().unwrap();
+        let hub_url = link
+            .strip_prefix("anchordesk://join?hub=")
+            .and_then(|rest| rest.split_once("&code="))
+            .map(|(hub, code)| {
+                assert_eq!(code, made["code"].as_str().unwrap(), "the link carries the code");
+                hub.to_string()
+            })
+            .unwrap_or_else(|| panic!("an anchordesk://join link: {link}"));
+        let code = made["code"].as_str().unwrap().to_string();
+        let joined = runtime
+            .block_on(server::remote::redeem(&hub_url, None, &code, None))
+            .expect("the link's hub redeems its code");
+        assert_eq!((joined.role, joined.name.as_str()), (Role::Moderator, "mod_bob"));
+        let again = runtime.block_on(server::remote::redeem(&hub_url, None, &code, None));
+        assert_eq!(again.unwrap_err().code, ErrorCode::Forbidden, "an invite is single-use");
+
+        let bob = remote_at(hub_url, &joined.token);
+        runtime.block_on(connected(&bob));
+        let people = app::ipc(&main, "hub_people", json!({})).unwrap();
+        let person = people.as_array().unwrap().iter().find(|p| p["name"] == "mod_bob").expect("the joiner is listed");
+        assert_eq!((person["id"].as_u64(), person["revoked"].as_bool()), (Some(joined.person_id), Some(false)));
+        assert!(!people.to_string().contains(&joined.token), "no token in the list");
+        let team = app::ipc(&main, "hub_team", json!({})).unwrap();
+        assert!(team.as_array().unwrap().iter().any(|m| m["name"] == "mod_bob" && m["connected"] == 1), "{team}");
+
+        let revoked = app::ipc(&main, "hub_revoke", json!({"personId": joined.person_id})).expect("the owner revokes");
+        assert_eq!(revoked["revoked"], true);
+        runtime.block_on(state_until(&bob, "revoked", |c| matches!(c, HubConnection::Revoked { .. })));
+        let unknown = app::ipc(&main, "hub_revoke", json!({"personId": 999})).unwrap_err();
+        assert_eq!(unknown.code, ErrorCode::Invalid, "{unknown:?}");
+
+        app::ipc(&main, "room_subscribe", json!({"onFeed": "__CHANNEL__:7"})).unwrap();
+        for action in ["invite", "join", "revoke"] {
+            seen.wait(&format!("the {action} in the audit"), &seen.feeds, |f| {
+                f["type"] == "snapshot"
+                    && f["snapshot"]["audit"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|a| a["action"] == action && a["target"] == "mod_bob")
+            });
+        }
+    })
+    .await
+    .unwrap();
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_apps_commands_act_on_a_remote_hub_as_the_person_its_token_names_until_revoked() {
     let s = Stack::start(Switches::all()).await;

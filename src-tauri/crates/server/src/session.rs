@@ -138,6 +138,8 @@ pub struct Session {
     pub im: ImClient,
     /// The hub's team (people invited by the owner, their tokens and open consoles).
     pub access: crate::access::Access,
+    /// The hub's API is on (an API token is set): moderators and viewers connect through it.
+    pub api_on: bool,
     cancel: CancellationToken,
 }
 
@@ -193,6 +195,7 @@ impl Session {
         };
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
         let (stream, fake_obs) = start_stream_desk(&config.stream, sandbox.as_ref(), &room, &cancel).await?;
+        let api_on = config.api_token.is_some();
         let access =
             crate::access::Access::open(&config.data_dir.join("hub.sqlite"), crate::access::Limits::default())?;
         let hub = Hub {
@@ -232,7 +235,7 @@ impl Session {
             sdk_app_id: im.sdkappid(),
         };
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
-        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, access, cancel })
+        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, access, api_on, cancel })
     }
 
     /// Stops the hub, the room and the sandbox.
