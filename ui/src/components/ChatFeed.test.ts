@@ -95,6 +95,14 @@ describe('ChatFeed', () => {
     ]);
     expect(q('system-line')!.textContent).toContain('Room status changed to Paused');
 
+    expect(q('system-actor')).toBeNull(); // a status change nobody is named for (yet)
+    push(
+      { type: 'userMuted', userId: 'troll', until: Math.floor(T0 / 1000) + 600 },
+      { type: 'audit', id: 1, at: T0, actor: 'mod_mei', action: 'mute', target: 'troll', detail: '', reason: '', duration: 600, undoneBy: null },
+    );
+    const mute = qa('system-line').find((l) => l.dataset.kind === 'muted')!;
+    expect(q('system-actor', mute)!.textContent).toBe('· by mod_mei');
+
     push({ type: 'heldResolved', id: 9, approved: true, actor: 'mod_mei' });
     expect(q('held-row')!.dataset.resolution).toBe('approved');
     expect(q('held-row')!.textContent).toContain('Approved');

@@ -193,6 +193,32 @@ describe('ChatFeed', () => {
     expect(feed.rows.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
   });
 
+  it('names who did what a system line reports, from the audit line that follows it, across frames too', () => {
+    const { frames, feed } = setup();
+    feed.load(0, []);
+    const audit = (seq: number, actor: string, action: 'mute' | 'kick' | 'status' | 'ban', target: string) =>
+      env(seq, { type: 'audit', id: seq, at: 1, actor, action, target, detail: '', reason: '', duration: null, undoneBy: null });
+    feed.accept([
+      env(1, { type: 'userMuted', userId: 'u1', until: 2_000_000_000 }),
+      audit(2, 'mod_alice', 'mute', 'u1'),
+      env(3, { type: 'status', status: 'live' }),
+      audit(4, 'anchor', 'status', 'room'),
+      env(5, { type: 'userKicked', userId: 'u2' }),
+      audit(6, 'mod_bob', 'mute', 'u2'), // not the kick's audit: names nobody
+      env(7, { type: 'userKicked', userId: 'u3' }),
+    ]);
+    frames.frame();
+    feed.accept([audit(8, 'mod_carol', 'ban', 'u3')]); // the ban's audit, a frame later
+    frames.frame();
+    const by = feed.rows.map((r) => [r.kind, 'by' in r ? r.by : undefined]);
+    expect(by).toEqual([
+      ['muted', 'mod_alice'],
+      ['status', 'anchor'],
+      ['kicked', undefined],
+      ['kicked', 'mod_carol'],
+    ]);
+  });
+
   it('ignores events at or below the snapshot seq and duplicates', () => {
     const { frames, feed } = setup();
     feed.load(10, [{ id: '10', userId: 'u', text: 'from snapshot', at: 1, hidden: false }]);

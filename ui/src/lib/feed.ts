@@ -6,7 +6,7 @@
 // The feed tells its kinds apart: text, gifts, like bursts (one row per burst window, counting up while
 // the burst lasts, rather than a row per like message), system lines, and for moderators the messages
 // the word filter held (marked approved or rejected once reviewed), refused or dropped.
-import type { BlockedLine, ChatLine, EventEnvelope, HeldLine, RoomStatus, WordAction } from './bindings';
+import type { AuditAction, AuditLine, BlockedLine, ChatLine, EventEnvelope, HeldLine, RoomStatus, WordAction } from './bindings';
 
 /** Runs `flush` later, once (e.g. on the next animation frame). */
 export type Scheduler = (flush: () => void) => void;
@@ -228,7 +228,13 @@ export interface BlockedRow extends RowBase {
   action: WordAction;
 }
 
+/** Who did what a system line reports, once its audit line names them (a moderator, the anchor). */
+interface ActorField {
+  by?: string;
+}
+
 export type SystemRow = RowBase &
+  ActorField &
   (
     | { kind: 'status'; status: RoomStatus }
     | { kind: 'muted'; userId: string; until: number }
@@ -239,6 +245,31 @@ export type SystemRow = RowBase &
   );
 
 export type FeedRow = ChatRow | GiftRow | LikeRow | HeldRow | BlockedRow | SystemRow;
+
+/**
+ * The audit actions that follow the event of a system line (the room emits the state change, then its
+ * audit line): the audit's target is the row's user (`room` for a status change).
+ */
+const ACTED: Partial<Record<AuditAction, SystemRow['kind']>> = {
+  mute: 'muted',
+  unmute: 'unmuted',
+  kick: 'kicked',
+  ban: 'kicked',
+  unblock: 'unblocked',
+  status: 'status',
+};
+
+const SYSTEM_KINDS: ReadonlySet<FeedRow['kind']> = new Set(['status', 'muted', 'unmuted', 'kicked', 'joinRefused', 'unblocked']);
+
+export function isSystem(row: FeedRow): row is SystemRow {
+  return SYSTEM_KINDS.has(row.kind);
+}
+
+/** Whether `line` is the audit of what `row` reports. */
+function auditOf(row: FeedRow, line: AuditLine): boolean {
+  if (ACTED[line.action] !== row.kind) return false;
+  return row.kind === 'status' ? line.target === 'room' : 'userId' in row && row.userId === line.target;
+}
 
 /** How long a like burst gathers likes into one row. */
 export const LIKE_BURST_MS = 10_000;
@@ -361,6 +392,8 @@ export class ChatFeed {
   #likes: number | null = null;
   /** The like burst still gathering, if any. */
   #burst: { key: string; startedAt: number } | null = null;
+  /** The system row last added, until the next event: its audit line may name who did it. */
+  #lastSystem: string | null = null;
 
   constructor(options: ChatFeedOptions = {}) {
     this.#buffer = new RingBuffer<FeedRow>(options.cap ?? 500, options.chunk ?? 100, (r) => r.key);
@@ -409,6 +442,7 @@ export class ChatFeed {
     this.#gate.lastSeq = seq;
     this.#likes = extras.likes ?? null;
     this.#burst = null;
+    this.#lastSystem = null;
     this.#buffer.clear();
     const rows: FeedRow[] = chat.map((line) => chatRow(line, 0));
     for (const h of extras.held ?? []) rows.push(heldRow(h, 0));
@@ -496,8 +530,22 @@ export class ChatFeed {
         burstAt = rows.push({ kind: 'likes', key, seq: env.seq, at, count: more, total: e.total }) - 1;
         continue;
       }
+      if (e.type === 'audit') {
+        // The line before names who did it: in this batch, or (split across batches) in the buffer.
+        const last = rows.at(-1);
+        if (last && auditOf(last, e)) rows[rows.length - 1] = { ...last, by: e.actor } as FeedRow;
+        else if (last === undefined && this.#lastSystem !== null) {
+          const key = this.#lastSystem;
+          changed = this.#buffer.replace(key, (row) => (auditOf(row, e) ? ({ ...row, by: e.actor } as FeedRow) : row)) || changed;
+        }
+        this.#lastSystem = null;
+        continue;
+      }
       const row = rowFor(env, at);
-      if (row) rows.push(row);
+      if (row) {
+        rows.push(row);
+        this.#lastSystem = isSystem(row) ? row.key : null;
+      }
     }
     append();
     if (changed) this.#rows = this.#buffer.toArray();

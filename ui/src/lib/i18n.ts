@@ -130,6 +130,7 @@ const en = {
   'sys.kicked': '{user} was kicked and blocked',
   'sys.joinRefused': '{user} tried to join but is blocked',
   'sys.unblocked': '{user} was unblocked',
+  'sys.by': '· by {actor}',
 
   'gifts.title': 'Gifts',
   'gifts.top': 'Top gifters',
@@ -750,6 +751,7 @@ const zh: Catalogue = {
   'sys.kicked': '{user} 已被踢出并拉黑',
   'sys.joinRefused': '{user} 尝试进入，但已被拉黑',
   'sys.unblocked': '{user} 已被解除拉黑',
+  'sys.by': '（操作者：{actor}）',
 
   'gifts.title': '礼物',
   'gifts.top': '送礼榜',
@@ -1367,6 +1369,7 @@ const ko: Catalogue = {
   'sys.kicked': '{user} 님이 강퇴 및 차단되었습니다',
   'sys.joinRefused': '차단된 {user} 님이 입장을 시도했습니다',
   'sys.unblocked': '{user} 님의 차단이 해제되었습니다',
+  'sys.by': '(처리: {actor})',
 
   'gifts.title': '선물',
   'gifts.top': '선물 랭킹',
@@ -1984,6 +1987,7 @@ const ja: Catalogue = {
   'sys.kicked': '{user} さんをキックしてブロックしました',
   'sys.joinRefused': 'ブロック中の {user} さんが入室しようとしました',
   'sys.unblocked': '{user} さんのブロックを解除しました',
+  'sys.by': '（操作：{actor}）',
 
   'gifts.title': 'ギフト',
   'gifts.top': 'ギフトランキング',
