@@ -243,3 +243,144 @@ async fn a_person_making_requests_too_fast_is_slowed_down_without_affecting_othe
     assert_error(&got, 429, "rateLimited", "prod_fay is making requests too fast");
     assert_eq!(call(&s, API_TOKEN, Method::GET, "", None).await.0, 200, "others keep their own allowance");
 }
+
+/// Every event a console reads from its stream, in order, gathered in the background.
+fn record(mut ws: Ws) -> std::sync::Arc<std::sync::Mutex<Vec<EventEnvelope>>> {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let log = seen.clone();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = ws.next().await {
+            let Message::Text(text) = frame else { continue };
+            let frame: Value = serde_json::from_str(text.as_str()).unwrap();
+            if frame["type"] == "events" {
+                let batch: Vec<EventEnvelope> = serde_json::from_value(frame["events"].clone()).unwrap();
+                log.lock().unwrap().extend(batch);
+            }
+        }
+    });
+    seen
+}
+
+/// The mute Tencent (the sandbox's REST API) holds for `user`, if any: until when.
+async fn mute_on_tencent(s: &Stack, user: &str) -> Option<u64> {
+    let muted = s.im.group(s.group()).muted_accounts().await.unwrap();
+    muted.iter().find(|m| m.member_account == user).map(|m| m.muted_until)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_moderators_acting_on_one_viewer_at_once_leave_tencent_as_the_last_audited_action_says() {
+    let s = Stack::start(Switches::all()).await;
+    let (alice, _) = join(&s, "moderator", "mod_alice").await;
+    let (bob, _) = join(&s, "moderator", "mod_bob").await;
+    let consoles =
+        [record(connect(&s, API_TOKEN).await), record(connect(&s, &alice).await), record(connect(&s, &bob).await)];
+    let _u1 = s.viewer("u1").await;
+    // Tencent answers unevenly, as over the internet: half the room's messages (the mute notices sent
+    // after each mute) take 40 ms longer, so the two calls finish in either order.
+    s.sandbox.set_faults(Some(sandbox::Faults {
+        kind: sandbox::FaultKind::Latency(Duration::from_millis(40)),
+        rate: 0.5,
+        command: Some("send_group_msg".into()),
+    }));
+
+    const ROUNDS: usize = 24;
+    let mut last_ids = Vec::new();
+    for round in 0..ROUNDS {
+        // Alice mutes for 10 minutes while Bob mutes for one (or lifts the mute, every third round).
+        let a = json!({"type": "mute", "userId": "u1", "seconds": 600, "reason": format!("r{round} alice")});
+        let b = if round % 3 == 2 {
+            json!({"type": "unmute", "userId": "u1", "reason": format!("r{round} bob")})
+        } else {
+            json!({"type": "mute", "userId": "u1", "seconds": 60, "reason": format!("r{round} bob")})
+        };
+        let (ra, rb) = tokio::join!(
+            call(&s, &alice, Method::POST, "/moderation", Some(a)),
+            call(&s, &bob, Method::POST, "/moderation", Some(b)),
+        );
+        assert_eq!((ra.0.as_u16(), rb.0.as_u16()), (204, 204), "both are done: {} {}", ra.1, rb.1);
+
+        // Both are in the audit log, each under its actor's name; the newer one is the last word.
+        let (_, lines) = call(&s, API_TOKEN, Method::GET, "/audit?target=u1&limit=2", None).await;
+        let lines = lines.as_array().expect("the audit log").clone();
+        let mut actors: Vec<(&str, &str)> =
+            lines.iter().map(|l| (l["actor"].as_str().unwrap(), l["reason"].as_str().unwrap())).collect();
+        actors.sort();
+        let (want_a, want_b) = (format!("r{round} alice"), format!("r{round} bob"));
+        assert_eq!(actors, [("mod_alice", want_a.as_str()), ("mod_bob", want_b.as_str())], "round {round}");
+        let last = &lines[0];
+        last_ids.push(last["id"].as_u64().unwrap());
+
+        // Tencent holds what the last audited action says, and so does the room.
+        let now = im::clock::now_secs();
+        let on_tencent = mute_on_tencent(&s, "u1").await;
+        let (_, snapshot) = call(&s, &bob, Method::GET, "", None).await;
+        let in_room = snapshot["muted"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["userId"] == "u1")
+            .map(|m| m["until"].as_u64().unwrap());
+        let said =
+            format!("round {round}: the last audited is {last}; Tencent has {on_tencent:?}, the room {in_room:?}");
+        match (last["action"].as_str().unwrap(), last["duration"].as_u64()) {
+            ("unmute", _) => assert!(on_tencent.is_none() && in_room.is_none(), "{said}"),
+            ("mute", Some(secs)) => {
+                let until = on_tencent.unwrap_or_else(|| panic!("{said}"));
+                assert!((now + secs - 3..=now + secs + 1).contains(&until), "{said}");
+                assert!(in_room.is_some_and(|r| r.abs_diff(until) <= 1), "{said}");
+            }
+            _ => panic!("{said}"),
+        }
+    }
+    s.sandbox.set_faults(None);
+
+    // Every console saw the same events in the same order, ending with the last round's last word.
+    let final_id = *last_ids.last().unwrap();
+    let audited =
+        |log: &[EventEnvelope]| log.iter().any(|e| matches!(&e.event, RoomEvent::Audit(l) if l.id == final_id));
+    support::until(10, "every console has seen the last round", || async {
+        consoles.iter().all(|c| audited(&c.lock().unwrap()))
+    })
+    .await;
+    let about_u1 = |log: &[EventEnvelope]| -> Vec<(u64, String)> {
+        log.iter()
+            .filter(|e| match &e.event {
+                RoomEvent::Audit(l) => l.target == "u1" && l.id <= final_id,
+                RoomEvent::UserMuted { user_id, .. } => user_id == "u1",
+                _ => false,
+            })
+            .map(|e| (e.seq, serde_json::to_string(&e.event).unwrap()))
+            .collect()
+    };
+    let owner_saw = about_u1(&consoles[0].lock().unwrap());
+    assert_eq!(owner_saw.iter().filter(|(_, e)| e.contains("\"audit\"")).count(), 2 * ROUNDS, "every action");
+    for (who, c) in ["mod_alice", "mod_bob"].iter().zip(&consoles[1..]) {
+        let saw = about_u1(&c.lock().unwrap());
+        assert_eq!(saw, owner_saw, "{who}'s console saw what the owner's saw, in the same order");
+    }
+}
+
+#[tokio::test]
+async fn one_person_holds_only_so_many_event_streams_and_a_closed_one_frees_its_place() {
+    let limits = Limits { streams: 2, ..Limits::default() };
+    let s = Stack::start_limited(|sb| sb.switches = Switches::all(), limits).await;
+    let (gus, _) = join(&s, "moderator", "mod_gus").await;
+    let (first, _second) = (connect(&s, &gus).await, connect(&s, &gus).await);
+
+    let url = format!("{}/events", room_url(&s).replacen("http://", "ws://", 1));
+    let mut req = tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url).unwrap();
+    req.headers_mut().insert("authorization", format!("Bearer {gus}").parse().unwrap());
+    let refused = tokio_tungstenite::connect_async(req.clone()).await.expect_err("a third stream is refused");
+    let tokio_tungstenite::tungstenite::Error::Http(resp) = refused else { panic!("an HTTP refusal: {refused:?}") };
+    assert_eq!(resp.status(), 429, "too many");
+    assert!(resp.headers().contains_key("retry-after"), "with when to try again");
+    let body = String::from_utf8(resp.body().clone().unwrap_or_default()).unwrap();
+    assert!(body.contains("mod_gus has too many event streams open"), "{body}");
+    let _owners = connect(&s, API_TOKEN).await; // others keep their own allowance
+
+    drop(first);
+    support::until(5, "the closed stream frees its place", || async {
+        tokio_tungstenite::connect_async(req.clone()).await.is_ok()
+    })
+    .await;
+}

@@ -4,8 +4,9 @@
 //! a viewer's command is refused and audited; a console cut off mid-stream (a TCP forwarder between
 //! it and the hub, closed and opened again) resumes without a gap or a repeat while the room keeps
 //! talking, and refuses commands at once meanwhile; a revoked console stops for good; a hub over TLS
-//! with a self-signed certificate is trusted through the extra root and refused without it. The last
-//! test drives the app's own IPC commands on a remote hub.
+//! with a self-signed certificate is trusted through the extra root and refused without it; a hub that
+//! redirects never gets the token or an invite code sent on. The last tests drive the app's own IPC
+//! commands on a remote hub, and joining one by invite.
 
 mod support;
 
@@ -457,6 +458,55 @@ fn a_hub_address_in_clear_over_the_internet_is_refused_before_any_token_is_sent(
     }
 }
 
+/// Starts an HTTP server on 127.0.0.1 answering every request with `answer`; its address, and the
+/// `Authorization` header (or "-") and path of each request it received.
+async fn http_server(
+    answer: impl Fn(&str) -> axum::response::Response + Clone + Send + Sync + 'static,
+) -> (SocketAddr, Arc<Mutex<Vec<(String, String)>>>) {
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    let app = axum::Router::new().fallback(move |headers: axum::http::HeaderMap, uri: axum::http::Uri| {
+        let (log, answer) = (log.clone(), answer.clone());
+        async move {
+            let auth = headers.get("authorization").and_then(|v| v.to_str().ok()).unwrap_or("-").to_string();
+            log.lock().unwrap().push((auth, uri.path().to_string()));
+            answer(uri.path())
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    (addr, seen)
+}
+
+#[tokio::test]
+async fn a_hub_that_redirects_elsewhere_never_gets_the_token_or_the_invite_code_sent_on() {
+    use axum::response::IntoResponse;
+    // Where a redirect leads, e.g. a server that is not the hub (here on this machine too, where
+    // http:// would otherwise be allowed).
+    let (elsewhere, caught) = http_server(|_| "ok".into_response()).await;
+    let (hub, asked) = http_server(move |path| {
+        let to = format!("http://{elsewhere}{path}");
+        (reqwest::StatusCode::TEMPORARY_REDIRECT, [(axum::http::header::LOCATION, to)]).into_response()
+    })
+    .await;
+    let token = "adp_never_follows_a_redirect";
+    let console = remote_at(format!("http://{hub}"), token);
+    let state = state_until(&console, "reconnecting", |s| matches!(s, HubConnection::Reconnecting { .. })).await;
+    assert!(matches!(&state, HubConnection::Reconnecting { reason, .. } if reason.contains("307")), "{state:?}");
+    let e = console.snapshot().await.expect_err("nothing is sent before the hub said who this is");
+    assert_eq!(e.code, ErrorCode::Offline, "{e:?}");
+
+    let code = "invite-code-never-forwarded";
+    let e = server::remote::redeem(&format!("http://{hub}"), None, code, None).await.expect_err("not redeemed");
+    assert!(!e.message.contains(code), "the code is never echoed: {}", e.message);
+    tokio::time::sleep(Duration::from_millis(1200)).await; // the link tries again meanwhile
+    let asked = asked.lock().unwrap().clone();
+    assert!(asked.iter().filter(|(auth, _)| auth == &format!("Bearer {token}")).count() >= 2, "{asked:?}");
+    assert!(asked.iter().any(|(_, path)| path == "/api/v1/invites/redeem"), "{asked:?}");
+    assert_eq!(caught.lock().unwrap().clone(), Vec::<(String, String)>::new(), "no request followed a redirect");
+}
+
 struct Pair {
     cert: String,
     key: String,
@@ -742,4 +792,55 @@ async fn the_apps_commands_act_on_a_remote_hub_as_the_person_its_token_names_unt
     })
     .await
     .unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_by_invite_checks_the_address_before_spending_the_code_and_keeps_the_token_from_the_ui() {
+    let s = Stack::start(Switches::all()).await;
+    let body = json!({"role": "moderator", "name": "mod_jo", "validForSecs": 600});
+    let (status, invite) = call(&s, API_TOKEN, Method::POST, "/invites", Some(body)).await;
+    assert_eq!(status, 200, "{invite}");
+    let code = invite["code"].as_str().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let vars: std::collections::HashMap<String, String> =
+        [("ANCHORDESK_DATA_DIR", data.display().to_string()), ("ANCHORDESK_AUDIENCE", "off".into())]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect();
+    let hub = format!("http://{}", s.hub_addr);
+    let token = tokio::task::spawn_blocking(move || {
+        let seen = app::Seen::default();
+        let (_app, main) = app::start(vars, &seen);
+        let join =
+            |url: &str| app::ipc(&main, "hub_join", json!({"hubUrl": url, "code": code, "name": null, "hubCa": null}));
+
+        // An address in clear over the internet is refused before the code is sent.
+        let e = join("http://203.0.113.5:8690").expect_err("refused");
+        assert!(e.code == ErrorCode::Invalid && e.message.contains("https://"), "{e:?}");
+        assert!(!e.message.contains(&code), "the code is never echoed: {e:?}");
+
+        // The right hub: the code is spent, the hub saved, and the UI learns the name and role only.
+        let joined = join(&hub).expect("joined");
+        assert_eq!((joined["name"].as_str(), joined["role"].as_str()), (Some("mod_jo"), Some("moderator")), "{joined}");
+        assert_eq!(joined["settings"]["settings"]["hubUrl"], hub.as_str(), "{joined}");
+        assert!(joined["settings"]["secretsSet"].as_array().unwrap().contains(&json!("hubToken")), "{joined}");
+        assert!(!joined.to_string().contains("adp_"), "no token reaches the UI: {joined}");
+        let view = app::ipc(&main, "settings_get", json!({})).unwrap();
+        assert!(!view.to_string().contains("adp_"), "nor later: {view}");
+
+        let again = join(&hub).expect_err("an invite is used once");
+        assert!(again.message.contains("already been used") && !again.message.contains(&code), "{again:?}");
+
+        let secrets = std::fs::read_to_string(data.join("secrets.json")).expect("the token is kept as a secret");
+        let settings = std::fs::read_to_string(data.join("settings.json")).unwrap();
+        assert!(!settings.contains("adp_"), "not among the plain settings: {settings}");
+        let at = secrets.find("adp_").expect("the hub's token");
+        secrets[at..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-').collect::<String>()
+    })
+    .await
+    .unwrap();
+    // The kept token is the moderator's on the hub.
+    let me = support::api::call(&format!("http://{}/api/v1/me", s.hub_addr), &token, Method::GET, None).await;
+    assert_eq!((me.0.as_u16(), &me.1["name"], &me.1["role"]), (200, &json!("mod_jo"), &json!("moderator")), "{}", me.1);
 }

@@ -6,7 +6,8 @@
 //! and status, going live, the language switch, the screenshots). Tests that must ask "Tencent" what
 //! really happened run it with credentials against a sandbox in the test's process, as it runs against
 //! Tencent Cloud (endpoint, SDKAppID, key, callbacks to its hub): the moderation flows in
-//! `window/flows.rs`. The shared harness is `window/harness.rs`.
+//! `window/flows.rs`. Two windows on one hub — the owner's and a moderator's, each its own app process
+//! under its own WebKitWebDriver — are in `window/team.rs`. The shared harness is `window/harness.rs`.
 
 use fantoccini::Locator;
 
@@ -19,6 +20,8 @@ mod language;
 #[path = "window/screenshots.rs"]
 mod screenshots;
 mod support;
+#[path = "window/team.rs"]
+mod team;
 
 use harness::Window;
 

@@ -89,9 +89,17 @@ impl Window {
             .unwrap_or_else(|e| panic!("{css} did not appear: {e}"))
     }
 
-    /// Waits for `css` and clicks it.
+    /// Waits for `css` and clicks it. A click WebKitWebDriver refuses at once (seen with two app windows
+    /// on one display, without a word of why) is tried again for a few seconds.
     pub async fn click(&self, css: &str) {
-        self.wait_for(css).await.click().await.unwrap_or_else(|e| panic!("could not click {css}: {e}"));
+        let started = Instant::now();
+        loop {
+            match self.wait_for(css).await.click().await {
+                Ok(_) => return,
+                Err(e) if started.elapsed() > Duration::from_secs(5) => panic!("could not click {css}: {e:?}"),
+                Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+            }
+        }
     }
 
     pub async fn count(&self, css: &str) -> usize {
@@ -212,6 +220,8 @@ fn running(pid: u32) -> bool {
 /// runs against it with credentials, as it would against Tencent (its hub receives the callbacks).
 pub struct Tencent {
     pub sandbox: Sandbox,
+    /// Where the console's hub listens (it receives this "Tencent"'s callbacks there).
+    pub hub_port: u16,
     env: Vec<(&'static str, String)>,
     _cancel: DropGuard,
 }
@@ -239,7 +249,7 @@ impl Tencent {
             ("ANCHORDESK_HUB_LISTEN", format!("127.0.0.1:{hub_port}")),
             ("ANCHORDESK_CALLBACK_TOKEN", token.to_string()),
         ];
-        Tencent { sandbox, env, _cancel: cancel.drop_guard() }
+        Tencent { sandbox, hub_port, env, _cancel: cancel.drop_guard() }
     }
 
     /// What the console needs to run against this "Tencent".

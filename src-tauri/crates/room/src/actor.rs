@@ -8,6 +8,10 @@
 //! write-behind thread, and emits every change as a [`RoomEvent`] with the next sequence number.
 //! Commands that call Tencent (status, mute, kick, ban, approving a held message) run their REST calls
 //! on spawned tasks that report back as completions, so a slow REST call never delays anything else.
+//! Moderation calls on the same target (a viewer, the room's mute-all, a message) run one at a time, in
+//! the order the actor received them ([`Lanes`]): two moderators muting one viewer at once would
+//! otherwise reach Tencent in one order and come back in the other, leaving Tencent's mute different
+//! from what the room and the audit log say was done last.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::path::PathBuf;
@@ -22,6 +26,7 @@ use im::clock::{now_ms, now_secs};
 use im::msg::body_text;
 use im::{ErrorKind, GroupHandle, ImClient, MsgElement, MsgPriority};
 use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot::error::TryRecvError;
 use tokio::sync::{broadcast, mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 use ts_rs::TS;
@@ -429,6 +434,7 @@ impl Room {
             audit,
             next_audit: max_audit + 1,
             undoing: Default::default(),
+            lanes: Lanes::default(),
             seq: 0,
             epoch: now_ms(),
             recent: VecDeque::new(),
@@ -775,6 +781,24 @@ impl RoomHandle {
     }
 }
 
+/// The lane of the room's mute-all (user IDs cannot contain a space).
+const MUTE_ALL_LANE: &str = "room mute-all";
+
+/// Per target, the end of the last moderation call started on it: the next one waits for it.
+#[derive(Default)]
+struct Lanes(HashMap<String, oneshot::Receiver<()>>);
+
+impl Lanes {
+    /// Takes a place at the end of `target`'s lane: what to wait for first (the call before, if one
+    /// is still under way), and what to drop once this call's result is queued for the actor.
+    fn enter(&mut self, target: &str) -> (Option<oneshot::Receiver<()>>, oneshot::Sender<()>) {
+        // Lanes whose last call has finished are forgotten, so this stays as small as the calls under way.
+        self.0.retain(|_, last| matches!(last.try_recv(), Err(TryRecvError::Empty)));
+        let (finished, next) = oneshot::channel();
+        (self.0.insert(target.to_string(), next), finished)
+    }
+}
+
 struct Actor {
     writer: Writer,
     group: GroupHandle,
@@ -833,6 +857,8 @@ struct Actor {
     next_audit: u64,
     /// Audit lines whose undo is under way.
     undoing: std::collections::HashSet<u64>,
+    /// Moderation calls under way, per target: the next one on a target waits for the last.
+    lanes: Lanes,
     seq: u64,
     /// This run's identity (see [`RoomSnapshot::epoch`]).
     epoch: u64,
@@ -1492,6 +1518,30 @@ impl Actor {
         }
     }
 
+    /// Runs `work` off the actor like [`Self::spawn_then`], but only once every call on `target`
+    /// the actor started before has reported back: calls on one target reach Tencent, and their
+    /// results the room, in the order the actor received them.
+    fn spawn_in_lane<F, T>(&mut self, target: &str, work: F, done: impl FnOnce(T) -> Command + Send + 'static)
+    where
+        F: std::future::Future<Output = T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (after, finished) = self.lanes.enter(target);
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            if let Some(after) = after {
+                // Err too when that call's task ended without a word (the runtime shutting down).
+                let _ = after.await;
+            }
+            let out = work.await;
+            if let Some(tx) = tx.upgrade() {
+                let _ = tx.send(done(out)).await;
+            }
+            // Only now, with the result queued ahead of the next call's: the next may start.
+            drop(finished);
+        });
+    }
+
     fn moderate(&mut self, actor: String, action: ModAction, undoes: Option<u64>, reply: oneshot::Sender<Result<()>>) {
         let group = self.group.clone();
         let now = now_secs();
@@ -1502,18 +1552,23 @@ impl Actor {
                     let _ = reply.send(Err(Error::Invalid("a mute needs a duration; use unmute to lift one".into())));
                     return;
                 }
-                self.spawn_then(
+                let lane = user_id.clone();
+                self.spawn_in_lane(
+                    &lane,
                     async move {
-                        let until = ops::mute(&group, std::slice::from_ref(&user_id), secs, now).await?;
+                        // The time is taken when the call goes out, after any call it waited for.
+                        let until = ops::mute(&group, std::slice::from_ref(&user_id), secs, now_secs()).await?;
                         Ok(Effect::Muted { user: user_id, until, end_of_stream: until_end_of_stream, reason, secs })
                     },
                     move |r| Command::Applied(actor, AuditAction::Mute, undoes, r, reply),
                 );
             }
             ModAction::Unmute { user_id, reason } => {
-                self.spawn_then(
+                let lane = user_id.clone();
+                self.spawn_in_lane(
+                    &lane,
                     async move {
-                        ops::mute(&group, std::slice::from_ref(&user_id), 0, now).await?;
+                        ops::mute(&group, std::slice::from_ref(&user_id), 0, now_secs()).await?;
                         Ok(Effect::Muted { user: user_id, until: None, end_of_stream: false, reason, secs: 0 })
                     },
                     move |r| Command::Applied(actor, AuditAction::Unmute, undoes, r, reply),
@@ -1543,9 +1598,11 @@ impl Actor {
                     let _ = reply.send(Err(Error::Invalid("a ban needs a duration of at least 1 second".into())));
                     return;
                 }
-                self.spawn_then(
+                let lane = user_id.clone();
+                self.spawn_in_lane(
+                    &lane,
                     async move {
-                        let until = now.saturating_add(u64::from(seconds));
+                        let until = now_secs().saturating_add(u64::from(seconds));
                         let description = (!reason.is_empty()).then_some(reason.as_str());
                         match group.ban(std::slice::from_ref(&user_id), seconds, description).await {
                             Ok(()) => Ok(Effect::Banned { user: user_id, until, reason, secs: seconds, native: true }),
@@ -1567,7 +1624,9 @@ impl Actor {
                     let _ = reply.send(Err(Error::Invalid("say which message to hide (its id)".into())));
                     return;
                 }
-                self.spawn_then(
+                let lane = format!("message {msg_id}");
+                self.spawn_in_lane(
+                    &lane,
                     async move {
                         let msg = RoomMessage::hide(vec![msg_id.clone()]);
                         group
@@ -1580,7 +1639,8 @@ impl Actor {
                 );
             }
             ModAction::MuteAll { on, reason } => {
-                self.spawn_then(
+                self.spawn_in_lane(
+                    MUTE_ALL_LANE,
                     async move {
                         group.mute_all(on).await.map_err(|e| Error::im("muting everyone", e))?;
                         let msg = RoomMessage::mute_all(on);
@@ -1621,7 +1681,9 @@ impl Actor {
                 }
             }
             ModAction::Unban { user_id } => {
-                self.spawn_then(
+                let lane = user_id.clone();
+                self.spawn_in_lane(
+                    &lane,
                     async move {
                         match group.unban(std::slice::from_ref(&user_id)).await {
                             Ok(()) => {}

@@ -281,11 +281,14 @@ pub struct Limits {
     /// refused until the oldest of them is that old.
     pub failures: u32,
     pub failure_window: Duration,
+    /// Event streams one person may hold open at once. A console holds one (its windows share it); a
+    /// few more cover a flaky network, where the hub notices a dead stream only after its silence limit.
+    pub streams: u32,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { per_second: 20, burst: 40, failures: 5, failure_window: Duration::from_secs(60) }
+        Limits { per_second: 20, burst: 40, failures: 5, failure_window: Duration::from_secs(60), streams: 16 }
     }
 }
 
@@ -566,23 +569,29 @@ impl Access {
                 params![im::clock::now_ms() as i64, id as i64],
             )
             .map_err(db("revoking"))?;
-        if let Some((_, closed)) = self.0.live.lock().unwrap_or_else(|p| p.into_inner()).get(&id) {
-            closed.cancel();
-        }
         let person = self.people()?.into_iter().find(|p| p.id == id).ok_or(Error::NoSuchPerson(id))?;
         if changed == 0 && !person.revoked {
             return Err(Error::NoSuchPerson(id));
         }
+        // Cancelled even when no stream is open: a stream whose token was checked just before the
+        // revocation registers after it, and must find itself closed. IDs are never reused, and a
+        // cancelled entry is kept (see `Live::drop`), so this holds for as long as the hub runs.
+        let mut live = self.0.live.lock().unwrap_or_else(|p| p.into_inner());
+        live.entry(id).or_insert_with(|| (0, CancellationToken::new())).1.cancel();
         Ok(person)
     }
 
     /// Registers an open event stream of `caller`'s; it closes when the returned token is cancelled
-    /// (on revocation), and counts as connected until the [`Live`] is dropped.
-    pub fn connect(&self, caller: &Caller) -> Live {
+    /// (on revocation), and counts as connected until the [`Live`] is dropped. `None` when the caller
+    /// already holds as many open streams as [`Limits::streams`] allows.
+    pub fn connect(&self, caller: &Caller) -> Option<Live> {
         let mut live = self.0.live.lock().unwrap_or_else(|p| p.into_inner());
         let entry = live.entry(caller.id).or_insert_with(|| (0, CancellationToken::new()));
+        if entry.0 >= self.0.limits.streams.max(1) {
+            return None;
+        }
         entry.0 += 1;
-        Live { access: self.clone(), id: caller.id, revoked: entry.1.clone() }
+        Some(Live { access: self.clone(), id: caller.id, revoked: entry.1.clone() })
     }
 
     /// Takes one request from `id`'s allowance; `Err` is how long to wait.
@@ -688,11 +697,40 @@ mod tests {
         let stored: Vec<u8> = access.conn().query_row("SELECT token_hash FROM people", [], |r| r.get(0)).unwrap();
         assert_ne!(stored, joined.token.as_bytes(), "only the hash is kept");
 
-        let live = access.connect(&caller);
+        let live = access.connect(&caller).expect("a first stream");
         assert_eq!(access.people().unwrap()[0].connected, 1);
         access.revoke(joined.person_id).unwrap();
         assert!(live.revoked.is_cancelled(), "revocation closes open streams");
         assert_eq!(access.resolve(&joined.token).unwrap(), None, "and the token stops working");
+    }
+
+    #[test]
+    fn a_stream_registered_just_after_its_person_was_revoked_is_closed_too() {
+        let access = Access::in_memory(Limits::default());
+        let (code, _) = access.invite(Role::Moderator, Some("mod_late".into()), Duration::from_secs(60)).unwrap();
+        let joined = access.redeem(&code, None).unwrap();
+        // The stream's token was checked (the caller resolved) before the revocation, with no stream
+        // open yet; it registers only after.
+        let caller = access.resolve(&joined.token).unwrap().unwrap();
+        access.revoke(joined.person_id).unwrap();
+        let late = access.connect(&caller).expect("registered");
+        assert!(late.revoked.is_cancelled(), "it is closed at once");
+        drop(late);
+        let again = access.connect(&caller).expect("registered");
+        assert!(again.revoked.is_cancelled(), "and so is every later one");
+    }
+
+    #[test]
+    fn one_person_holds_only_so_many_open_streams() {
+        let access = Access::in_memory(Limits { streams: 2, ..Limits::default() });
+        let owner = Caller::owner();
+        let (a, b) = (access.connect(&owner).unwrap(), access.connect(&owner).unwrap());
+        assert!(access.connect(&owner).is_none(), "a third is refused");
+        let other = Caller { id: 7, name: "mod_x".into(), role: Role::Moderator };
+        assert!(access.connect(&other).is_some(), "others keep their own allowance");
+        drop(a);
+        assert!(access.connect(&owner).is_some(), "a closed stream frees its place");
+        drop(b);
     }
 
     #[test]

@@ -157,6 +157,9 @@ impl Session {
             .map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
         let hub_addr = hub_listener.local_addr().map_err(|source| Error::Listen { addr: config.hub_listen, source })?;
         let hub_url = crate::tls::hub_url(hub_addr, tls.as_ref());
+        if let Some(warning) = crate::tls::clear_text_warning(hub_addr, tls.is_some(), config.api_token.is_some()) {
+            tracing::warn!("{warning}");
+        }
 
         let (sandbox, im, mode, token, audience) = match &config.backend {
             ImBackend::Sandbox { listen, audience } => {

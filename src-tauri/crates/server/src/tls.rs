@@ -81,6 +81,18 @@ pub fn hub_url(addr: SocketAddr, tls: Option<&LoadedTls>) -> String {
     }
 }
 
+/// What to warn about when the hub's API (its tokens) would cross a network in clear: plain HTTP on an
+/// address other machines reach, with the API on. Consoles refuse such a hub themselves (they send a
+/// token over `http://` only to their own machine); this is for scripts and proxies in front of it.
+pub fn clear_text_warning(addr: SocketAddr, tls: bool, api_on: bool) -> Option<String> {
+    (!tls && api_on && !addr.ip().is_loopback()).then(|| {
+        format!(
+            "the hub serves its API over plain HTTP on {addr}: bearer tokens and invite codes cross the network in \
+             clear. Set ANCHORDESK_TLS_CERT and ANCHORDESK_TLS_KEY, or listen on 127.0.0.1 behind a TLS proxy"
+        )
+    })
+}
+
 /// Serves `app` over TLS on `listener` until `stop` fires, then drains for a moment.
 pub fn serve(
     listener: TcpListener,
@@ -101,4 +113,22 @@ pub fn serve(
         }
     });
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_with_the_api_on_is_warned_about_only_off_this_machine() {
+        let public: SocketAddr = "0.0.0.0:8690".parse().unwrap();
+        let lan: SocketAddr = "192.168.1.20:8690".parse().unwrap();
+        let local: SocketAddr = "127.0.0.1:8690".parse().unwrap();
+        let warning = clear_text_warning(public, false, true).expect("a warning");
+        assert!(warning.contains("in clear") && warning.contains("ANCHORDESK_TLS_CERT"), "{warning}");
+        assert!(clear_text_warning(lan, false, true).is_some());
+        assert_eq!(clear_text_warning(local, false, true), None, "loopback stays on this machine");
+        assert_eq!(clear_text_warning(public, true, true), None, "TLS");
+        assert_eq!(clear_text_warning(public, false, false), None, "no API, no tokens");
+    }
 }

@@ -9,6 +9,8 @@
 //! without loss from the room's replay buffer. The server pings every [`PING_EVERY`] and drops a peer
 //! it has not heard from for [`SILENT_LIMIT`]; the client's pings are answered by the WebSocket layer.
 //! When the owner revokes the stream's person, it closes at once with 1008 (policy) and "access revoked".
+//! One person may hold [`crate::access::Limits::streams`] streams open at once; one more is refused with
+//! 429 and `Retry-After` before the upgrade.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -38,6 +40,9 @@ pub const PING_EVERY: Duration = Duration::from_secs(20);
 pub const SILENT_LIMIT: Duration = Duration::from_secs(50);
 /// A frame the peer does not take within this long means it is gone.
 const SEND_TIMEOUT: Duration = Duration::from_secs(15);
+/// When a person at their limit of open streams may try again: a dropped stream is noticed within
+/// [`SILENT_LIMIT`], usually sooner.
+const STREAMS_RETRY: Duration = Duration::from_secs(10);
 /// How long a closing handshake may take before the connection is dropped.
 const CLOSE_WAIT: Duration = Duration::from_secs(2);
 
@@ -69,7 +74,15 @@ pub async fn events(
         ApiError::new(e.status(), ErrorCode::Invalid, format!("this is a WebSocket endpoint; connect with one: {e}"))
     })?;
     // Registered before the upgrade, so a revocation from now on reaches this stream.
-    let live = hub.access.connect(&who);
+    let Some(live) = hub.access.connect(&who) else {
+        return Ok(super::too_many(
+            &format!(
+                "{} has too many event streams open (close a console, or wait for dropped ones to time out)",
+                who.name
+            ),
+            STREAMS_RETRY,
+        ));
+    };
     Ok(upgrade.on_upgrade(move |socket| stream(hub.room, live, from, socket)))
 }
 
