@@ -254,8 +254,10 @@ describe('SettingsSheet: saving and restarting', () => {
     expect(text('settings-mode-saved')).toBe('With the saved settings: Sandbox');
     await fireEvent.click(id('settings-nav-hub'));
     expect(id('settings-hub-mode').dataset.hubMode).toBe('embedded');
-    expect(text('settings-hub-mode')).toContain('Embedded: the hub runs inside AnchorDesk on this computer.');
-    expect(id('settings-hub-mode').querySelector('input, select'), 'a display, not a choice (remote mode is issue 7)').toBeNull();
+    expect(id<HTMLInputElement>('settings-hub-embedded').checked, 'nothing saved: this computer’s own hub').toBe(true);
+    expect(id<HTMLInputElement>('settings-hub-remote').checked).toBe(false);
+    expect(text('settings-hub-mode')).toContain('Run this room’s hub on this computer (owner)');
+    expect(text('settings-hub-mode')).toContain('Connect to a team’s hub (moderator / viewer)');
   });
 });
 
