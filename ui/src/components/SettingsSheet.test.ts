@@ -363,17 +363,17 @@ describe('SettingsSheet: a team’s hub, joined by invite', () => {
     const { backend } = await setup({}, 'hub');
     await fireEvent.click(id('settings-hub-remote'));
     await fireEvent.input(id('hub-join-link'), { target: { value: 'https://hub.example.com:8690' } });
-    expect(text('hub-join-link-problem')).toBe('This is not an invite link: an invite link starts with anchordesk://join?');
+    expect(text('settings-problem-hub-join-link')).toBe('This is not an invite link: an invite link starts with anchordesk://join?');
     expect(id('hub-join-link').getAttribute('aria-invalid')).toBe('true');
     await fireEvent.input(id('hub-join-link'), { target: { value: 'anchordesk://join?hub=https://hub.example.com' } });
-    expect(text('hub-join-link-problem')).toBe('The link has no invite code: copy the whole link.');
+    expect(text('settings-problem-hub-join-link')).toBe('The link has no invite code: copy the whole link.');
 
     await type('hub-join-url', 'http://hub.example.com:8690');
     await type('hub-join-name', 'owner');
     await join();
-    expect(text('settings-problem-hubJoinUrl')).toMatch(/^Use https:\/\//);
-    expect(text('settings-problem-hubJoinCode')).toBe('Give the invite code (it is in the invite link).');
-    expect(text('settings-problem-hubJoinName')).toBe('The hub keeps this name for itself: choose another.');
+    expect(text('settings-problem-hub-join-url')).toMatch(/^Use https:\/\//);
+    expect(text('settings-problem-hub-join-code')).toBe('Give the invite code (it is in the invite link).');
+    expect(text('settings-problem-hub-join-name')).toBe('The hub keeps this name for itself: choose another.');
     expect(joins(backend), 'nothing sent').toEqual([]);
   });
 
