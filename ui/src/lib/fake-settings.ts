@@ -119,7 +119,7 @@ function fieldProblem(field: keyof Settings, value: unknown): string | null {
         ? `hubUrl: ${shown} is not a hub address; write it like https://hub.example.com`
         : `hubUrl: ${shown}: use https:// — a token must not cross the internet in clear (http:// is only for a hub on this machine, like http://127.0.0.1:8690)`;
     case 'hubCa':
-      return null; // a path: whether it is a certificate is read from the file (FakeSettings.#caProblem)
+      return null; // a path: whether it is a certificate is read from the file (FakeSettings.#checkCa)
   }
 }
 
