@@ -297,7 +297,12 @@ impl Console {
 
     /// An invite for a moderator or a viewer (the owner's only). Embedded, the link names this hub's
     /// own address; others can use it only when the hub listens where they can reach it.
-    pub async fn invite(&self, role: Role, name: Option<String>, valid_for_secs: Option<u64>) -> Result<Invite, WireError> {
+    pub async fn invite(
+        &self,
+        role: Role,
+        name: Option<String>,
+        valid_for_secs: Option<u64>,
+    ) -> Result<Invite, WireError> {
         match self {
             Console::Embedded(s) => {
                 create_invite(&s.access, &s.room, ANCHOR, &s.info.hub_url, role, name, valid_for_secs)

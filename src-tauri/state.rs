@@ -12,7 +12,9 @@ use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use crate::console::{Console, ConsoleConfig};
 
-use crate::settings::{self, Env, HubJoined, SecretChange, SecretName, Settings, SettingsFolder, SettingsView, Started};
+use crate::settings::{
+    self, Env, HubJoined, SecretChange, SecretName, Settings, SettingsFolder, SettingsView, Started,
+};
 
 /// What one run of the console reads from outside: the environment (`ANCHORDESK_*`, the data folder
 /// included) and the keychain. The desktop app reads the process's own; tests give theirs.
@@ -139,10 +141,7 @@ impl SettingsState {
             })
             .await
             .map_err(|e| {
-                WireError::new(
-                    e.code,
-                    format!("{} (the invite was used: ask the owner for a new one)", e.message),
-                )
+                WireError::new(e.code, format!("{} (the invite was used: ask the owner for a new one)", e.message))
             })?;
         Ok(HubJoined { name, role, settings: view })
     }

@@ -801,7 +801,12 @@ fn started_app(dir: &Path, extra: &[(&str, &str)]) -> (App<MockRuntime>, Webview
     (app, main)
 }
 
-fn join(window: &WebviewWindow<MockRuntime>, hub_url: &str, code: &str, hub_ca: Option<&str>) -> Result<Value, WireError> {
+fn join(
+    window: &WebviewWindow<MockRuntime>,
+    hub_url: &str,
+    code: &str,
+    hub_ca: Option<&str>,
+) -> Result<Value, WireError> {
     let body = json!({"hubUrl": hub_url, "code": code, "name": null, "hubCa": hub_ca});
     ipc(window, "hub_join", body).map_err(|e| serde_json::from_value(e).expect("errors are {code, message}"))
 }
@@ -824,7 +829,8 @@ async fn joining_by_invite_saves_the_hub_and_keeps_its_token_a_secret_for_the_ne
         let before = view(ipc(&main, "settings_get", json!({})).unwrap());
         assert_eq!((before.mode, before.restart_needed), (ConsoleMode::Sandbox, false), "nothing saved yet");
 
-        let joined = join(&main, &format!(" {url}/ "), &format!(" {first_code}\n"), None).expect("a fresh invite joins");
+        let joined =
+            join(&main, &format!(" {url}/ "), &format!(" {first_code}\n"), None).expect("a fresh invite joins");
         let again = join(&main, &url, &first_code, None).expect_err("an invite is single-use");
         let unknown = join(&main, &url, "not-a-code-anyone-made", None).expect_err("a made-up code is refused");
         (joined, again, unknown)

@@ -59,7 +59,8 @@ pub async fn invite(
     let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
     let scheme = if hub.config.tls { "https" } else { "http" };
     let base = format!("{scheme}://{host}");
-    let invite = create_invite(&hub.access, &hub.room, &who.name, &base, body.role, body.name, body.valid_for_secs).await?;
+    let invite =
+        create_invite(&hub.access, &hub.room, &who.name, &base, body.role, body.name, body.valid_for_secs).await?;
     Ok(Json(invite))
 }
 
