@@ -456,7 +456,6 @@ struct Prepared {
 }
 
 /// The data folder's saved settings and its secret store, chosen once when it is opened.
-
 pub struct SettingsFolder {
     dir: PathBuf,
     vault: Box<dyn vault::Vault>,
