@@ -130,7 +130,7 @@ impl SettingsState {
         settings.hub_url = Some(hub_url.clone());
         settings.hub_ca = hub_ca;
         let check = settings.clone();
-        self.blocking(move |folder, env| folder.check(env, check, SecretName::HubToken)).await?;
+        self.blocking(move |folder, env| folder.check_join(env, check)).await?;
         let joined = server::remote::redeem(&hub_url, pem.as_deref(), code.trim(), name.as_deref()).await?;
         let (role, name) = (joined.role, joined.name.clone());
         let token = SecretChange { name: SecretName::HubToken, value: Some(joined.token) };

@@ -3,7 +3,9 @@
 //! keychain here, the OS's in the app). The last tests drive the app's IPC commands headlessly on
 //! `tauri::test`'s mock runtime: the settings commands when the session failed to start, a session
 //! started from saved settings (on the sandbox, with real ports on 127.0.0.1), the chat window, and
-//! two windows following the room at once.
+//! two windows following the room at once; and joining a team's hub by invite (`hub_join`) against a
+//! real hub on 127.0.0.1: what is saved (the token only as a secret), the hub's refusals, and the
+//! refusals that come before the invite is spent.
 
 use std::any::Any;
 use std::collections::{BTreeMap, HashMap};
@@ -755,4 +757,171 @@ fn the_chat_pops_out_once_and_the_ui_hears_it_open_and_close() {
 
     let locale = ipc(&main, "system_locale", json!({})).unwrap();
     assert_eq!(locale, serde_json::to_value(sys_locale::get_locale()).unwrap());
+}
+
+// ---- Joining a team's hub by invite (`hub_join`), against a real hub on 127.0.0.1 ----
+
+/// A hub (with its room on the sandbox) to join, and the owner's invites to it.
+mod team {
+    use reqwest::Method;
+    use sandbox::Switches;
+
+    use super::support::api::{call, room_url};
+    use super::support::stack::{Stack, API_TOKEN};
+
+    pub async fn hub() -> Stack {
+        Stack::start(Switches::all()).await
+    }
+
+    /// The owner's single-use invite for a moderator (named, or naming themselves on joining): its code.
+    pub async fn invite(s: &Stack, name: Option<&str>) -> String {
+        let body = serde_json::json!({"role": "moderator", "name": name, "validForSecs": 600});
+        let (status, invite) = call(&format!("{}/invites", room_url(s)), API_TOKEN, Method::POST, Some(body)).await;
+        assert_eq!(status, 200, "the owner may invite: {invite}");
+        invite["code"].as_str().expect("an invite has a code").to_string()
+    }
+
+    /// Who the hub says `token` is (`GET /api/v1/me`): the name, or None when it refuses the token.
+    pub async fn who(s: &Stack, token: &str) -> Option<String> {
+        let (status, me) = call(&format!("http://{}/api/v1/me", s.hub_addr), token, Method::GET, None).await;
+        status.is_success().then(|| me["name"].as_str().unwrap().to_string())
+    }
+}
+
+/// A console's app whose data folder is `dir`, its session started (on the sandbox), so that
+/// `restartNeeded` compares with what runs.
+fn started_app(dir: &Path, extra: &[(&str, &str)]) -> (App<MockRuntime>, WebviewWindow<MockRuntime>) {
+    let mut vars = env(&[("ANCHORDESK_DATA_DIR", dir.to_str().unwrap()), ("ANCHORDESK_AUDIENCE", "off")]);
+    vars.extend(env(extra));
+    let app = app(vars, None);
+    let main = window(&app, "main");
+    // Started or not (an environment naming a hub without its token does not start): either way the
+    // app has read what it starts from.
+    let _ = session_outcome(&main);
+    (app, main)
+}
+
+fn join(
+    window: &WebviewWindow<MockRuntime>,
+    hub_url: &str,
+    code: &str,
+    hub_ca: Option<&str>,
+) -> Result<Value, WireError> {
+    let body = json!({"hubUrl": hub_url, "code": code, "name": null, "hubCa": hub_ca});
+    ipc(window, "hub_join", body).map_err(|e| serde_json::from_value(e).expect("errors are {code, message}"))
+}
+
+/// What the data folder holds: settings.json and secrets.json, as bytes (None: no such file).
+fn stored(dir: &Path) -> (Option<Vec<u8>>, Option<Vec<u8>>) {
+    (std::fs::read(dir.join(SETTINGS_FILE)).ok(), std::fs::read(dir.join(SECRETS_FILE)).ok())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn joining_by_invite_saves_the_hub_and_keeps_its_token_a_secret_for_the_next_start() {
+    let s = team::hub().await;
+    let code = team::invite(&s, Some("mod_kim")).await;
+    let hub_url = format!("http://{}", s.hub_addr);
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_path_buf();
+    let (url, first_code) = (hub_url.clone(), code.clone());
+    let answers = tokio::task::spawn_blocking(move || {
+        let (_app, main) = started_app(&data, &[]);
+        let before = view(ipc(&main, "settings_get", json!({})).unwrap());
+        assert_eq!((before.mode, before.restart_needed), (ConsoleMode::Sandbox, false), "nothing saved yet");
+
+        let joined =
+            join(&main, &format!(" {url}/ "), &format!(" {first_code}\n"), None).expect("a fresh invite joins");
+        let again = join(&main, &url, &first_code, None).expect_err("an invite is single-use");
+        let unknown = join(&main, &url, "not-a-code-anyone-made", None).expect_err("a made-up code is refused");
+        (joined, again, unknown)
+    })
+    .await
+    .unwrap();
+    let (joined, again, unknown) = answers;
+
+    assert_eq!((joined["name"].as_str(), joined["role"].as_str()), (Some("mod_kim"), Some("moderator")), "{joined}");
+    let v = view(joined["settings"].clone());
+    assert_eq!(v.settings.hub_url.as_deref(), Some(format!("{hub_url}/").as_str()), "the address as given, trimmed");
+    assert_eq!(v.settings.hub_ca, None);
+    assert_eq!(v.secrets_set, vec![SecretName::HubToken], "the token is stored, as a secret");
+    assert_eq!(v.mode, ConsoleMode::Remote, "the next start is this hub's console");
+    assert!(v.restart_needed, "the console connects after a restart");
+
+    let saved = SettingsFolder::open(dir.path().into(), None).load().unwrap();
+    let token = saved.secrets[&SecretName::HubToken].expose().to_string();
+    assert_eq!(team::who(&s, &token).await.as_deref(), Some("mod_kim"), "the stored token is the hub's for mod_kim");
+    assert!(!joined.to_string().contains(&token), "the token never reaches the UI: {joined}");
+    let settings_json = std::fs::read_to_string(dir.path().join(SETTINGS_FILE)).unwrap();
+    assert!(!settings_json.contains(&token), "nor settings.json");
+    let console = saved.console_config(dir.path().into(), &|_: &str| None::<String>).unwrap();
+    assert!(
+        matches!(console, anchordesk_lib::console::ConsoleConfig::Remote(_)),
+        "what was saved starts a remote console"
+    );
+
+    for (refused, says) in [(&again, "already been used"), (&unknown, "not known")] {
+        assert_eq!(refused.code, ErrorCode::Forbidden, "{refused:?}");
+        assert!(refused.message.contains(says), "the hub's own words: {}", refused.message);
+        assert!(!refused.message.contains(&code) && !refused.message.contains(&token), "{}", refused.message);
+    }
+    let after = SettingsFolder::open(dir.path().into(), None).load().unwrap();
+    assert_eq!(after.secrets[&SecretName::HubToken].expose(), token, "a refused join changes nothing saved");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_join_that_could_not_be_saved_is_refused_before_the_invite_is_spent() {
+    let s = team::hub().await;
+    let code = team::invite(&s, Some("mod_lee")).await;
+    let hub_url = format!("http://{}", s.hub_addr);
+    let dir = tempfile::tempdir().unwrap();
+    let (data, url, invite) = (dir.path().to_path_buf(), hub_url.clone(), code.clone());
+    tokio::task::spawn_blocking(move || {
+        let (_app, main) = started_app(&data, &[]);
+        let refused = |hub_url: &str, hub_ca: Option<&str>| {
+            let e = join(&main, hub_url, &invite, hub_ca).expect_err("refused");
+            assert_eq!(e.code, ErrorCode::Invalid, "a refusal the user can fix: {e:?}");
+            assert!(!e.message.contains(&invite), "the code is not repeated: {}", e.message);
+            e.message
+        };
+
+        let missing = data.join("no-such-dir").join("hub.pem");
+        let e = refused(&url, Some(missing.to_str().unwrap()));
+        assert!(e.contains(missing.to_str().unwrap()), "an unreadable certificate file is named: {e}");
+        std::fs::write(data.join("junk.pem"), "not a certificate").unwrap();
+        let e = refused(&url, Some(data.join("junk.pem").to_str().unwrap()));
+        assert!(e.starts_with("hubCa:") && e.contains("no certificate"), "{e}");
+        let e = refused("http://hub.example.com:8690", None);
+        assert!(e.starts_with("hubUrl:") && e.contains("use https://"), "a token never crosses in clear: {e}");
+
+        // A settings file that cannot be read is never overwritten, so joining cannot save anything.
+        let broken = "{\"version\": 1, \"settings\": {\"roomName\": ";
+        std::fs::write(data.join(SETTINGS_FILE), broken).unwrap();
+        let e = refused(&url, None);
+        assert!(e.contains(SETTINGS_FILE), "the file is named: {e}");
+        assert_eq!(std::fs::read_to_string(data.join(SETTINGS_FILE)).unwrap(), broken, "and left as it was");
+        assert!(!data.join(SECRETS_FILE).exists(), "no token kept for a hub that was not saved");
+        std::fs::remove_file(data.join(SETTINGS_FILE)).unwrap();
+
+        let joined = join(&main, &url, &invite, None).expect("the invite was never spent: it still joins");
+        assert_eq!(joined["name"], "mod_lee");
+    })
+    .await
+    .unwrap();
+
+    // An environment that names a hub would win over the joined one: refused before the hub is asked.
+    let code = team::invite(&s, Some("mod_park")).await;
+    let other = tempfile::tempdir().unwrap();
+    let (data, url, invite) = (other.path().to_path_buf(), hub_url.clone(), code.clone());
+    tokio::task::spawn_blocking(move || {
+        let (_app, main) = started_app(&data, &[("ANCHORDESK_HUB_URL", "https://hub.example.com")]);
+        let before = stored(&data);
+        let e = join(&main, &url, &invite, None).expect_err("the environment's hub would win");
+        assert_eq!(e.code, ErrorCode::Invalid);
+        assert!(e.message.starts_with("hubUrl: ANCHORDESK_HUB_URL is set"), "{}", e.message);
+        assert_eq!(stored(&data), before, "nothing saved");
+    })
+    .await
+    .unwrap();
+    let joined = server::remote::redeem(&hub_url, None, &code, None).await.expect("that invite is still unused");
+    assert_eq!(joined.name, "mod_park");
 }

@@ -509,6 +509,27 @@ impl SettingsFolder {
         self.prepare(env, settings, vec![probe]).map(|_| ())
     }
 
+    /// Whether joining a hub by invite could save `settings` (the hub's URL and certificate in them) with
+    /// the token the hub will return: every check of [`SettingsFolder::save`], and the environment must
+    /// not set the hub itself, since its URL, certificate or token would win over what joining saves
+    /// (the console would then connect somewhere else, or with another token). Nothing written.
+    pub fn check_join(&self, env: &dyn Env, settings: Settings) -> Result<()> {
+        let hub_vars = [
+            ("hubUrl", "ANCHORDESK_HUB_URL"),
+            ("hubCa", "ANCHORDESK_HUB_CA"),
+            (SecretName::HubToken.as_str(), SecretName::HubToken.var()),
+        ];
+        if let Some((field, var)) = hub_vars.into_iter().find(|(_, var)| env_value(env, var).is_some()) {
+            return Err(Error::Invalid {
+                field,
+                message: format!(
+                    "{var} is set in this computer's environment and would win over the hub you join; unset it, then join"
+                ),
+            });
+        }
+        self.check(env, settings, SecretName::HubToken)
+    }
+
     /// The checks of a save, and what it would write.
     fn prepare(&self, env: &dyn Env, settings: Settings, changes: Vec<SecretChange>) -> Result<Prepared> {
         let settings = settings.normalized();

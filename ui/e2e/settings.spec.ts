@@ -3,10 +3,11 @@
 // section; loading, a failed load with Try again, saving, saved, a refusal; secrets write-only (a
 // stored value never reaches the page, a typed one only a password box, and only until Save); fields an
 // environment variable sets read-only; mistakes named next to their field before anything is sent; a
-// refusal that keeps what was typed; the restart banner; and the unsaved-changes question on closing.
+// refusal that keeps what was typed; the restart banner; the unsaved-changes question on closing; and
+// the hub as a choice: this computer's own, or a team's, joined with the owner's invite link.
 import { expect, test, type Page } from '@playwright/test';
 import { CATALOGUES } from '../src/lib/i18n';
-import type { SecretChange, Settings } from '../src/lib/bindings';
+import type { Invite, SecretChange, Settings } from '../src/lib/bindings';
 import { callCount, callsOf, failNext, holdNext, openConsole, release } from './support';
 
 /** Opens the sheet from the header's gear and waits until the settings are in. */
@@ -400,4 +401,97 @@ test('closing with unsaved changes asks first: keep editing, or discard them', a
   await expect(page.getByTestId('settings-field-roomName')).toHaveValue('Friday night');
   await page.getByTestId('settings-close').click();
   await expect(page.getByTestId('settings-sheet')).toHaveCount(0);
+});
+
+/** The fake's own hub invites `name` as a moderator, as the owner's Team tab would. */
+async function invite(page: Page, name: string): Promise<Invite> {
+  return page.evaluate((n) => window.__anchordeskFake.hubTeam.invite('moderator', n, 3600, 'http://127.0.0.1:8690'), name);
+}
+
+test('joining a team’s hub: the invite link fills it in, Join saves it, and after the restart this console is the hub’s', async ({ page }) => {
+  await openConsole(page);
+  const { code, link } = await invite(page, 'mod_kim');
+  await openSettings(page);
+  const hub = await section(page, 'hub');
+  await expect(hub.getByTestId('settings-hub-embedded')).toBeChecked();
+  await expect(hub.getByTestId('settings-hub-team-note')).toContainText('Moderators join through invites from the Team tab');
+  await expect(hub.getByTestId('settings-hub-team-note')).toContainText('“Team set-up” in the README');
+  await hub.getByTestId('settings-hub-remote').check();
+  await expect(hub.getByTestId('settings-hub-mode')).toHaveAttribute('data-hub-mode', 'remote');
+  await expect(hub.getByTestId('settings-field-hubListen')).toHaveCount(0);
+
+  await hub.getByTestId('hub-join-link').fill(link);
+  await expect(hub.getByTestId('hub-join-url')).toHaveValue('http://127.0.0.1:8690');
+  await expect(hub.getByTestId('hub-join-code')).toHaveValue(code);
+  await hub.getByTestId('hub-join-submit').click();
+  const done = hub.getByTestId('hub-join-done');
+  await expect(done).toHaveText('Joined as mod_kim (Moderator). Restart to connect.');
+  await expect(done).toHaveAttribute('data-role', 'moderator');
+  expect(await callsOf(page, 'joinHub')).toEqual([['http://127.0.0.1:8690', code, null, null]]);
+  expect(await everything(page), 'the spent code is shown nowhere').not.toContain(code);
+  await expect(hub.getByTestId('settings-field-hubUrl')).toHaveValue('http://127.0.0.1:8690');
+  await expect(hub.getByTestId('secret-hubToken')).toHaveAttribute('data-state', 'set');
+
+  await page.getByTestId('settings-restart').click();
+  await expect(page.getByTestId('settings-restart-banner')).toHaveCount(0);
+  await expect(done).toHaveCount(0);
+  await section(page, 'im');
+  await expect(page.getByTestId('settings-mode')).toHaveAttribute('data-mode', 'remote');
+  await expect(page.getByTestId('settings-mode')).toHaveAttribute('data-running', 'remote');
+  await expect(page.getByTestId('settings-mode-saved')).toHaveText('With the saved settings: Team hub');
+});
+
+test('a used invite is refused in the hub’s words and nothing is saved', async ({ page }) => {
+  await openConsole(page);
+  const { code } = await invite(page, 'mod_lee');
+  await page.evaluate((c) => window.__anchordeskFake.hubTeam.redeem(c, null), code);
+  await openSettings(page);
+  const hub = await section(page, 'hub');
+  await hub.getByTestId('settings-hub-remote').check();
+  await hub.getByTestId('hub-join-url').fill('http://127.0.0.1:8690');
+  await hub.getByTestId('hub-join-code').fill(code);
+  await hub.getByTestId('hub-join-submit').click();
+  const error = hub.getByTestId('hub-join-error');
+  await expect(error).toHaveText('Not joined: this invite has already been used; ask the owner for a new one');
+  await expect(error).toHaveAttribute('data-code', 'forbidden');
+  await expect(hub.getByTestId('hub-join-done')).toHaveCount(0);
+  await expect(page.getByTestId('settings-restart-banner')).toHaveCount(0);
+  await expect(hub.getByTestId('settings-field-hubUrl')).toHaveValue('');
+  await expect(hub.getByTestId('secret-hubToken')).toHaveAttribute('data-state', 'unset');
+  expect(await callCount(page, 'saveSettings')).toBe(0);
+  await section(page, 'im');
+  await expect(page.getByTestId('settings-mode')).toHaveAttribute('data-mode', 'sandbox');
+});
+
+test('a team’s hub the environment sets is read-only like the other fields, and cannot be joined over', async ({ page }) => {
+  await openConsole(page, {
+    options: {
+      settings: {
+        settings: { hubUrl: 'https://hub.example.com:8690', hubCa: '/etc/anchordesk/hub.pem' },
+        fromEnv: ['hubUrl', 'hubCa', 'hubToken'],
+      },
+    },
+  });
+  await openSettings(page);
+  const hub = await section(page, 'hub');
+  await expect(hub.getByTestId('settings-hub-remote')).toBeChecked();
+  await expect(hub.getByTestId('settings-hub-embedded')).toBeDisabled();
+  await expect(hub.getByTestId('settings-env-hubChoice')).toContainText('ANCHORDESK_HUB_URL');
+  for (const [field, variable, value] of [
+    ['hubUrl', 'ANCHORDESK_HUB_URL', 'https://hub.example.com:8690'],
+    ['hubCa', 'ANCHORDESK_HUB_CA', '/etc/anchordesk/hub.pem'],
+  ]) {
+    await expect(hub.getByTestId(`settings-field-${field}`)).toHaveValue(value);
+    await expect(hub.getByTestId(`settings-field-${field}`)).not.toBeEditable();
+    await expect(hub.getByTestId(`settings-env-${field}`)).toHaveText(
+      `Set by the environment variable ${variable}: change it there, then restart.`,
+    );
+  }
+  await expect(hub.getByTestId('secret-hubToken')).toHaveAttribute('data-state', 'env');
+  await expect(hub.getByTestId('secret-hubToken-env')).toContainText('ANCHORDESK_HUB_TOKEN');
+  await expect(hub.getByTestId('hub-join-blocked')).toHaveText(
+    'The environment sets this console’s hub (ANCHORDESK_HUB_URL, ANCHORDESK_HUB_CA, ANCHORDESK_HUB_TOKEN): change it there, then restart.',
+  );
+  await expect(hub.getByTestId('hub-join-submit')).toBeDisabled();
+  await expect(page.getByTestId('settings-save')).toBeDisabled();
 });

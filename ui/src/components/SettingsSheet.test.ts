@@ -4,11 +4,13 @@
 // environment variable sets read-only with the variable named, point out obvious mistakes next to the
 // field before sending anything, show the app's refusal next to Save while keeping what was typed, show
 // progress while saving, offer the restart the saved settings need, and ask before closing with
-// unsaved changes.
+// unsaved changes. The hub is a choice: this computer's own, or a team's, joined by invite (the code
+// shown nowhere once spent, the token never).
 import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/svelte';
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeBackend, type FakeOptions } from '../lib/fake-backend';
+import { FAKE_HUB_URL } from '../lib/fake-settings';
 import { locale } from '../lib/locale.svelte';
 import { settingsNav, type SettingsSection } from '../lib/settings-nav.svelte';
 import { theme } from '../lib/theme.svelte';
@@ -254,8 +256,10 @@ describe('SettingsSheet: saving and restarting', () => {
     expect(text('settings-mode-saved')).toBe('With the saved settings: Sandbox');
     await fireEvent.click(id('settings-nav-hub'));
     expect(id('settings-hub-mode').dataset.hubMode).toBe('embedded');
-    expect(text('settings-hub-mode')).toContain('Embedded: the hub runs inside AnchorDesk on this computer.');
-    expect(id('settings-hub-mode').querySelector('input, select'), 'a display, not a choice (remote mode is issue 7)').toBeNull();
+    expect(id<HTMLInputElement>('settings-hub-embedded').checked, 'nothing saved: this computer’s own hub').toBe(true);
+    expect(id<HTMLInputElement>('settings-hub-remote').checked).toBe(false);
+    expect(text('settings-hub-mode')).toContain('Run this room’s hub on this computer (owner)');
+    expect(text('settings-hub-mode')).toContain('Connect to a team’s hub (moderator / viewer)');
   });
 });
 
@@ -309,5 +313,131 @@ describe('SettingsSheet: appearance', () => {
     await fireEvent.click(id('settings-theme-system'));
     expect(theme.choice).toBeNull();
     expect(document.documentElement.dataset.theme).toBeUndefined();
+  });
+});
+
+describe('SettingsSheet: a team’s hub, joined by invite', () => {
+  /** Every text the sheet holds, input values included. */
+  const everything = () =>
+    `${document.body.innerHTML}\n${[...document.querySelectorAll('input')].map((i) => i.value).join('\n')}`;
+  const joins = (backend: FakeBackend) => backend.calls.filter((c) => c.method === 'joinHub');
+
+  async function join() {
+    await fireEvent.submit(id('hub-join'));
+    await settle();
+  }
+
+  it('joins with a pasted link: it fills the address and the code, Join saves the hub, and the restart connects', async () => {
+    const { backend } = await setup({}, 'hub');
+    const invite = backend.hubTeam.invite('moderator', 'mod_kim', 3600, FAKE_HUB_URL);
+    expect(maybe('hub-join'), 'joining belongs to a team’s hub').toBeNull();
+    await fireEvent.click(id('settings-hub-remote'));
+    expect(id('settings-hub-mode').dataset.hubMode).toBe('remote');
+    expect(id<HTMLButtonElement>('settings-save').disabled, 'choosing alone changes nothing saved').toBe(true);
+
+    await fireEvent.input(id('hub-join-link'), { target: { value: ` ${invite.link} ` } });
+    expect(id<HTMLInputElement>('hub-join-url').value).toBe(FAKE_HUB_URL);
+    expect(id<HTMLInputElement>('hub-join-code').value).toBe(invite.code);
+    await join();
+
+    expect(joins(backend).map((c) => c.args)).toEqual([[FAKE_HUB_URL, invite.code, null, null]]);
+    expect(text('hub-join-done')).toBe('Joined as mod_kim (Moderator). Restart to connect.');
+    expect(id('hub-join-done').dataset.role).toBe('moderator');
+    expect(everything(), 'the spent code is shown nowhere').not.toContain(invite.code);
+    expect(everything(), 'nor the token').not.toContain(backend.savedSettings.storedSecret('hubToken')!);
+    expect(id<HTMLInputElement>('settings-field-hubUrl').value).toBe(FAKE_HUB_URL);
+    expect(id('secret-hubToken').dataset.state).toBe('set');
+    expect(id('settings-sheet').dataset.dirty, 'the form is what was saved').toBe('false');
+
+    await fireEvent.click(id('settings-restart'));
+    await settle();
+    expect(maybe('settings-restart-banner')).toBeNull();
+    expect((await backend.appInfo()).mode, 'the restarted console is the team hub’s').toBe('remote');
+    expect(maybe('hub-join-done'), 'restarted: nothing left to do').toBeNull();
+    await fireEvent.click(id('settings-nav-im'));
+    expect(text('settings-mode-saved')).toBe('With the saved settings: Team hub');
+    expect(maybe('settings-mode-remote-note')).not.toBeNull();
+  });
+
+  it('says what is wrong with a pasted text or the fields before sending anything', async () => {
+    const { backend } = await setup({}, 'hub');
+    await fireEvent.click(id('settings-hub-remote'));
+    await fireEvent.input(id('hub-join-link'), { target: { value: 'https://hub.example.com:8690' } });
+    expect(text('settings-problem-hub-join-link')).toBe('This is not an invite link: an invite link starts with anchordesk://join?');
+    expect(id('hub-join-link').getAttribute('aria-invalid')).toBe('true');
+    await fireEvent.input(id('hub-join-link'), { target: { value: 'anchordesk://join?hub=https://hub.example.com' } });
+    expect(text('settings-problem-hub-join-link')).toBe('The link has no invite code: copy the whole link.');
+
+    await type('hub-join-url', 'http://hub.example.com:8690');
+    await type('hub-join-name', 'owner');
+    await join();
+    expect(text('settings-problem-hub-join-url')).toMatch(/^Use https:\/\//);
+    expect(text('settings-problem-hub-join-code')).toBe('Give the invite code (it is in the invite link).');
+    expect(text('settings-problem-hub-join-name')).toBe('The hub keeps this name for itself: choose another.');
+    expect(joins(backend), 'nothing sent').toEqual([]);
+  });
+
+  it('shows the hub’s refusal in its words and saves nothing; a certificate not trusted says what to do', async () => {
+    const { backend } = await setup({}, 'hub');
+    const invite = backend.hubTeam.invite('viewer', 'producer', 3600, FAKE_HUB_URL);
+    backend.hubTeam.redeem(invite.code, null);
+    await fireEvent.click(id('settings-hub-remote'));
+    await type('hub-join-url', FAKE_HUB_URL);
+    await type('hub-join-code', invite.code);
+    await join();
+    expect(text('hub-join-error')).toBe('Not joined: this invite has already been used; ask the owner for a new one');
+    expect(id('hub-join-error').dataset.code).toBe('forbidden');
+    expect(maybe('hub-join-done')).toBeNull();
+    expect((await backend.settings()).settings.hubUrl, 'nothing saved').toBeNull();
+    expect(maybe('settings-restart-banner')).toBeNull();
+
+    const untrusted = "the hub's certificate is not trusted (UnknownIssuer): if the hub uses a self-signed certificate, give its PEM file as hubCa (ANCHORDESK_HUB_CA); if not, someone may be in between — check the address";
+    backend.failNext('joinHub', { code: 'offline', message: untrusted });
+    await type('hub-join-url', 'https://hub.example.com:8690');
+    await join();
+    expect(text('hub-join-error')).toBe(`Not joined: ${untrusted}`);
+  });
+
+  it('waits for unsaved changes to be saved or discarded first', async () => {
+    const { backend, saves } = await setup({}, 'hub');
+    await fireEvent.click(id('settings-hub-remote'));
+    expect(maybe('hub-join-blocked')).toBeNull();
+    await type('settings-field-hubUrl', 'https://hub.example.com');
+    expect(text('hub-join-blocked')).toBe('Save or discard your changes first.');
+    expect(id('hub-join-submit').closest('fieldset')!.disabled).toBe(true);
+    await join();
+    expect(joins(backend)).toEqual([]);
+    await save();
+    expect(saves(), 'a team’s hub without its token is not saved').toEqual([]);
+    expect(text('secret-hubToken-problem')).toBe(
+      'A team’s hub needs this console’s token: join by invite below, or set the token.',
+    );
+  });
+
+  it('keeps a hub the environment sets: the choice, the address and joining are read-only, naming the variable', async () => {
+    await setup({ settings: { hubUrl: 'https://hub.example.com' }, fromEnv: ['hubUrl', 'hubToken'] }, 'hub');
+    expect(id<HTMLInputElement>('settings-hub-remote').checked).toBe(true);
+    expect(id<HTMLInputElement>('settings-hub-embedded').disabled).toBe(true);
+    expect(text('settings-env-hubChoice')).toContain('ANCHORDESK_HUB_URL');
+    expect(id<HTMLInputElement>('settings-field-hubUrl').readOnly).toBe(true);
+    expect(id('secret-hubToken').dataset.state).toBe('env');
+    expect(text('hub-join-blocked')).toBe(
+      'The environment sets this console’s hub (ANCHORDESK_HUB_URL, ANCHORDESK_HUB_TOKEN): change it there, then restart.',
+    );
+  });
+
+  it('going back to this computer’s hub clears the hub’s address, and offers to forget the token', async () => {
+    const { saves } = await setup({ settings: { hubUrl: FAKE_HUB_URL, hubCa: null }, secrets: ['hubToken'] }, 'hub');
+    expect(id<HTMLInputElement>('settings-hub-remote').checked).toBe(true);
+    await fireEvent.click(id('settings-hub-embedded'));
+    expect(text('settings-hub-team-note')).toContain('Team set-up');
+    expect(maybe('settings-field-hubListen')).not.toBeNull();
+    expect(id('settings-sheet').dataset.dirty).toBe('true');
+    await fireEvent.click(id('secret-hubToken-forget'));
+    await save();
+    expect(saves()[0][0]).toMatchObject({ hubUrl: null, hubCa: null });
+    expect(saves()[0][1]).toEqual([{ name: 'hubToken', value: null }]);
+    await fireEvent.click(id('settings-nav-im'));
+    expect(text('settings-mode-saved')).toBe('With the saved settings: Sandbox');
   });
 });

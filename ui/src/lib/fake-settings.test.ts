@@ -1,10 +1,12 @@
 // Why: the browser preview and every UI test exercise the Settings screen against the fake, so the
 // fake must keep the contract where the UI can tell: checks before saving (nothing saved on a
 // refusal, the field named), write-only secrets, read-only environment overrides, the mode following
-// the saved SDKAppID, restartNeeded until a restart, and injected failures like the other methods.
+// the saved SDKAppID, restartNeeded until a restart, and injected failures like the other methods. And
+// joining a hub by invite as the app does it: everything that would be saved is checked before the hub
+// is asked, so a refusal never spends the code; the hub's own refusals; the token stored, never shown.
 import { describe, expect, it } from 'vitest';
-import { FakeBackend } from './fake-backend';
-import { EMPTY_SETTINGS } from './fake-settings';
+import { FakeBackend, type FakeOptions } from './fake-backend';
+import { EMPTY_SETTINGS, FAKE_HUB_URL } from './fake-settings';
 import type { SecretChange, Settings } from './bindings';
 
 const settings = (over: Partial<Settings> = {}): Settings => ({ ...EMPTY_SETTINGS, ...over });
@@ -85,6 +87,10 @@ describe('FakeBackend settings', () => {
     [settings({ pushValidFor: '1y' }), /^pushValidFor "1y"/],
     [settings({ roomName: '' }), /^roomName is empty/],
     [settings({ sdkAppId: 1400000001 }), /^sdkAppId needs the IM secret key/],
+    [settings({ hubUrl: 'http://hub.example.com:8690' }), /^hubUrl: "http:\/\/hub.example.com:8690": use https:\/\/ — a token must not cross/],
+    [settings({ hubUrl: 'hub.example.com' }), /^hubUrl: "hub.example.com" is not a hub address/],
+    [settings({ hubUrl: 'https://hub.example.com' }), /^hubToken: a remote hub \(hubUrl\) needs this console's token/],
+    [settings({ hubCa: '/home/me/nowhere.pem' }), /^hubCa: cannot read "\/home\/me\/nowhere.pem"/],
   ])('refuses %j as invalid, naming the field, and saves nothing', async (bad, message) => {
     const fake = new FakeBackend();
     const e = await refusal(fake.saveSettings(bad, [{ name: 'pushKey', value: 'pk' }]));
@@ -138,5 +144,87 @@ describe('FakeBackend settings', () => {
     expect((await refusal(fake.restart())).message).toBe('cannot restart');
     expect((await fake.settings()).settings.pushApp, 'a failed save saved nothing').toBeNull();
     expect(fake.calls.map((c) => c.method)).toEqual(['saveSettings', 'settings', 'restart', 'settings']);
+  });
+});
+
+const PEM = '-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n';
+
+/** A fake whose own hub invites `name` as a moderator: the fake and the invite's code. */
+function withInvite(options: FakeOptions = {}, name: string | null = 'mod_kim') {
+  const fake = new FakeBackend({ ...options, settings: { files: { '/home/me/hub.pem': PEM, '/home/me/notes.txt': 'hello' }, ...options.settings } });
+  const invite = fake.hubTeam.invite('moderator', name, 3600, FAKE_HUB_URL);
+  expect(invite.link).toBe(`anchordesk://join?hub=${FAKE_HUB_URL}&code=${invite.code}`);
+  return { fake, code: invite.code };
+}
+
+describe('FakeBackend joining a hub by invite', () => {
+  it('saves the hub, its certificate and the token the hub gave (never shown), for the next start', async () => {
+    const { fake, code } = withInvite();
+    const joined = await fake.joinHub(` ${FAKE_HUB_URL}/ `, ` ${code} `, null, ' /home/me/hub.pem ');
+    expect([joined.name, joined.role]).toEqual(['mod_kim', 'moderator']);
+    expect(joined.settings.settings).toEqual({ ...EMPTY_SETTINGS, hubUrl: `${FAKE_HUB_URL}/`, hubCa: '/home/me/hub.pem' });
+    expect(joined.settings.secretsSet).toEqual(['hubToken']);
+    expect([joined.settings.mode, joined.settings.restartNeeded]).toEqual(['remote', true]);
+    const token = fake.savedSettings.storedSecret('hubToken')!;
+    expect(token).toBeTruthy();
+    expect(JSON.stringify(joined)).not.toContain(token);
+    expect(fake.hubTeam.team().map((m) => m.name), 'the hub has the new person').toContain('mod_kim');
+    await fake.restart();
+    expect((await fake.appInfo()).mode).toBe('remote');
+  });
+
+  it('passes on the hub’s refusal of a used, unknown or expired code, and saves nothing', async () => {
+    const { fake, code } = withInvite();
+    await fake.joinHub(FAKE_HUB_URL, code, null, null);
+    const before = await fake.settings();
+    const used = await refusal(fake.joinHub(FAKE_HUB_URL, code, null, null));
+    expect(used).toEqual({ code: 'forbidden', message: 'this invite has already been used; ask the owner for a new one' });
+    const unknown = await refusal(fake.joinHub(FAKE_HUB_URL, 'made-up', null, null));
+    expect(unknown.message).toBe('this invite code is not known: check it was copied whole');
+    expect(await fake.settings()).toEqual(before);
+  });
+
+  it('needs a name when the invite has none, in the hub’s words, and the code still works after', async () => {
+    const { fake, code } = withInvite({}, null);
+    const e = await refusal(fake.joinHub(FAKE_HUB_URL, code, 'kim lee', null));
+    expect(e.code).toBe('invalid');
+    expect(e.message).toMatch(/not a usable name/);
+    await expect(fake.joinHub(FAKE_HUB_URL, code, 'kim_lee', null)).resolves.toMatchObject({ name: 'kim_lee' });
+  });
+
+  it.each([
+    ['an unreadable certificate file', FAKE_HUB_URL, '/home/me/missing.pem', "cannot read the hub's certificate file /home/me/missing.pem"],
+    ['a file with no certificate', FAKE_HUB_URL, '/home/me/notes.txt', 'hubCa: "/home/me/notes.txt": the hub\'s root certificate: no certificate in it'],
+    ['an address in clear over the network', 'http://hub.example.com:8690', null, 'hubUrl: "http://hub.example.com:8690": use https://'],
+    ['no address', ' ', null, '"" is not a web address'],
+  ])('refuses %s before the hub is asked: the code is not spent', async (_what, url, ca, message) => {
+    const { fake, code } = withInvite();
+    const e = await refusal(fake.joinHub(url, code, null, ca));
+    expect(e.code).toBe('invalid');
+    expect(e.message.startsWith(message), e.message).toBe(true);
+    expect((await fake.settings()).settings).toEqual(EMPTY_SETTINGS);
+    await expect(fake.joinHub(FAKE_HUB_URL, code, null, null)).resolves.toMatchObject({ name: 'mod_kim' });
+  });
+
+  it('refuses when the environment sets the hub (it would win over the joined one), and the code is not spent', async () => {
+    const { fake, code } = withInvite({ settings: { settings: { hubUrl: 'https://other.example.com' }, fromEnv: ['hubUrl'] } });
+    const e = await refusal(fake.joinHub(FAKE_HUB_URL, code, null, null));
+    expect(e.message).toBe("hubUrl: ANCHORDESK_HUB_URL is set in this computer's environment and would win over the hub you join; unset it, then join");
+    expect(fake.hubTeam.redeem(code, null).name, 'the invite is still unused').toBe('mod_kim');
+  });
+
+  it('cannot reach a hub this computer does not reach: offline, nothing done', async () => {
+    const { fake, code } = withInvite();
+    const e = await refusal(fake.joinHub('https://hub.example.com:8690', code, null, null));
+    expect(e).toEqual({ code: 'offline', message: 'cannot reach the hub at https://hub.example.com:8690; this was not done' });
+    await expect(fake.joinHub(FAKE_HUB_URL, code, null, null)).resolves.toMatchObject({ role: 'moderator' });
+  });
+
+  it('leaves the other saved settings as they were, and a saved SDKAppID needs no key on a team’s hub', async () => {
+    const { fake, code } = withInvite({ settings: { settings: { roomName: 'Evening show' } } });
+    const joined = await fake.joinHub(FAKE_HUB_URL, code, null, null);
+    expect(joined.settings.settings.roomName).toBe('Evening show');
+    const view = await fake.saveSettings({ ...joined.settings.settings, sdkAppId: 1400000001 }, []);
+    expect(view.mode).toBe('remote');
   });
 });

@@ -2,14 +2,18 @@
 // (settings_get / settings_save / app_restart): a save checks everything first and refuses with
 // `invalid` naming the field and what to fix, saving nothing; secrets are stored but only their names
 // come back; fields and secrets an environment variable sets cannot be changed; an SDKAppID needs its
-// secret key; the mode follows the saved SDKAppID; and `restartNeeded` says whether what was saved
-// differs from what runs until a restart. Refusals never repeat a secret's value.
+// secret key on this computer's own hub, a remote hub its token, and a hub certificate is a file it can
+// read; the mode follows the saved hub URL and SDKAppID; and `restartNeeded` says whether what was
+// saved differs from what runs until a restart. Joining a hub by invite (hub_join) checks, as the app
+// does, everything it would save before the hub is asked, so a refusal never spends the code.
+// Refusals never repeat a secret's value.
 import {
   ADMIN_MAX_BYTES,
   ENV_VARS,
   IM_REGIONS,
   ROOM_NAME_MAX_BYTES,
   SECRET_NAMES,
+  hubAddress,
   isSdkAppId,
   isWellFormed,
 } from './settings-form';
@@ -25,7 +29,17 @@ export interface FakeSettingsOptions {
   fromEnv?: (keyof Settings | SecretName)[];
   /** Where secrets live (default: the OS keychain). */
   secretStore?: SecretStore;
+  /** Files this computer has, by path, with their text (for a hub's certificate; default none). */
+  files?: Record<string, string>;
+  /** The hubs this computer reaches, by address (default: the fake's own, FAKE_HUB_URL). */
+  hubs?: string[];
 }
+
+/** Where the fake's own hub is, as its invites name it (fake-backend.ts, `invite`). */
+export const FAKE_HUB_URL = 'http://127.0.0.1:8690';
+
+/** What the app stores for a secret a check only probes (Rust: `SettingsFolder::check`). */
+const PROBE = 'value-to-check';
 
 /** Nothing saved: every default applies (the sandbox). */
 export const EMPTY_SETTINGS: Readonly<Settings> = {
@@ -49,9 +63,18 @@ export const EMPTY_SETTINGS: Readonly<Settings> = {
 };
 
 const FIELDS = Object.keys(EMPTY_SETTINGS) as (keyof Settings)[];
+/** What names this console's hub: the environment must not set them for a join to be saved. */
+const HUB_NAMES = ['hubUrl', 'hubCa', 'hubToken'] as const;
 
 function invalid(message: string): WireError {
   return { code: 'invalid', message };
+}
+
+/** A hub's address as the app compares and names it: scheme, host and path, no trailing slash. */
+function hubBase(url: string): string {
+  const u = new URL(url);
+  const scheme = u.protocol === 'wss:' ? 'https:' : u.protocol === 'ws:' ? 'http:' : u.protocol;
+  return `${scheme}//${u.host}${u.pathname.replace(/\/+$/, '')}`;
 }
 
 /** What is wrong with one setting's value (null: nothing), in the app's words; the rules are the form's. */
@@ -91,6 +114,12 @@ function fieldProblem(field: keyof Settings, value: unknown): string | null {
       return `cssRegion ${shown} is not a region: use a code such as ap-guangzhou`;
     case 'obsUrl':
       return `obsUrl ${shown} is not a WebSocket address: use ws:// or wss://, e.g. ws://127.0.0.1:4455`;
+    case 'hubUrl':
+      return hubAddress(value) === null
+        ? `hubUrl: ${shown} is not a hub address; write it like https://hub.example.com`
+        : `hubUrl: ${shown}: use https:// — a token must not cross the internet in clear (http:// is only for a hub on this machine, like http://127.0.0.1:8690)`;
+    case 'hubCa':
+      return null; // a path: whether it is a certificate is read from the file (FakeSettings.#checkCa)
   }
 }
 
@@ -101,12 +130,16 @@ export class FakeSettings {
   #running: { settings: Settings; secrets: Map<SecretName, string> };
   readonly #fromEnv: readonly (keyof Settings | SecretName)[];
   readonly #store: SecretStore;
+  readonly #files: ReadonlyMap<string, string>;
+  readonly #hubs: readonly string[];
 
   constructor(options: FakeSettingsOptions = {}) {
     this.#saved = { ...EMPTY_SETTINGS, ...options.settings };
     this.#secrets = new Map((options.secrets ?? []).map((name) => [name, `stored-${name}`]));
     this.#fromEnv = [...(options.fromEnv ?? [])];
     this.#store = options.secretStore ?? 'keychain';
+    this.#files = new Map(Object.entries(options.files ?? {}));
+    this.#hubs = (options.hubs ?? [FAKE_HUB_URL]).map(hubBase);
     this.#running = { settings: { ...this.#saved }, secrets: new Map(this.#secrets) };
   }
 
@@ -118,19 +151,33 @@ export class FakeSettings {
   }
 
   /**
-   * Joining a hub by invite, as `hub_join` does: the hub's answer (`hub` stands for it: it redeems the
-   * code, throwing its refusal), then the URL, the certificate and the token saved together.
+   * Joining a hub by invite, as `hub_join` does: the certificate file read, then everything it would
+   * save checked (the hub's URL and certificate with a token; the environment must not set the hub),
+   * and only then the hub asked (`hub` stands for it: it redeems the code, throwing its refusal), and
+   * the URL, the certificate and the token the hub returned saved together.
    */
-  join(hubUrl: string, code: string, name: string | null, hubCa: string | null, hub: (code: string, name: string | null) => { name: string; role: Role }): HubJoined {
+  join(
+    hubUrl: string,
+    code: string,
+    name: string | null,
+    hubCa: string | null,
+    hub: (code: string, name: string | null) => { name: string; role: Role },
+  ): HubJoined {
     const url = hubUrl.trim();
-    if (!/^(https:\/\/[^/\s]+|http:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?)\/?$/.test(url)) {
-      throw invalid(`${JSON.stringify(url)} is not a hub address: https://host:port, or http:// on this computer only`);
-    }
-    if (code.trim() === '') throw invalid('the invite code is empty: paste the link or code the owner sent');
     const ca = hubCa?.trim() || null;
+    if (ca !== null && !this.#files.has(ca)) {
+      throw invalid(`cannot read the hub's certificate file ${ca}: No such file or directory (os error 2)`);
+    }
+    const fromEnv = HUB_NAMES.find((n) => this.#fromEnv.includes(n));
+    if (fromEnv) {
+      throw invalid(`${fromEnv}: ${ENV_VARS[fromEnv]} is set in this computer's environment and would win over the hub you join; unset it, then join`);
+    }
+    const check = this.#prepare({ ...this.#saved, hubUrl: url || null, hubCa: ca }, [{ name: 'hubToken', value: PROBE }]);
+    if (check.settings.hubUrl === null) throw invalid(`"" is not a web address; write it like https://hub.example.com`);
+    const base = hubBase(url);
+    if (!this.#hubs.includes(base)) throw { code: 'offline', message: `cannot reach the hub at ${base}; this was not done` } satisfies WireError;
     const joined = hub(code.trim(), name?.trim() || null);
-    this.#saved = { ...this.#saved, hubUrl: url, hubCa: ca };
-    this.#secrets.set('hubToken', `token-for-${joined.name}`);
+    this.#commit(check.settings, new Map([...check.secrets, ['hubToken', `token-for-${joined.name}`]]));
     return { name: joined.name, role: joined.role, settings: this.view() };
   }
 
@@ -152,6 +199,13 @@ export class FakeSettings {
 
   /** Checks everything first; saves nothing when anything is wrong. */
   save(settings: unknown, secrets: unknown): SettingsView {
+    const next = this.#prepare(settings, secrets);
+    this.#commit(next.settings, next.secrets);
+    return this.view();
+  }
+
+  /** The checks of a save, and what it would keep: the settings and every secret after it. */
+  #prepare(settings: unknown, secrets: unknown): { settings: Settings; secrets: Map<SecretName, string> } {
     const next = this.#checkSettings(settings);
     const changes = this.#checkSecrets(secrets);
     const after = new Map(this.#secrets);
@@ -159,14 +213,34 @@ export class FakeSettings {
       if (value === null) after.delete(name);
       else after.set(name, value);
     }
-    const keySet = after.has('imSecretKey') || this.#fromEnv.includes('imSecretKey');
-    if (next.sdkAppId !== null && !keySet) {
+    const has = (name: SecretName) => after.has(name) || this.#fromEnv.includes(name);
+    const remote = next.hubUrl !== null;
+    if (!remote && next.sdkAppId !== null && !has('imSecretKey')) {
       throw invalid('sdkAppId needs the IM secret key (imSecretKey): set the key from the IM console too');
     }
-    this.#saved = next;
+    if (remote && !has('hubToken')) {
+      throw invalid("hubToken: a remote hub (hubUrl) needs this console's token: paste the one from your invite");
+    }
+    if (next.hubCa !== null) this.#checkCa(next.hubCa);
+    return { settings: next, secrets: after };
+  }
+
+  #commit(settings: Settings, secrets: Map<SecretName, string>): void {
+    this.#saved = settings;
     this.#secrets.clear();
-    for (const [name, value] of after) this.#secrets.set(name, value);
-    return this.view();
+    for (const [name, value] of secrets) this.#secrets.set(name, value);
+  }
+
+  /** The hub's certificate must be a file this computer reads, with a PEM certificate in it. */
+  #checkCa(path: string): void {
+    const pem = this.#files.get(path);
+    const shown = JSON.stringify(path);
+    if (pem === undefined) {
+      throw invalid(`hubCa: cannot read ${shown}: No such file or directory (os error 2); give the hub's PEM certificate file`);
+    }
+    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+      throw invalid(`hubCa: ${shown}: the hub's root certificate: no certificate in it: give the PEM file (-----BEGIN CERTIFICATE-----)`);
+    }
   }
 
   /** The restart: what was saved is what runs. */

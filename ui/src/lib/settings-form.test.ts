@@ -7,7 +7,9 @@ import { EMPTY_SETTINGS } from './fake-settings';
 import {
   SECRET_NAMES,
   formFrom,
+  isCertificatePath,
   isDirty,
+  isHubUrl,
   isListenAddress,
   isWebSocketUrl,
   parseSdkAppId,
@@ -275,5 +277,118 @@ describe('shapes', () => {
     expect(isWebSocketUrl('wss://obs.example.com')).toBe(true);
     expect(isWebSocketUrl('https://obs.example.com')).toBe(false);
     expect(isWebSocketUrl('ws://')).toBe(false);
+  });
+});
+
+describe('the hub: this computer’s own, or a team’s', () => {
+  const remote = view({
+    settings: { hubUrl: 'https://hub.example.com:8690', hubCa: '/home/me/hub.pem' },
+    secretsSet: ['hubToken'],
+    mode: 'remote',
+  });
+
+  it('starts as the saved hub says: remote with a hub URL (saved or from the environment), else embedded', () => {
+    expect(formFrom(view()).hub).toBe('embedded');
+    expect(formFrom(remote).hub).toBe('remote');
+    expect(formFrom(remote).text.hubUrl).toBe('https://hub.example.com:8690');
+    expect(formFrom(view({ fromEnv: ['hubUrl'] })).hub, 'the variable runs a remote console').toBe('remote');
+  });
+
+  it('choosing this computer’s hub saves no hub URL or certificate, and choosing back restores what was typed', () => {
+    const form = formFrom(remote);
+    form.hub = 'embedded';
+    expect(isDirty(form, remote), 'a different hub runs').toBe(true);
+    const saved = settingsFrom(form, remote);
+    expect([saved.hubUrl, saved.hubCa]).toEqual([null, null]);
+    expect(validate(form, remote), 'nothing of the remote hub is asked for').toEqual({});
+    form.hub = 'remote';
+    expect(isDirty(form, remote)).toBe(false);
+    expect(settingsFrom(form, remote).hubUrl).toBe('https://hub.example.com:8690');
+  });
+
+  it('choosing a team’s hub changes nothing until its address is given, then asks for it and the token', () => {
+    const form = formFrom(view());
+    form.hub = 'remote';
+    expect(isDirty(form, view()), 'no address: what is saved stays').toBe(false);
+    expect(validate(form, view())).toEqual({ hubUrl: { key: 'settings.problem.hubUrlNeeded' } });
+    form.text.hubUrl = ' https://hub.example.com ';
+    expect(isDirty(form, view())).toBe(true);
+    expect(validate(form, view())).toEqual({ hubToken: { key: 'settings.problem.hubTokenNeeded' } });
+    form.secrets.hubToken = { mode: 'replace', value: 'adp_pasted-token\n' };
+    expect(validate(form, view())).toEqual({});
+    expect(settingsFrom(form, view()).hubUrl).toBe('https://hub.example.com');
+    expect(secretChanges(form, view())).toEqual([{ name: 'hubToken', value: 'adp_pasted-token' }]);
+  });
+
+  it('offers to forget the token when going back to this computer’s hub, and sends that only when asked', () => {
+    const form = formFrom(remote);
+    form.hub = 'embedded';
+    expect(secretChanges(form, remote), 'kept unless forgotten').toEqual([]);
+    form.secrets.hubToken = { mode: 'forget', value: '' };
+    expect(secretChanges(form, remote)).toEqual([{ name: 'hubToken', value: null }]);
+    form.hub = 'remote';
+    expect(validate(form, remote).hubToken, 'a team’s hub without its token is refused').toEqual({
+      key: 'settings.problem.hubTokenNeeded',
+    });
+  });
+
+  it('does not ask for the IM secret key on a team’s hub (the hub holds the room’s credentials)', () => {
+    const withId = view({ settings: { sdkAppId: 1400123456, hubUrl: 'https://hub.example.com' }, secretsSet: ['hubToken'] });
+    expect(validate(formFrom(withId), withId)).toEqual({});
+    const form = formFrom(withId);
+    form.hub = 'embedded';
+    expect(validate(form, withId)).toEqual({ imSecretKey: { key: 'settings.problem.secretNeeded' } });
+  });
+
+  it('points out an address in clear over the network and a certificate pasted instead of its path', () => {
+    const form = formFrom(remote);
+    form.text.hubUrl = 'http://hub.example.com:8690';
+    form.text.hubCa = '-----BEGIN CERTIFICATE-----';
+    expect(validate(form, remote)).toEqual({
+      hubUrl: { key: 'settings.problem.hubUrl' },
+      hubCa: { key: 'settings.problem.hubCa' },
+    });
+  });
+
+  it('keeps the hub as the environment sets it: always remote, the token not asked for', () => {
+    const env = view({ settings: { hubUrl: 'https://hub.example.com' }, fromEnv: ['hubUrl', 'hubToken'], secretsSet: ['hubToken'] });
+    const form = formFrom(env);
+    expect(validate(form, env)).toEqual({});
+    expect(settingsFrom(form, env).hubUrl).toBe('https://hub.example.com');
+    expect(secretChanges(form, env)).toEqual([]);
+  });
+
+  it('reads hub addresses as the app does: https:// anywhere, http:// only on this computer', () => {
+    for (const good of [
+      'https://hub.example.com',
+      'https://hub.example.com:8690/team/',
+      'wss://hub.example.com',
+      'http://127.0.0.1:8690',
+      'http://127.0.0.2:8690',
+      'http://localhost:8690',
+      'http://[::1]:8690',
+      'ws://127.0.0.1:8690',
+    ]) {
+      expect(isHubUrl(good), good).toBe(true);
+    }
+    for (const bad of [
+      '',
+      'hub.example.com',
+      'http://hub.example.com:8690',
+      'http://192.168.1.20:8690',
+      'ftp://hub.example.com',
+      'https://me:pw@hub.example.com',
+      'https://hub.example.com/?x=1',
+      'https://hub.example.com/#top',
+    ]) {
+      expect(isHubUrl(bad), bad).toBe(false);
+    }
+  });
+
+  it('takes a certificate’s path, not its text', () => {
+    expect(isCertificatePath('/home/me/hub.pem')).toBe(true);
+    expect(isCertificatePath('C:\\Users\\me\\hub.pem')).toBe(true);
+    expect(isCertificatePath('-----BEGIN CERTIFICATE-----')).toBe(false);
+    expect(isCertificatePath('/home/me/a.pem\n/home/me/b.pem')).toBe(false);
   });
 });

@@ -5,10 +5,12 @@
 // the obvious mistakes to point out next to a field before asking the app. Invariants: a field an
 // environment variable overrides is sent back exactly as the app gave it and its secret is never
 // changed; a form with no problems turns into settings the contract's checks accept. Words are left to
-// the catalogue: problems are message keys.
+// the catalogue: problems are message keys. The hub is a choice, not only fields: a console runs its
+// own hub (embedded) or is a team's hub's client (remote: a hub URL, maybe a certificate, a token);
+// an embedded choice saves no hub URL or certificate, whatever was typed for them.
 import type { MessageKey, Params } from './i18n';
 import { utf8Bytes } from './limits';
-import type { SecretChange, SecretName, Settings, SettingsView } from './bindings';
+import type { ConsoleMode, SecretChange, SecretName, Settings, SettingsView } from './bindings';
 
 /** Tencent IM's data centers, as the contract names them (the app's default is `china`). */
 export const IM_REGIONS = [
@@ -32,6 +34,7 @@ export const SECRET_NAMES: readonly SecretName[] = [
   'playKey',
   'cssSecretKey',
   'obsPassword',
+  'hubToken',
 ];
 
 /** The settings typed as text (all but the auto-pause switch). */
@@ -51,6 +54,8 @@ export const TEXT_FIELDS: readonly TextField[] = [
   'cssSecretId',
   'cssRegion',
   'obsUrl',
+  'hubUrl',
+  'hubCa',
 ];
 
 /** The environment variable behind each setting and secret (README, `anchordesk --help`). */
@@ -70,6 +75,8 @@ export const ENV_VARS: Readonly<Record<keyof Settings | SecretName, string>> = {
   cssRegion: 'ANCHORDESK_CSS_REGION',
   obsUrl: 'ANCHORDESK_OBS_URL',
   autoPause: 'ANCHORDESK_AUTO_PAUSE',
+  hubUrl: 'ANCHORDESK_HUB_URL',
+  hubCa: 'ANCHORDESK_HUB_CA',
   imSecretKey: 'ANCHORDESK_IM_SECRET_KEY',
   callbackToken: 'ANCHORDESK_CALLBACK_TOKEN',
   apiToken: 'ANCHORDESK_API_TOKEN',
@@ -78,6 +85,7 @@ export const ENV_VARS: Readonly<Record<keyof Settings | SecretName, string>> = {
   playKey: 'ANCHORDESK_PLAY_KEY',
   cssSecretKey: 'ANCHORDESK_CSS_SECRET_KEY',
   obsPassword: 'ANCHORDESK_OBS_PASSWORD',
+  hubToken: 'ANCHORDESK_HUB_TOKEN',
 };
 
 /**
@@ -99,6 +107,8 @@ export const FIELD_EXAMPLES: Readonly<Record<TextField, string>> = {
   cssSecretId: 'AKID…',
   cssRegion: 'ap-guangzhou',
   obsUrl: 'ws://127.0.0.1:4455',
+  hubUrl: 'https://hub.example.com:8690',
+  hubCa: '/home/me/hub-cert.pem',
 };
 
 /** Auto-pause is on unless turned off (Rust: `ANCHORDESK_AUTO_PAUSE` defaults to on). */
@@ -120,7 +130,19 @@ export interface SecretDraft {
   value: string;
 }
 
+/** Where this console's hub is: its own (`embedded`), or a team's that it connects to (`remote`). */
+export type HubChoice = 'embedded' | 'remote';
+
+/** What the header and the Settings call each mode. */
+export const MODE_KEYS: Readonly<Record<ConsoleMode, MessageKey>> = {
+  sandbox: 'header.mode.sandbox',
+  tencent: 'header.mode.tencent',
+  remote: 'header.mode.remote',
+};
+
 export interface SettingsForm {
+  /** The hub chosen: remote when a hub URL is saved (or set by the environment). */
+  hub: HubChoice;
   /** Each text setting as typed ('' for not set). */
   text: Record<TextField, string>;
   /** The auto-pause switch as shown (the default filled in). */
@@ -152,6 +174,9 @@ export const FIELD_SECTIONS: Readonly<Record<FieldName, 'im' | 'hub' | 'streamin
   cssSecretKey: 'streaming',
   obsUrl: 'obs',
   obsPassword: 'obs',
+  hubUrl: 'hub',
+  hubCa: 'hub',
+  hubToken: 'hub',
 };
 
 export interface Problem {
@@ -172,8 +197,12 @@ export function formFrom(view: SettingsView): SettingsForm {
   for (const field of TEXT_FIELDS) text[field] = asText(view.settings[field]);
   const secrets = {} as Record<SecretName, SecretDraft>;
   for (const name of SECRET_NAMES) secrets[name] = { mode: 'keep', value: '' };
-  return { text, autoPause: view.settings.autoPause ?? AUTO_PAUSE_DEFAULT, secrets };
+  const hub: HubChoice = view.settings.hubUrl !== null || isFromEnv(view, 'hubUrl') ? 'remote' : 'embedded';
+  return { hub, text, autoPause: view.settings.autoPause ?? AUTO_PAUSE_DEFAULT, secrets };
 }
+
+/** The settings that only a remote hub uses: an embedded choice saves them unset. */
+const REMOTE_FIELDS: readonly TextField[] = ['hubUrl', 'hubCa'];
 
 /** Whether an environment variable overrides this setting or secret (read-only here). */
 export function isFromEnv(view: SettingsView, name: keyof Settings | SecretName): boolean {
@@ -218,8 +247,9 @@ export function secretWillBeSet(form: SettingsForm, view: SettingsView, name: Se
   return view.secretsSet.includes(name);
 }
 
-/** A text field as it would be saved: trimmed, empty as null. */
+/** A text field as it would be saved: trimmed, empty as null (a remote hub's field, unless remote). */
 function typedText(form: SettingsForm, field: TextField): string | null {
+  if (form.hub === 'embedded' && REMOTE_FIELDS.includes(field)) return null;
   const value = form.text[field].trim();
   return value === '' ? null : value;
 }
@@ -247,7 +277,7 @@ export function settingsFrom(form: SettingsForm, view: SettingsView): Settings {
 export function isDirty(form: SettingsForm, view: SettingsView): boolean {
   const before = formFrom(view);
   for (const field of TEXT_FIELDS) {
-    if (!isFromEnv(view, field) && form.text[field].trim() !== before.text[field]) return true;
+    if (!isFromEnv(view, field) && typedText(form, field) !== typedText(before, field)) return true;
   }
   if (!isFromEnv(view, 'autoPause') && form.autoPause !== before.autoPause) return true;
   return secretChanges(form, view).length > 0;
@@ -293,6 +323,29 @@ function parseUrl(text: string): URL | null {
   } catch {
     return null;
   }
+}
+
+/** A hub's address read the way the app reads it (Rust: `HubAddress::parse`), or null when it is none. */
+export function hubAddress(text: string): { tls: boolean; loopback: boolean } | null {
+  const url = parseUrl(text.trim());
+  if (url === null || url.hostname === '' || url.username !== '' || url.password !== '') return null;
+  if (url.search !== '' || url.hash !== '') return null;
+  const tls = url.protocol === 'https:' || url.protocol === 'wss:';
+  if (!tls && url.protocol !== 'http:' && url.protocol !== 'ws:') return null;
+  const host = url.hostname.toLowerCase();
+  const loopback = host === 'localhost' || host === '[::1]' || /^127\.\d+\.\d+\.\d+$/.test(host);
+  return { tls, loopback };
+}
+
+/** A hub's address this console may send its token to: https:// anywhere, http:// only on this computer. */
+export function isHubUrl(text: string): boolean {
+  const address = hubAddress(text);
+  return address !== null && (address.tls || address.loopback);
+}
+
+/** A path to the hub's certificate file (one line), not the PEM text pasted in its place. */
+export function isCertificatePath(text: string): boolean {
+  return !/[\r\n]/.test(text) && !text.includes('-----BEGIN');
 }
 
 /** A bare domain name (`push.example.com`): no scheme, no path, no port. */
@@ -355,6 +408,10 @@ export function isWellFormed(field: TextField, value: string): boolean {
       return isCloudRegion(value);
     case 'obsUrl':
       return isWebSocketUrl(value);
+    case 'hubUrl':
+      return isHubUrl(value);
+    case 'hubCa':
+      return isCertificatePath(value);
   }
 }
 
@@ -374,6 +431,8 @@ const PROBLEM_KEYS: Readonly<Record<TextField, MessageKey>> = {
   cssSecretId: 'settings.problem.secretId',
   cssRegion: 'settings.problem.cssRegion',
   obsUrl: 'settings.problem.obsUrl',
+  hubUrl: 'settings.problem.hubUrl',
+  hubCa: 'settings.problem.hubCa',
 };
 
 /** Problems with a text field's value (already trimmed and non-empty), or null. */
@@ -382,10 +441,16 @@ function textProblem(field: TextField, value: string): Problem | null {
   return field === 'roomName' ? { key: PROBLEM_KEYS.roomName, params: { max: ROOM_NAME_MAX_BYTES } } : { key: PROBLEM_KEYS[field] };
 }
 
+/** Whether the form, saved, runs a remote hub's console (a hub URL from the form or the environment). */
+function isRemote(form: SettingsForm, view: SettingsView): boolean {
+  return isFromEnv(view, 'hubUrl') || typedText(form, 'hubUrl') !== null;
+}
+
 /**
  * The obvious mistakes, per field, that the app would refuse anyway: malformed values, a key pasted
- * with spaces in it, and an SDKAppID without its secret key. Fields an environment variable sets are
- * not the anchor's to fix here and are not checked.
+ * with spaces in it, an SDKAppID without its secret key (on this computer's own hub), a remote hub
+ * without its address or this console's token. Fields an environment variable sets are not the
+ * anchor's to fix here and are not checked.
  */
 export function validate(form: SettingsForm, view: SettingsView): Problems {
   const problems: Problems = {};
@@ -403,8 +468,13 @@ export function validate(form: SettingsForm, view: SettingsView): Problems {
     if (value !== null && /\s/.test(value)) problems[name] = { key: 'settings.problem.secretSpaces' };
   }
   const sdkAppId = isFromEnv(view, 'sdkAppId') ? asText(view.settings.sdkAppId) : form.text.sdkAppId.trim();
-  if (sdkAppId !== '' && !secretWillBeSet(form, view, 'imSecretKey') && !problems.imSecretKey) {
+  const remote = isRemote(form, view);
+  if (!remote && sdkAppId !== '' && !secretWillBeSet(form, view, 'imSecretKey') && !problems.imSecretKey) {
     problems.imSecretKey = { key: 'settings.problem.secretNeeded' };
+  }
+  if (form.hub === 'remote' && !remote) problems.hubUrl = { key: 'settings.problem.hubUrlNeeded' };
+  if (remote && !secretWillBeSet(form, view, 'hubToken') && !problems.hubToken) {
+    problems.hubToken = { key: 'settings.problem.hubTokenNeeded' };
   }
   return problems;
 }
