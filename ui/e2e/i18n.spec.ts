@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { CATALOGUES, LANGS, LANG_NAMES, LANG_TAGS, type Lang, type MessageKey } from '../src/lib/i18n';
 import { EVERYTHING, everyView, openConsole } from './support';
 
-const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words'] as const;
+const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words', 'team'] as const;
 
 /**
  * Content that comes from the room, not from the catalogue (user names, messages, gift and room
