@@ -4,24 +4,16 @@
 // stream desk (whose push address must not even be asked for); a viewer-only console reads everything
 // and changes nothing, and says so in the header. The whole window against the fake, which enforces
 // the same matrix, so a control left on would show up as a refusal here.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
 import App from './App.svelte';
 import type { Role } from './lib/bindings';
 import { FakeBackend } from './lib/fake-backend';
 import { Room } from './lib/room.svelte';
-import { fixedClock, manualFrames } from './lib/test-support';
+import { byTestId as q, fixedClock, manualFrames, mountPerTest } from './lib/test-support';
 
 const T0 = Date.UTC(2025, 0, 1, 12, 0, 0);
-let app: Record<string, unknown> | null = null;
-
-afterEach(() => {
-  if (app) unmount(app);
-  app = null;
-  document.body.innerHTML = '';
-});
-
-const q = <T extends HTMLElement = HTMLElement>(id: string) => document.querySelector<T>(`[data-testid="${id}"]`);
+const show = mountPerTest();
 const disabled = (id: string) => q<HTMLButtonElement>(id)!.disabled;
 
 async function openAs(role: Role, name: string) {
@@ -39,7 +31,7 @@ async function openAs(role: Role, name: string) {
     },
   });
   const room = new Room({ backend, clock, schedule: frames.schedule, retryDelayMs: 0, sleep: async () => {} });
-  app = mount(App, { target: document.body, props: { room } });
+  show(App, { room });
   await vi.waitFor(() => expect(room.connection).toBe('connected'));
   await vi.waitFor(() => expect(room.role).toBe(role));
   await vi.waitFor(() => expect(room.info).not.toBeNull());
@@ -53,12 +45,18 @@ async function openAs(role: Role, name: string) {
   return { backend, room, tab };
 }
 
+/** The header's who-am-I chip says `words`, for `name` as `role`. */
+function expectMe(role: Role, name: string, words: string) {
+  const me = q('hub-me')!;
+  expect([me.dataset.role, me.dataset.name]).toEqual([role, name]);
+  expect(me.textContent).toContain(words);
+  return me;
+}
+
 describe('a moderator’s console', () => {
   it('says who it is, and keeps the owner’s controls off, saying why', async () => {
     const { backend, tab } = await openAs('moderator', 'mod_alice');
-    const me = q('hub-me')!;
-    expect([me.dataset.role, me.dataset.name]).toEqual(['moderator', 'mod_alice']);
-    expect(me.textContent).toContain('Moderator');
+    expectMe('moderator', 'mod_alice', 'Moderator');
     expect(q('mode-badge')).toBeNull(); // the chip takes its place
 
     expect(disabled('status-toggle')).toBe(true);
@@ -94,10 +92,7 @@ describe('a moderator’s console', () => {
 describe('a viewer-only console', () => {
   it('reads everything, changes nothing, and says "View only"', async () => {
     const { backend, tab } = await openAs('viewer', 'prod_bo');
-    const me = q('hub-me')!;
-    expect([me.dataset.role, me.dataset.name]).toEqual(['viewer', 'prod_bo']);
-    expect(me.textContent).toContain('View only');
-    expect(me.title).toContain('cannot change anything');
+    expect(expectMe('viewer', 'prod_bo', 'View only').title).toContain('cannot change anything');
 
     expect(disabled('status-toggle')).toBe(true);
     expect(disabled('mute-all-toggle')).toBe(true);

@@ -4,23 +4,15 @@
 // stays on screen, or stopped for good (revoked, token refused, hub unusable) with what to do — and
 // say nothing when all is well; the room's own "connecting"/"failed" notice shows when the link is up.
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import type { HubConnection } from '../lib/bindings';
 import { Hub } from '../lib/hub.svelte';
 import { locale } from '../lib/locale.svelte';
-import { connectedRoom } from '../lib/test-support';
+import { byTestId as q, connectedRoom, mountPerTest } from '../lib/test-support';
 import ConnectionNotice from './ConnectionNotice.svelte';
 
-let app: Record<string, unknown> | null = null;
-
-afterEach(() => {
-  if (app) unmount(app);
-  app = null;
-  document.body.innerHTML = '';
-  locale.set('en');
-});
-
-const q = (id: string) => document.querySelector<HTMLElement>(`[data-testid="${id}"]`);
+const show = mountPerTest();
+afterEach(() => locale.set('en'));
 
 async function setup(overlay: boolean, connection?: HubConnection) {
   const ctx = await connectedRoom({ team: { me: { name: 'mod_alice', role: 'moderator' }, connection } });
@@ -28,7 +20,7 @@ async function setup(overlay: boolean, connection?: HubConnection) {
   hub.start();
   await vi.waitFor(() => expect(hub.connection).not.toBeNull());
   const onSettings = vi.fn();
-  app = mount(ConnectionNotice, { target: document.body, props: { room: ctx.room, hub, overlay, onSettings } });
+  show(ConnectionNotice, { room: ctx.room, hub, overlay, onSettings });
   flushSync();
   return { ...ctx, hub, onSettings };
 }

@@ -3,34 +3,22 @@
 // message says whether it was done — and offer Retry, which runs the same command again: nothing is
 // queued behind the user's back. Other refusals show as they are, with no retry. Checked on the box
 // itself and through panels that issue room commands against the fake with its link down.
-import { afterEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { describe, expect, it, vi } from 'vitest';
+import { flushSync } from 'svelte';
 import { failure } from '../lib/failure';
-import { connectedRoom } from '../lib/test-support';
+import { byTestId as q, connectedRoom, mountPerTest } from '../lib/test-support';
 import ErrorBox from './ErrorBox.svelte';
 import HeldQueue from './HeldQueue.svelte';
 import WordsPanel from './WordsPanel.svelte';
 
-let app: Record<string, unknown> | null = null;
-
-afterEach(() => {
-  if (app) unmount(app);
-  app = null;
-  document.body.innerHTML = '';
-});
-
-const q = <T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = document) =>
-  root.querySelector<T>(`[data-testid="${id}"]`);
+const show = mountPerTest();
 
 const DOWN = { type: 'reconnecting', attempt: 1, since: 0, reason: 'connection refused' } as const;
 const UP = { type: 'connected', role: 'moderator', name: 'mod_alice' } as const;
 
 describe('ErrorBox', () => {
   it('shows a refusal as it is, with its code and no retry', () => {
-    app = mount(ErrorBox, {
-      target: document.body,
-      props: { failure: failure({ code: 'forbidden', message: 'not an admin' }, vi.fn()), testid: 'x-error' },
-    });
+    show(ErrorBox, { failure: failure({ code: 'forbidden', message: 'not an admin' }, vi.fn()), testid: 'x-error' });
     flushSync();
     expect(q('x-error')!.textContent).toBe('not an admin');
     expect(q('x-error')!.dataset.code).toBe('forbidden');
@@ -40,10 +28,7 @@ describe('ErrorBox', () => {
   it('says an offline refusal did not get through and retries the same command', async () => {
     let release = () => {};
     const retry = vi.fn(() => new Promise<void>((r) => (release = r)));
-    app = mount(ErrorBox, {
-      target: document.body,
-      props: { failure: failure({ code: 'offline', message: 'cannot reach the hub; this was not done' }, retry), testid: 'x-error' },
-    });
+    show(ErrorBox, { failure: failure({ code: 'offline', message: 'cannot reach the hub; this was not done' }, retry), testid: 'x-error' });
     flushSync();
     const box = q('x-error')!;
     expect(box.dataset.code).toBe('offline');
@@ -58,7 +43,7 @@ describe('ErrorBox', () => {
   });
 
   it('offers no retry when there is nothing to run again', () => {
-    app = mount(ErrorBox, { target: document.body, props: { failure: failure({ code: 'offline', message: 'down' }), testid: 'x-error' } });
+    show(ErrorBox, { failure: failure({ code: 'offline', message: 'down' }), testid: 'x-error' });
     flushSync();
     expect(q('x-error')!.dataset.code).toBe('offline');
     expect(q('offline-retry')).toBeNull();
@@ -72,7 +57,7 @@ describe('a room command while the link is down', () => {
       room: { held: [{ id: 1, userId: 'bob', text: 'free coins', pattern: 'free coins', at: 0 }] },
     });
     room.role = 'moderator';
-    app = mount(HeldQueue, { target: document.body, props: { room, onUser: () => {} } });
+    show(HeldQueue, { room, onUser: () => {} });
     flushSync();
     backend.hubTeam.setConnection(DOWN);
     q('held-approve')!.click();
@@ -99,7 +84,7 @@ describe('a room command while the link is down', () => {
   it('word list: the save is refused offline, the text kept; Retry after reconnecting saves that text', async () => {
     const { room, backend } = await connectedRoom({ team: { me: { name: 'mod_alice', role: 'moderator' } } });
     room.role = 'moderator';
-    app = mount(WordsPanel, { target: document.body, props: { room } });
+    show(WordsPanel, { room });
     await vi.waitFor(() => expect(q<HTMLTextAreaElement>('words-text')!.value).not.toBe(''));
     const area = q<HTMLTextAreaElement>('words-text')!;
     area.value = 'raid\tdrop';

@@ -4,30 +4,21 @@
 // link exactly once (with the warning when only this computer can use it), check a name as the hub
 // will, and revoke only after saying what it does. A moderator sees the team and nothing to manage.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { flushSync, mount, unmount } from 'svelte';
+import { flushSync } from 'svelte';
 import type { FakeTeamOptions } from '../lib/fake-team';
 import { Hub, TEAM_POLL_MS } from '../lib/hub.svelte';
-import { connectedRoom } from '../lib/test-support';
+import { allByTestId as qa, byTestId as q, connectedRoom, mountPerTest } from '../lib/test-support';
 import TeamPanel from './TeamPanel.svelte';
 
 vi.mock('../lib/clipboard', () => ({ copyText: vi.fn(async () => {}) }));
 import { copyText } from '../lib/clipboard';
 
-let app: Record<string, unknown> | null = null;
+const show = mountPerTest();
 /** The room's frames: audit lines reach the panel when one runs (in the app: the next animation frame). */
 let frames: { frame(): number } | null = null;
 
 beforeEach(() => void vi.useFakeTimers());
-afterEach(() => {
-  if (app) unmount(app);
-  app = null;
-  document.body.innerHTML = '';
-  vi.useRealTimers();
-});
-
-const q = <T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = document) =>
-  root.querySelector<T>(`[data-testid="${id}"]`);
-const qa = (id: string) => [...document.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+afterEach(() => void vi.useRealTimers());
 const members = () => qa('team-member').map((m) => `${m.dataset.name}:${m.dataset.role}:${m.dataset.connected}`);
 const person = (name: string) => document.querySelector<HTMLElement>(`[data-testid="person-row"][data-name="${name}"]`)!;
 
@@ -52,7 +43,7 @@ async function setup(team: FakeTeamOptions = {}, visible = true) {
   hub.start();
   await settle();
   const props = $state({ room: ctx.room, hub, visible });
-  app = mount(TeamPanel, { target: document.body, props });
+  show(TeamPanel, props);
   await settle();
   const count = (method: string) => ctx.backend.calls.filter((c) => c.method === method).length;
   return { ...ctx, hub, props, count };
