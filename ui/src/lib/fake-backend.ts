@@ -8,7 +8,9 @@
 // the notice (bytes checked like Rust), the keyword lottery (entries, closing, seeded draws) and
 // broadcasts, the popularity score, and the stream desk (push address, going
 // live step by step, stopping, health; see fake-stream.ts), and the settings (saved in memory, checked
-// like the app, secrets write-only; see fake-settings.ts). Seeded, so a seed replays exactly.
+// like the app, secrets write-only; see fake-settings.ts), and the hub in front of it all (the team in
+// fake-team.ts; every command checked against this console's role as the hub checks it, refusals
+// audited, and nothing sent while the link is down). Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,

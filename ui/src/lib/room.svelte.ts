@@ -2,8 +2,9 @@
 // state — and the actions (status, moderation, hiding messages, mute-all, strikes and the strike
 // ladder, held messages, undo, the word list, audit searches, the notice, the keyword lottery and
 // broadcasts, user cards and notes, past streams, and the stream desk: push address, going live,
-// stopping) with their bookkeeping; the
-// stream's health and the current go-live run follow the desk's events. The subscription's feed comes in order on one channel: a snapshot
+// stopping) with their bookkeeping; the stream's health and the current go-live run follow the desk's
+// events; `role` is what this console is on its hub's team (the hub store sets it), so the UI offers
+// only what the hub allows. The subscription's feed comes in order on one channel: a snapshot
 // replaces the whole state whenever one arrives; events go through the chat feed's per-frame batcher,
 // so a burst of events costs one render. Viewer levels for the chat are learnt from user cards and a few
 // lookups a second (see levels.ts). Plain methods, testable in node.
