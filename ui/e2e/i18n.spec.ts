@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { CATALOGUES, LANGS, LANG_NAMES, LANG_TAGS, type Lang, type MessageKey } from '../src/lib/i18n';
 import { EVERYTHING, everyView, openConsole } from './support';
 
-const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words'] as const;
+const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words', 'team'] as const;
 
 /**
  * Content that comes from the room, not from the catalogue (user names, messages, gift and room
@@ -112,7 +112,12 @@ for (const lang of LANGS) {
     await openConsole(page, { ...EVERYTHING, lang });
     await expect(page.locator('html')).toHaveAttribute('lang', LANG_TAGS[lang]);
     // The tab labels are the catalogue's, in this language.
-    for (const tab of TABS) await expect(page.getByTestId(`tab-${tab}`)).toContainText(CATALOGUES[lang][`tabs.${tab}`]);
+    for (const tab of TABS) {
+      const label = CATALOGUES[lang][`tabs.${tab}`];
+      // The team's tab is an icon, named by its label.
+      if (tab === 'team') await expect(page.getByTestId('tab-team')).toHaveAccessibleName(label);
+      else await expect(page.getByTestId(`tab-${tab}`)).toContainText(label);
+    }
 
     const words = await everyPanel(page);
     expect(words.length).toBeGreaterThan(100);

@@ -1,11 +1,11 @@
-// Why: the keyboard shortcuts as an anchor presses them — `/` to the chat search, Ctrl+1…7 to the side
+// Why: the keyboard shortcuts as an anchor presses them — `/` to the chat search, Ctrl+1…8 to the side
 // tabs, End to the latest chat, `?` for the list of keys (which takes every key while open); in the
 // user card 1–4 mute for a preset time, K kicks, B asks before banning, U lifts what holds the viewer,
 // N goes to the note — and none of them while typing in a field.
 import { expect, test, type Page } from '@playwright/test';
 import { callsOf, chat, openConsole, push } from './support';
 
-const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words'] as const;
+const TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words', 'team'] as const;
 
 /** Opens `userId`'s card from a chat line, once their level is known (a lookup is a `userCard` call). */
 async function openCard(page: Page, userId: string) {
@@ -19,7 +19,7 @@ async function openCard(page: Page, userId: string) {
 
 const moderations = async (page: Page) => ((await callsOf(page, 'moderate')) as Array<[{ type: string; seconds?: number }]>).map(([a]) => a);
 
-test('/ goes to the chat search, Ctrl+1…7 to the side tabs, End to the latest chat — not while typing', async ({ page }) => {
+test('/ goes to the chat search, Ctrl+1…8 to the side tabs, End to the latest chat — not while typing', async ({ page }) => {
   await openConsole(page);
   // Ctrl+digit walks the tabs, each shown with its key in the tooltip.
   for (const [i, tab] of [...TABS.entries()].reverse()) {
@@ -27,7 +27,7 @@ test('/ goes to the chat search, Ctrl+1…7 to the side tabs, End to the latest 
     await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
   }
   await expect(page.getByTestId('tab-audit')).toHaveAttribute('title', 'Audit (Ctrl+4)');
-  await page.keyboard.press('Control+8');
+  await page.keyboard.press('Control+9');
   await expect(page.getByTestId('tab-gifts')).toHaveAttribute('aria-selected', 'true');
 
   await page.keyboard.press('/');
@@ -65,7 +65,7 @@ test('? lists every shortcut; while open it takes the keys; Escape or ? closes i
   await expect(help).toBeVisible();
   await expect(page.getByTestId('shortcuts-close')).toBeFocused();
   const global = help.getByTestId('shortcuts-global').getByTestId('shortcut-line');
-  await expect(global).toHaveText(['/ Search the chat', 'Ctrl+1–7 Switch to side tab 1 to 7', 'End Jump to the latest chat', '? Show this list']);
+  await expect(global).toHaveText(['/ Search the chat', 'Ctrl+1–8 Switch to side tab 1 to 8', 'End Jump to the latest chat', '? Show this list']);
   const card = help.getByTestId('shortcuts-card').getByTestId('shortcut-line');
   await expect(card).toHaveText([
     '1 Mute for 1 min',

@@ -5,7 +5,7 @@
 // fake's public controls; nothing reaches into the components.
 import { expect, type Locator, type Page } from '@playwright/test';
 import type { FakeSetup } from '../src/lib/backend';
-import type { ChatLine, GiftLine, RoomEvent, WireError } from '../src/lib/bindings';
+import type { ChatLine, GiftLine, HubConnection, RoomEvent, WireError } from '../src/lib/bindings';
 import type { FakeBackend, FakeMethod, FakeOptions } from '../src/lib/fake-backend';
 import type { Lang } from '../src/lib/i18n';
 
@@ -103,6 +103,11 @@ export async function failNext(page: Page, method: FakeMethod, error: WireError,
   await page.evaluate(([m, e, n]) => window.__anchordeskFake.failNext(m, e, n), [method, error, times] as const);
 }
 
+/** The console's link to its hub changes (as the app's `hub-connection` event says). */
+export async function setHubLink(page: Page, connection: HubConnection): Promise<void> {
+  await page.evaluate((c) => window.__anchordeskFake.hubTeam.setConnection(c), connection);
+}
+
 /** How often the fake was asked for `method` so far. */
 export async function callCount(page: Page, method: FakeMethod): Promise<number> {
   return page.evaluate((m) => window.__anchordeskFake.calls.filter((c) => c.method === m).length, method);
@@ -115,7 +120,7 @@ export async function callsOf(page: Page, method: FakeMethod): Promise<unknown[]
 
 export async function openTab(
   page: Page,
-  tab: 'gifts' | 'held' | 'moderation' | 'audit' | 'room' | 'stream' | 'words',
+  tab: 'gifts' | 'held' | 'moderation' | 'audit' | 'room' | 'stream' | 'words' | 'team',
 ): Promise<Locator> {
   await page.getByTestId(`tab-${tab}`).click();
   await expect(page.getByTestId(`tab-${tab}`)).toHaveAttribute('aria-selected', 'true');
@@ -150,8 +155,8 @@ export const REFUSED: WireError = { code: 'forbidden', message: 'Tencent refused
 
 /**
  * A room with something in every panel — the seeded simulation, a lottery, a past stream, OBS live, a
- * held message — and saved settings with a stored secret and one set by the environment, so every
- * view the walk below opens has its words and colours to check.
+ * held message, a team with a revoked member — and saved settings with a stored secret and one set by
+ * the environment, so every view the walk below opens has its words and colours to check.
  */
 export const EVERYTHING: Scenario = {
   options: {
@@ -160,17 +165,24 @@ export const EVERYTHING: Scenario = {
     room: { status: 'live', notice: '今晚九点抽奖', lottery: { keyword: 'gift', open: true, entrants: 12, winners: [], seed: null } },
     sessions: [{ id: 1, startedAt: Date.now() - 86_400_000, endedAt: Date.now() - 80_000_000, peakOnline: 900, messages: 5200, likes: 48_000, giftValue: 31_000 }],
     settings: { secrets: ['imSecretKey'], fromEnv: ['obsUrl'] },
+    team: {
+      people: [
+        { name: 'mod_mei', role: 'moderator', createdAt: Date.now() - 86_400_000, lastSeen: Date.now() - 60_000, connected: 1, revoked: false },
+        { name: 'prod_bo', role: 'viewer', createdAt: Date.now() - 172_800_000, lastSeen: null, connected: 0, revoked: true },
+      ],
+    },
   },
   send: [['nightowl42', 'FREE COINS on my profile!!']],
 };
 
-const SIDE_TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words'] as const;
+const SIDE_TABS = ['gifts', 'held', 'moderation', 'audit', 'room', 'stream', 'words', 'team'] as const;
 const SETTINGS_SECTIONS = ['im', 'hub', 'streaming', 'obs', 'alerts', 'appearance'] as const;
 
 /**
  * Opens every view of the console on an `EVERYTHING` room and calls `visit` in each: every side tab,
  * the status menu, a user card and its ban question, the chat filtered (a user chip, a kind left out,
- * nothing matching), the shortcut list, a big gift's alert, the chat popped out, and each section of
+ * nothing matching), the shortcut list, a big gift's alert, the chat popped out, a new invite on the
+ * Team tab, the link to the hub reconnecting (a command refused, with Retry) and revoked, each section of
  * Settings with its states (a secret being replaced or forgotten, saved settings waiting for a
  * restart, a field to fix, the question on closing). The language and theme checks share it, so a
  * new view added here is checked by both.
@@ -182,8 +194,14 @@ export async function everyView(page: Page, visit: (view: string) => Promise<voi
     if (tab === 'stream') await expect(panel.getByTestId('push-server')).toBeVisible();
     if (tab === 'words') await expect(panel.getByTestId('words-text')).toBeEnabled();
     if (tab === 'room') await expect(panel.getByTestId('streams-list')).toBeVisible();
+    if (tab === 'team') await expect(panel.getByTestId('team-member').first()).toBeVisible();
     await visit(`tab ${tab}`);
   }
+  // The Team tab with an invite just made (shown once, with the loopback warning).
+  await page.getByTestId('invite-create').click();
+  await expect(page.getByTestId('invite-loopback')).toBeVisible();
+  await visit('team, an invite shown');
+  await page.getByTestId('invite-done').click();
   await page.getByTestId('status-toggle').click();
   await visit('status menu');
   await page.keyboard.press('Escape');
@@ -223,6 +241,20 @@ export async function everyView(page: Page, visit: (view: string) => Promise<voi
   await visit('chat popped out');
   await page.getByTestId('chat-bring-back').click();
   await expect(page.getByTestId('chat-panel')).toBeVisible();
+
+  // The link to the hub: reconnecting (the room stays, stale), a command refused meanwhile with its
+  // Retry, then revoked — and back to connected for what follows.
+  await setHubLink(page, { type: 'reconnecting', attempt: 2, since: Date.now() - 8000, reason: 'connection refused' });
+  await expect(page.getByTestId('hub-connection')).toHaveAttribute('data-state', 'reconnecting');
+  await openTab(page, 'held');
+  await page.getByTestId('held-approve').first().click();
+  await expect(page.getByTestId('offline-retry')).toBeVisible();
+  await visit('hub reconnecting, a command refused');
+  await setHubLink(page, { type: 'revoked', reason: 'the owner revoked this console’s access' });
+  await expect(page.getByTestId('hub-connection')).toHaveAttribute('data-state', 'revoked');
+  await visit('hub revoked');
+  await setHubLink(page, { type: 'connected', role: 'owner', name: 'anchor' });
+  await expect(page.getByTestId('hub-connection')).toHaveCount(0);
 
   await page.getByTestId('settings-open').click();
   await expect(page.getByTestId('settings-field-sdkAppId')).toBeVisible();

@@ -68,7 +68,7 @@ describe('HeldQueue', () => {
     backend.failNext('resolveHeld', { code: 'offline', message: 'Tencent IM is unreachable; retry' });
     q('held-approve', row(2))!.click();
     await vi.waitFor(() => expect(q('held-error', row(2))).not.toBeNull());
-    expect(q('held-error', row(2))!.textContent).toBe('Tencent IM is unreachable; retry');
+    expect(q('held-error', row(2))!.textContent).toContain('Tencent IM is unreachable; retry');
     expect(q('held-error', row(1))).toBeNull();
     expect(rows()).toHaveLength(3);
     expect(q<HTMLButtonElement>('held-approve', row(2))!.disabled).toBe(false);

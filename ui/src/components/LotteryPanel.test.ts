@@ -168,7 +168,7 @@ describe('LotteryPanel: a lottery from open to winners', () => {
     backend.failNext('drawLottery', { code: 'offline', message: 'the hub did not answer' });
     await fireEvent.click(button('lottery-draw'));
     await settle();
-    expect(text('lottery-error')).toBe('the hub did not answer');
+    expect(text('lottery-error')).toContain('the hub did not answer');
     expect(id('lottery-panel').dataset.state).toBe('open');
     expect(maybe('lottery-winners-list')).toBeNull();
   });

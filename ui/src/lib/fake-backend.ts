@@ -8,7 +8,9 @@
 // the notice (bytes checked like Rust), the keyword lottery (entries, closing, seeded draws) and
 // broadcasts, the popularity score, and the stream desk (push address, going
 // live step by step, stopping, health; see fake-stream.ts), and the settings (saved in memory, checked
-// like the app, secrets write-only; see fake-settings.ts). Seeded, so a seed replays exactly.
+// like the app, secrets write-only; see fake-settings.ts), and the hub in front of it all (the team in
+// fake-team.ts; every command checked against this console's role as the hub checks it, refusals
+// audited, and nothing sent while the link is down). Seeded, so a seed replays exactly.
 import { auditQuery, exportAuditText, isUndoable, matchesAudit, type AuditExportFormat } from './audit';
 import type {
   AppInfo,
@@ -44,7 +46,7 @@ import type {
   WordRule,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
-import { DEFAULT_INVITE_SECS, FakeTeam, type FakeTeamOptions } from './fake-team';
+import { DEFAULT_INVITE_SECS, FAKE_HUB_URL, FakeTeam, type FakeTeamOptions } from './fake-team';
 import { FakeSettings, type FakeSettingsOptions } from './fake-settings';
 import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
 import { BROADCAST_RULE, broadcastProblem, noteProblem, noticeProblem, utf8Bytes } from './limits';
@@ -59,6 +61,7 @@ import {
   keywordProblem,
 } from './lottery';
 import { mulberry32 } from './prng';
+import { HUB_DESCRIBES, HUB_ROUTES, can, commandPermission, isHubCommand, type HubCommand } from './roles';
 import { TRANSITIONS, canBecome } from './status';
 import {
   DEFAULT_LADDER,
@@ -255,6 +258,21 @@ function clone<T>(value: T): T {
   return structuredClone(value);
 }
 
+/** Why a command cannot be sent while the link is `link` (Rust: `RemoteRoom::unavailable`). */
+function unavailable(link: Exclude<HubConnection, { type: 'connected' }>): WireError {
+  switch (link.type) {
+    case 'connecting':
+      return { code: 'notReady', message: `AnchorDesk is still connecting to the hub at ${FAKE_HUB_URL}` };
+    case 'reconnecting':
+      return { code: 'offline', message: `the hub is unreachable (${link.reason}); this was not done — try again once reconnected` };
+    case 'revoked':
+    case 'unauthorized':
+      return { code: 'forbidden', message: `${link.reason}; this was not done` };
+    case 'failed':
+      return { code: 'offline', message: `${link.reason}; this was not done` };
+  }
+}
+
 function invalid(message: string): WireError {
   return { code: 'invalid', message };
 }
@@ -433,7 +451,7 @@ export class FakeBackend implements Backend {
     this.#nextAudit = Math.max(0, ...this.#log.map((l) => l.id)) + 1;
     this.#nextHeld = Math.max(0, ...this.#room.held.map((h) => h.id)) + 1;
     this.#settings = new FakeSettings(options.settings);
-    this.#team = new FakeTeam(this.#clock, this.#room.groupId, options.team);
+    this.#team = new FakeTeam(this.#clock, this.#room.groupId, options.team, (fields) => void this.push(this.#audit(fields)));
     if (this.#room.lottery) this.#adoptLottery(this.#room.lottery, options.lotteryEntrants);
     this.#info = {
       version: '0.0.0-preview',
@@ -666,11 +684,11 @@ export class FakeBackend implements Backend {
   }
 
   setStatus(status: RoomStatus): Promise<void> {
-    return this.#settle('setStatus', [status], () => this.#changeStatus(ANCHOR, status));
+    return this.#settle('setStatus', [status], () => this.#changeStatus(this.#actor, status));
   }
 
   moderate(action: ModAction): Promise<void> {
-    return this.#settle('moderate', [action], () => void this.push(...this.#moderation(ANCHOR, action)));
+    return this.#settle('moderate', [action], () => void this.push(...this.#moderation(this.#actor, action)));
   }
 
   setStrikeLadder(ladder: StrikeLadder): Promise<void> {
@@ -681,7 +699,7 @@ export class FakeBackend implements Backend {
       this.push(
         { type: 'strikeLadder', ...checked },
         this.#audit({
-          actor: ANCHOR,
+          actor: this.#actor,
           action: 'ladder',
           target: 'room',
           detail: checked.steps.map(stepDetail).join(' → '),
@@ -717,7 +735,7 @@ export class FakeBackend implements Backend {
       const count = this.#words.length;
       this.push(
         { type: 'words', count },
-        this.#audit({ actor: ANCHOR, action: 'words', target: 'word list', detail: `${before} → ${count} rules`, reason: '', duration: null }),
+        this.#audit({ actor: this.#actor, action: 'words', target: 'word list', detail: `${before} → ${count} rules`, reason: '', duration: null }),
       );
     });
   }
@@ -737,7 +755,7 @@ export class FakeBackend implements Backend {
   }
 
   resolveHeld(id: number, approve: boolean): Promise<void> {
-    return this.#settle('resolveHeld', [id, approve], () => this.#resolve(ANCHOR, id, approve));
+    return this.#settle('resolveHeld', [id, approve], () => this.#resolve(this.#actor, id, approve));
   }
 
   audit(query: AuditQuery): Promise<AuditLine[]> {
@@ -767,7 +785,7 @@ export class FakeBackend implements Backend {
         const rest = (this.#strikes.get(userId) ?? []).filter((s) => s.audit !== auditId);
         this.#strikes.set(userId, rest);
         const detail = `strike #${auditId}`;
-        this.push(this.#audit({ actor: ANCHOR, action: 'forgive', target: userId, detail, reason: '', duration: null }));
+        this.push(this.#audit({ actor: this.#actor, action: 'forgive', target: userId, detail, reason: '', duration: null }));
         return;
       }
       const reason = `undo #${auditId}`;
@@ -779,7 +797,7 @@ export class FakeBackend implements Backend {
             : line.action === 'muteAll'
               ? { type: 'muteAll', on: line.detail !== 'everyone muted', reason }
               : { type: 'unban', userId };
-      this.push(...this.#moderation(ANCHOR, undo));
+      this.push(...this.#moderation(this.#actor, undo));
     });
   }
 
@@ -813,7 +831,7 @@ export class FakeBackend implements Backend {
       this.push(
         { type: 'notice', notice, introduction },
         this.#audit({
-          actor: ANCHOR,
+          actor: this.#actor,
           action: 'notice',
           target: 'room',
           detail: `notice: ${notice} / introduction: ${introduction}`,
@@ -873,7 +891,7 @@ export class FakeBackend implements Backend {
       if (typeof text !== 'string' || broadcastProblem(text)) throw invalid(BROADCAST_RULE);
       // The room's own messages do not come back as chat (it skips the admin's): only the audit line.
       const how = this.#nativeBroadcast ? 'to every room (native broadcast)' : 'to this room (no native broadcast)';
-      this.push(this.#audit({ actor: ANCHOR, action: 'broadcast', target: 'rooms', detail: `${how}: ${text}`, reason: '', duration: null }));
+      this.push(this.#audit({ actor: this.#actor, action: 'broadcast', target: 'rooms', detail: `${how}: ${text}`, reason: '', duration: null }));
     });
   }
 
@@ -965,11 +983,11 @@ export class FakeBackend implements Backend {
   }
 
   async goLive(): Promise<void> {
-    await this.#settle('goLive', [], () => this.#streamDesk().goLive(ANCHOR));
+    await this.#settle('goLive', [], () => this.#streamDesk().goLive(this.#actor));
   }
 
   stopStream(end: boolean): Promise<void> {
-    return this.#settle('stopStream', [end], () => this.#streamDesk().stop(ANCHOR, end === true));
+    return this.#settle('stopStream', [end], () => this.#streamDesk().stop(this.#actor, end === true));
   }
 
   settings(): Promise<SettingsView> {
@@ -1014,7 +1032,7 @@ export class FakeBackend implements Backend {
 
   invite(role: Role, name: string | null, validForSecs: number | null): Promise<Invite> {
     return this.#settle('invite', [role, name, validForSecs], () => {
-      const invite = this.#team.invite(role, name, validForSecs, 'http://127.0.0.1:8690');
+      const invite = this.#team.invite(role, name, validForSecs, FAKE_HUB_URL);
       this.push(this.#audit({ actor: this.#team.name, action: 'invite', target: invite.name ?? '(name chosen on joining)', detail: `${role} invite, valid ${validForSecs ?? DEFAULT_INVITE_SECS} s`, reason: '', duration: null }));
       return invite;
     });
@@ -1047,7 +1065,32 @@ export class FakeBackend implements Backend {
     else await Promise.resolve();
     const failure = this.#failures.get(method)?.shift();
     if (failure) throw failure;
+    if (isHubCommand(method)) this.#throughHub(method);
     return run();
+  }
+
+  /** The console's person: who the audit log names for this console's actions. */
+  get #actor(): string {
+    return this.#team.name;
+  }
+
+  /**
+   * What the hub does before a command runs, as a remote console meets it: nothing goes while the
+   * link is down (Rust: `RemoteRoom::unavailable`), and a role that does not allow the command is
+   * refused and the refusal audited (the hub's access check).
+   */
+  #throughHub(method: HubCommand): void {
+    const link = this.#team.connection;
+    if (link.type !== 'connected' && !(method === 'hubMe' && link.type !== 'connecting')) {
+      throw unavailable(link);
+    }
+    const permission = commandPermission(method);
+    const role = this.#team.role;
+    if (can(role, permission)) return;
+    const what = `a ${role} may not ${HUB_DESCRIBES[permission]}`;
+    const [verb, route] = HUB_ROUTES[method];
+    this.push(this.#audit({ actor: this.#actor, action: 'refused', target: `${verb} ${route}`, detail: what, reason: '', duration: null }));
+    throw { code: 'forbidden', message: `${what} (${this.#actor} is a ${role})` } satisfies WireError;
   }
 
   /**
@@ -1095,7 +1138,7 @@ export class FakeBackend implements Backend {
   /** The anchor changed the lottery: it goes out as it now is (entries so far included), with its audit line. */
   #lotteryChanged(detail: string): void {
     this.#lotteryDirty = false;
-    this.push(this.#lotteryEvent(), this.#audit({ actor: ANCHOR, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
+    this.push(this.#lotteryEvent(), this.#audit({ actor: this.#actor, action: 'lottery', target: 'room', detail, reason: '', duration: null }));
   }
 
   /** A delivered message enters its sender if the lottery is open and it carries the keyword. */

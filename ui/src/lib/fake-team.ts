@@ -1,10 +1,12 @@
 // Why: the hub's team as the fake backend keeps it in memory, faithful to the hub where the UI can
 // tell (hub_me / hub_team / hub_people / hub_invite / hub_revoke and the `hub-connection` event): the
 // owner is person 0 and always on the team; invites are for moderators and viewers only, single-use,
-// with an expiry, their code shown once; revoking is final and closes that person's consoles; only
-// the owner may list people, invite or revoke (`forbidden` otherwise, in the hub's words). The link
-// itself (connecting, reconnecting, revoked…) is set by the test or the preview with `setConnection`.
-import type { HubConnection, Invite, Me, Person, Role, TeamMember, WireError } from './bindings';
+// with an expiry, their code shown once; revoking is final and closes that person's consoles; a join
+// is audited. Who may do what (only the owner lists people, invites or revokes) is checked for every
+// command in one place, the fake backend's (roles.ts has the hub's matrix). The link itself
+// (connecting, reconnecting, revoked…) is set by the test or the preview with `setConnection`.
+import type { AuditLine, HubConnection, Invite, Me, Person, Role, TeamMember, WireError } from './bindings';
+import { DEFAULT_INVITE_SECS, MAX_INVITE_SECS, nameProblem } from './team';
 
 export interface FakeTeamOptions {
   /** Who this console is (default: the owner, as an embedded console always is). */
@@ -15,28 +17,15 @@ export interface FakeTeamOptions {
   connection?: HubConnection;
 }
 
-/** The hub's default validity of an invite (24 h), as `validForSecs` null asks. */
-export const DEFAULT_INVITE_SECS = 24 * 3600;
-/** The longest an invite may be valid (30 days), as the hub allows (`access::MAX_INVITE_SECS`). */
-export const MAX_INVITE_SECS = 30 * 24 * 3600;
-/** Names nobody else may take in the audit log (`access::RESERVED`). */
-const RESERVED = ['owner', 'anchor', 'api', 'hub'];
-
-/** The hub's refusal of a name (null: usable): 1 to 32 letters, digits, '_', '-' or '.', not reserved. */
-export function nameProblem(name: string): string | null {
-  const chars = [...name];
-  if (chars.length === 0 || chars.length > 32 || !chars.every((c) => /[\p{L}\p{N}_.-]/u.test(c))) {
-    return `${JSON.stringify(name)} is not a usable name: 1 to 32 letters, digits, '_', '-' or '.'`;
-  }
-  if (RESERVED.includes(name.toLowerCase())) return `${JSON.stringify(name)} is reserved; choose another name`;
-  return null;
-}
+/** Where the fake hub says it is (an embedded hub's default listen address). */
+export const FAKE_HUB_URL = 'http://127.0.0.1:8690';
+// Kept importable from here for code written before the rules moved to team.ts.
+export { DEFAULT_INVITE_SECS, MAX_INVITE_SECS, nameProblem } from './team';
 
 const OWNER_NAME = 'anchor';
 
-function forbidden(role: Role, what: string): WireError {
-  return { code: 'forbidden', message: `a ${role} may not ${what}` };
-}
+/** An audit line's fields, as the fake backend numbers and pushes them. */
+export type TeamAudit = Pick<AuditLine, 'actor' | 'action' | 'target' | 'detail' | 'reason' | 'duration'>;
 
 function invalid(message: string): WireError {
   return { code: 'invalid', message };
@@ -44,6 +33,7 @@ function invalid(message: string): WireError {
 
 export class FakeTeam {
   readonly #clock: () => number;
+  readonly #audit: (line: TeamAudit) => void;
   readonly #me: Me;
   readonly #people: Person[] = [];
   readonly #listeners = new Set<(c: HubConnection) => void>();
@@ -52,8 +42,10 @@ export class FakeTeam {
   #nextId = 1;
   #nextCode = 1;
 
-  constructor(clock: () => number, groupId: string, options: FakeTeamOptions = {}) {
+  /** `audit` records what the hub audits itself (someone joining), as the room's audit log shows it. */
+  constructor(clock: () => number, groupId: string, options: FakeTeamOptions = {}, audit: (line: TeamAudit) => void = () => {}) {
     this.#clock = clock;
+    this.#audit = audit;
     const me = options.me ?? { name: OWNER_NAME, role: 'owner' as Role };
     this.#me = { personId: me.personId ?? (me.role === 'owner' ? 0 : 1), name: me.name, role: me.role, room: groupId, sdkAppId: 0 };
     for (const p of options.people ?? []) this.#people.push({ ...p, id: this.#nextId++ });
@@ -102,12 +94,10 @@ export class FakeTeam {
   }
 
   people(): Person[] {
-    this.#ownerOnly('list the team');
     return this.#people.map((p) => ({ ...p }));
   }
 
   invite(role: Role, name: string | null, validForSecs: number | null, hubUrl: string): Invite {
-    this.#ownerOnly('invite people');
     if (role === 'owner') {
       throw invalid("an invite makes a moderator or a viewer; the owner is whoever holds the hub's API token");
     }
@@ -137,6 +127,7 @@ export class FakeTeam {
     invite.used = true;
     const person: Person = { id: this.#nextId++, name: chosen, role: invite.role, createdAt: this.#clock(), lastSeen: null, connected: 0, revoked: false };
     this.#people.push(person);
+    this.#audit({ actor: chosen, action: 'join', target: chosen, detail: `joined as ${invite.role}`, reason: '', duration: null });
     return { ...person };
   }
 
@@ -150,15 +141,10 @@ export class FakeTeam {
   }
 
   revoke(personId: number): Person {
-    this.#ownerOnly('revoke access');
     const person = this.#people.find((p) => p.id === personId);
     if (!person) throw invalid(`no person ${personId} on this hub`);
     person.revoked = true;
     person.connected = 0;
     return { ...person };
-  }
-
-  #ownerOnly(what: string): void {
-    if (this.#me.role !== 'owner') throw forbidden(this.#me.role, what);
   }
 }

@@ -16,6 +16,8 @@ import {
   type Params,
   type Part,
 } from './i18n';
+import type { Role } from './bindings';
+import { can, type Permission } from './roles';
 import { toWireError } from './wire';
 import { browserStorage, storeItem } from './storage';
 
@@ -78,4 +80,14 @@ export function tDuration(seconds: number): string {
 /** The words to show for a rejection (anything thrown): its message, or "Something went wrong". */
 export function tError(error: unknown): string {
   return toWireError(error).message || t('error.unknown');
+}
+
+/**
+ * Why `role` may not do what `permission` covers, for a disabled control's tooltip ("Only the owner
+ * can …", or "View only: …" for a viewer where a moderator could); null when it may.
+ */
+export function tDenied(role: Role, permission: Permission): string | null {
+  if (can(role, permission)) return null;
+  const what = t(`perm.${permission}`);
+  return role === 'viewer' && can('moderator', permission) ? t('roles.viewOnly', { what }) : t('roles.ownerOnly', { what });
 }

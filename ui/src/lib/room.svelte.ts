@@ -2,8 +2,9 @@
 // state — and the actions (status, moderation, hiding messages, mute-all, strikes and the strike
 // ladder, held messages, undo, the word list, audit searches, the notice, the keyword lottery and
 // broadcasts, user cards and notes, past streams, and the stream desk: push address, going live,
-// stopping) with their bookkeeping; the
-// stream's health and the current go-live run follow the desk's events. The subscription's feed comes in order on one channel: a snapshot
+// stopping) with their bookkeeping; the stream's health and the current go-live run follow the desk's
+// events; `role` is what this console is on its hub's team (the hub store sets it), so the UI offers
+// only what the hub allows. The subscription's feed comes in order on one channel: a snapshot
 // replaces the whole state whenever one arrives; events go through the chat feed's per-frame batcher,
 // so a burst of events costs one render. Viewer levels for the chat are learnt from user cards and a few
 // lookups a second (see levels.ts). Plain methods, testable in node.
@@ -34,8 +35,10 @@ import type {
   WordRule,
   DropMinute,
   LotteryLine,
+  Role,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
+import { can, type Permission } from './roles';
 import { ChatFeed, RingBuffer, type FeedRow, type Scheduler } from './feed';
 import { advanceGoLive, runFromSnapshot } from './golive';
 import { LevelBook } from './levels';
@@ -98,6 +101,11 @@ export class Room {
   /** The last subscribe error (`notReady` while waiting for the room to start). */
   connectionError = $state<WireError | null>(null);
   info = $state<AppInfo | null>(null);
+  /**
+   * What this console is on its hub's team (the hub store keeps it up to date; embedded: the owner).
+   * The UI offers only what the role allows (see roles.ts); the hub refuses the rest anyway.
+   */
+  role = $state<Role>('owner');
 
   // ---- room ----
   /** The room's run the feed's sequence numbers belong to (from the latest snapshot). */
@@ -195,6 +203,8 @@ export class Room {
   readonly #filteredCap: number;
   /** Who hears each new gift as it arrives live (big-gift alerts). */
   readonly #giftListeners = new Set<(gift: GiftLine) => void>();
+  /** Who hears each new audit line as it arrives live (the team list follows invites and revocations). */
+  readonly #auditListeners = new Set<(line: AuditLine) => void>();
   readonly #levels: LevelBook;
   readonly #levelLookups: boolean;
   #filteredKey = 0;
@@ -283,6 +293,20 @@ export class Room {
   onLiveGift(listener: (gift: GiftLine) => void): () => void {
     this.#giftListeners.add(listener);
     return () => void this.#giftListeners.delete(listener);
+  }
+
+  /**
+   * Hear each audit line that arrives live (not those a snapshot brings, nor an update of a line
+   * already here). Returns the unsubscribe.
+   */
+  onAudit(listener: (line: AuditLine) => void): () => void {
+    this.#auditListeners.add(listener);
+    return () => void this.#auditListeners.delete(listener);
+  }
+
+  /** Whether this console's role may do what `permission` covers. */
+  can(permission: Permission): boolean {
+    return can(this.role, permission);
   }
 
   /** Advance the countdown clock (the app calls it every second); a few level lookups go out. */
@@ -708,6 +732,7 @@ export class Room {
           this.audit = this.audit.map((l) => (l.id === line.id ? line : l));
         } else {
           this.audit = [...this.audit, line].slice(-this.#auditCap);
+          for (const listener of this.#auditListeners) listener(line);
         }
         return false;
       }

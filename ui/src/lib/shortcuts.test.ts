@@ -24,18 +24,19 @@ describe('isTyping', () => {
 });
 
 describe('globalCommand', () => {
-  it('maps /, ?, End and Ctrl+1…7', () => {
+  it('maps /, ?, End and Ctrl+1…8 (one per side tab)', () => {
     expect(globalCommand(k('/'))).toEqual({ type: 'focusSearch' });
     expect(globalCommand(k('?', { shiftKey: true }))).toEqual({ type: 'help' });
     expect(globalCommand(k('End'))).toEqual({ type: 'latest' });
     expect(globalCommand(k('1', { ctrlKey: true }))).toEqual({ type: 'tab', index: 0 });
     expect(globalCommand(k('7', { ctrlKey: true }))).toEqual({ type: 'tab', index: 6 });
+    expect(globalCommand(k('8', { ctrlKey: true }))).toEqual({ type: 'tab', index: 7 });
     expect(globalCommand(k('&', { ctrlKey: true, code: 'Digit1' }))).toEqual({ type: 'tab', index: 0 }); // AZERTY
     expect(globalCommand(k('3', { metaKey: true }))).toEqual({ type: 'tab', index: 2 });
   });
 
   it('ignores other keys and other modifier combinations', () => {
-    expect(globalCommand(k('8', { ctrlKey: true }))).toBeNull();
+    expect(globalCommand(k('9', { ctrlKey: true }))).toBeNull();
     expect(globalCommand(k('1'))).toBeNull(); // a plain digit is the card's
     expect(globalCommand(k('1', { ctrlKey: true, shiftKey: true }))).toBeNull();
     expect(globalCommand(k('1', { ctrlKey: true, altKey: true }))).toBeNull();

@@ -36,7 +36,7 @@ export interface KeyLike {
 }
 
 /** How many side tabs Ctrl+digit reaches. */
-export const TAB_KEYS = 7;
+export const TAB_KEYS = 8;
 
 const TEXT_INPUTS = new Set([
   'text',

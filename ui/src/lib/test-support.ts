@@ -1,6 +1,9 @@
 // Why: shared test helpers — a manual frame scheduler (tests decide when a "frame" happens), a fixed
-// clock, a connected room for component tests and a download catcher — so tests of the per-frame
-// logic are exact instead of timing-dependent.
+// clock, a connected room for component tests, a download catcher, and finding elements by test id
+// and mounting one component per test — so tests of the per-frame logic are exact instead of
+// timing-dependent.
+import { mount, unmount, type Component } from 'svelte';
+import { afterEach } from 'vitest';
 import { FakeBackend, type FakeOptions } from './fake-backend';
 import type { Scheduler } from './feed';
 import { Room } from './room.svelte';
@@ -75,5 +78,31 @@ export function captureDownloads() {
       URL.revokeObjectURL = original.revoke;
       HTMLAnchorElement.prototype.click = click;
     },
+  };
+}
+
+/** The element with test id `id` under `root` (the page by default), or null. */
+export function byTestId<T extends HTMLElement = HTMLElement>(id: string, root: ParentNode = document): T | null {
+  return root.querySelector<T>(`[data-testid="${id}"]`);
+}
+
+/** Every element with test id `id`, in page order. */
+export function allByTestId(id: string, root: ParentNode = document): HTMLElement[] {
+  return [...root.querySelectorAll<HTMLElement>(`[data-testid="${id}"]`)];
+}
+
+/**
+ * Mounts a component on the page for the current test (call it at the top of a test file): it is
+ * unmounted, and the page emptied, after each test.
+ */
+export function mountPerTest(): <Props extends Record<string, unknown>>(component: Component<Props>, props: Props) => void {
+  let app: Record<string, unknown> | null = null;
+  afterEach(() => {
+    if (app) unmount(app);
+    app = null;
+    document.body.innerHTML = '';
+  });
+  return (component, props) => {
+    app = mount(component, { target: document.body, props });
   };
 }
