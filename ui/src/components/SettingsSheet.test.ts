@@ -10,7 +10,7 @@ import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/sv
 import { flushSync } from 'svelte';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FakeBackend, type FakeOptions } from '../lib/fake-backend';
-import { FAKE_HUB_URL } from '../lib/fake-settings';
+import { FAKE_HUB_URL } from '../lib/fake-team';
 import { locale } from '../lib/locale.svelte';
 import { settingsNav, type SettingsSection } from '../lib/settings-nav.svelte';
 import { theme } from '../lib/theme.svelte';

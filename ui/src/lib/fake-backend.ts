@@ -46,7 +46,8 @@ import type {
   WordRule,
 } from './bindings';
 import type { Backend, NoticeChange } from './backend';
-import { DEFAULT_INVITE_SECS, FAKE_HUB_URL, FakeTeam, type FakeTeamOptions } from './fake-team';
+import { FAKE_HUB_URL, FakeTeam, type FakeTeamOptions } from './fake-team';
+import { DEFAULT_INVITE_SECS } from './team';
 import { FakeSettings, type FakeSettingsOptions } from './fake-settings';
 import { FakeStreamDesk, NOT_SET_UP, type FakeStreamOptions } from './fake-stream';
 import { BROADCAST_RULE, broadcastProblem, noteProblem, noticeProblem, utf8Bytes } from './limits';

@@ -6,7 +6,8 @@
 // is asked, so a refusal never spends the code; the hub's own refusals; the token stored, never shown.
 import { describe, expect, it } from 'vitest';
 import { FakeBackend, type FakeOptions } from './fake-backend';
-import { EMPTY_SETTINGS, FAKE_HUB_URL } from './fake-settings';
+import { EMPTY_SETTINGS } from './fake-settings';
+import { FAKE_HUB_URL } from './fake-team';
 import type { SecretChange, Settings } from './bindings';
 
 const settings = (over: Partial<Settings> = {}): Settings => ({ ...EMPTY_SETTINGS, ...over });

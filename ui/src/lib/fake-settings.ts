@@ -17,6 +17,7 @@ import {
   isSdkAppId,
   isWellFormed,
 } from './settings-form';
+import { FAKE_HUB_URL } from './fake-team';
 import { utf8Bytes } from './limits';
 import type { HubJoined, Role, SecretChange, SecretName, SecretStore, Settings, SettingsView, WireError } from './bindings';
 
@@ -36,7 +37,6 @@ export interface FakeSettingsOptions {
 }
 
 /** Where the fake's own hub is, as its invites name it (fake-backend.ts, `invite`). */
-export const FAKE_HUB_URL = 'http://127.0.0.1:8690';
 
 /** What the app stores for a secret a check only probes (Rust: `SettingsFolder::check`). */
 const PROBE = 'value-to-check';

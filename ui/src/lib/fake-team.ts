@@ -19,8 +19,6 @@ export interface FakeTeamOptions {
 
 /** Where the fake hub says it is (an embedded hub's default listen address). */
 export const FAKE_HUB_URL = 'http://127.0.0.1:8690';
-// Kept importable from here for code written before the rules moved to team.ts.
-export { DEFAULT_INVITE_SECS, MAX_INVITE_SECS, nameProblem } from './team';
 
 const OWNER_NAME = 'anchor';
 

@@ -3,7 +3,7 @@
 // should be pointed out before the code is sent. The link is read as the hub writes it
 // (`anchordesk://join?hub=<address>&code=<code>`, unescaped), and escaped too.
 import { describe, expect, it } from 'vitest';
-import { isHubName, joinArgs, joinProblems, parseInviteLink, type JoinForm } from './hub-join';
+import { joinArgs, joinProblems, parseInviteLink, type JoinForm } from './hub-join';
 
 const form = (over: Partial<JoinForm> = {}): JoinForm => ({
   url: 'https://hub.example.com:8690',
@@ -69,7 +69,6 @@ describe('the join form', () => {
 
   it('takes a name only as the hub does: 1 to 32 letters, digits, _, - or ., none of its own', () => {
     for (const good of ['mod_kim', 'Anna-Lena.K', '小明', '민준_kr', 'a'.repeat(32)]) {
-      expect(isHubName(good), good).toBe(true);
       expect(joinProblems(form({ name: good })), good).toEqual({});
     }
     for (const bad of ['kim lee', 'kim@home', 'a'.repeat(33)]) {

@@ -7,13 +7,10 @@
 // Words are left to the catalogue: problems are message keys.
 import type { MessageKey } from './i18n';
 import { isCertificatePath, isHubUrl } from './settings-form';
+import { nameIssue } from './team';
 
 /** How an invite link starts (Rust: `api::people::create_invite`). */
 export const INVITE_LINK_PREFIX = 'anchordesk://join?';
-/** The longest name the hub takes, in characters (Rust: `access::check_name`). */
-export const HUB_NAME_MAX_CHARS = 32;
-/** Names the hub keeps for itself in the audit log (Rust: `access::RESERVED`). */
-export const RESERVED_HUB_NAMES: readonly string[] = ['owner', 'anchor', 'api', 'hub'];
 
 export type InviteLink = { ok: true; hub: string; code: string } | { ok: false; problem: MessageKey };
 
@@ -40,12 +37,6 @@ export interface JoinForm {
 export type JoinField = keyof JoinForm;
 export type JoinProblems = Partial<Record<JoinField, MessageKey>>;
 
-/** Whether the hub would take `name` for a person (letters of any script count). */
-export function isHubName(name: string): boolean {
-  const chars = [...name];
-  return chars.length >= 1 && chars.length <= HUB_NAME_MAX_CHARS && chars.every((c) => /[\p{L}\p{N}_.-]/u.test(c));
-}
-
 /** What is wrong with the join form, per field, before anything is sent. */
 export function joinProblems(form: JoinForm): JoinProblems {
   const problems: JoinProblems = {};
@@ -56,8 +47,9 @@ export function joinProblems(form: JoinForm): JoinProblems {
   if (code === '') problems.code = 'settings.hubJoin.problem.codeNeeded';
   else if (/\s/.test(code)) problems.code = 'settings.hubJoin.problem.codeSpaces';
   const name = form.name.trim();
-  if (name !== '' && !isHubName(name)) problems.name = 'settings.hubJoin.problem.name';
-  else if (RESERVED_HUB_NAMES.includes(name.toLowerCase())) problems.name = 'settings.hubJoin.problem.nameReserved';
+  const issue = name === '' ? null : nameIssue(name);
+  if (issue === 'format') problems.name = 'settings.hubJoin.problem.name';
+  else if (issue === 'reserved') problems.name = 'settings.hubJoin.problem.nameReserved';
   const ca = form.ca.trim();
   if (ca !== '' && !isCertificatePath(ca)) problems.ca = 'settings.problem.hubCa';
   return problems;
