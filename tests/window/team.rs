@@ -56,7 +56,7 @@ async fn a_moderators_window_on_the_owners_hub_mutes_live_is_refused_owner_thing
 
     // The moderator's console: a client of the owner's hub, in its own process and data folder.
     let moderator_dir = tempfile::tempdir().unwrap();
-    let moderator_env = [("ANCHORDESK_HUB_URL", hub.clone()), ("ANCHORDESK_HUB_TOKEN", token)];
+    let moderator_env = [("ANCHORDESK_HUB_URL", hub.clone()), ("ANCHORDESK_HUB_TOKEN", token.clone())];
     let moderator = Window::open(moderator_dir.path(), &moderator_env).await;
     moderator.connected().await;
 
@@ -71,15 +71,23 @@ async fn a_moderators_window_on_the_owners_hub_mutes_live_is_refused_owner_thing
         })
         .await;
 
-    // An owner's thing the moderator's window still offers: the room's status. The hub refuses it,
-    // the window says why, and the owner's audit shows the refusal under the moderator's name.
-    moderator.click("[data-testid=status-toggle]").await;
-    moderator.click("[data-testid=status-option-live]").await;
-    moderator
-        .until("the moderator is told a moderator may not change the status", || async {
-            moderator.text("[data-testid=status-error]").await.is_some_and(|t| t.contains("a moderator may not"))
-        })
-        .await;
+    // Who is who: the moderator's header names them and their role; the owner's Team tab lists them
+    // as connected.
+    moderator.until_attr("[data-testid=hub-me]", "data-role", "moderator").await;
+    assert_eq!(moderator.attr("[data-testid=hub-me]", "data-name").await.as_deref(), Some(MODERATOR));
+    owner.click("[data-testid=tab-team]").await;
+    let member = format!("[data-testid=team-member][data-name={MODERATOR}]");
+    owner.until_attr(&member, "data-connected", "1").await;
+
+    // The room's status is the owner's: the moderator's window does not offer it, and the hub refuses
+    // it anyway (asked with the moderator's own token), audited under their name on the owner's window.
+    assert!(
+        moderator.attr("[data-testid=status-toggle]", "disabled").await.is_some(),
+        "a moderator's status control is off"
+    );
+    let (status, refusal) =
+        call(&format!("{room}/status"), Some(&token), Method::POST, Some(json!({"status": "live"}))).await;
+    assert_eq!(status, 403, "the hub refuses a moderator the status: {refusal}");
     owner.click("[data-testid=tab-audit]").await;
     owner
         .until("the owner's audit shows the refusal under the moderator's name", || async {
@@ -128,11 +136,13 @@ async fn a_moderators_window_on_the_owners_hub_mutes_live_is_refused_owner_thing
     })
     .await;
 
-    // The owner revokes the moderator.
-    let (_, people) = call(&format!("{room}/people"), Some(OWNER_TOKEN), Method::GET, None).await;
-    let id = people.as_array().unwrap().iter().find(|p| p["name"] == MODERATOR).expect("the moderator")["id"].clone();
-    let (status, _) = call(&format!("{room}/people/{id}"), Some(OWNER_TOKEN), Method::DELETE, None).await;
-    assert_eq!(status, 200, "the owner revokes the moderator");
+    // The owner revokes the moderator from the Team tab, confirming.
+    owner.click("[data-testid=tab-team]").await;
+    let person = format!("[data-testid=person-row][data-name={MODERATOR}]");
+    owner.click(&format!("{person} [data-testid=person-revoke]")).await;
+    owner.click(&format!("{person} [data-testid=person-revoke-confirm]")).await;
+    owner.until_attr(&person, "data-revoked", "true").await;
+    owner.click("[data-testid=tab-audit]").await;
     owner
         .until("the owner's audit shows the revocation", || async {
             owner
