@@ -310,7 +310,7 @@ impl Console {
                  Settings → Hub (and a listen address they can reach), restart, then invite",
             )),
             Console::Embedded(s) => {
-                create_invite(&s.access, &s.room, ANCHOR, &s.info.hub_url, role, name, valid_for_secs)
+                create_invite(&s.access, &s.room, ANCHOR, &s.invite_base, role, name, valid_for_secs)
                     .await
                     .map_err(refused)
             }

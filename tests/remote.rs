@@ -674,6 +674,8 @@ async fn the_owners_console_invites_lists_and_revokes_its_team_through_its_own_h
             .collect();
             if api {
                 vars.insert("ANCHORDESK_API_TOKEN".into(), API_TOKEN.into());
+                // The address the team uses, not the listen address, goes in the links.
+                vars.insert("ANCHORDESK_HUB_PUBLIC_URL".into(), format!("http://localhost:{port}"));
             }
             let seen = app::Seen::default();
             let (app, main) = app::start(vars, &seen);
@@ -700,6 +702,7 @@ async fn the_owners_console_invites_lists_and_revokes_its_team_through_its_own_h
                 hub.to_string()
             })
             .unwrap_or_else(|| panic!("an anchordesk://join link: {link}"));
+        assert!(hub_url.starts_with("http://localhost:"), "the link names the public address: {link}");
         let code = made["code"].as_str().unwrap().to_string();
         let joined = runtime
             .block_on(server::remote::redeem(&hub_url, None, &code, None))

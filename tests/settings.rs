@@ -242,6 +242,12 @@ fn invalid_input_is_refused_naming_the_field_and_what_was_saved_stays() {
         (Settings { im_region: Some("mars".into()), ..tencent() }, vec![], "imRegion:", "use one of china"),
         (Settings { obs_url: Some("http://127.0.0.1:4455".into()), ..tencent() }, vec![], "obsUrl:", "ws://"),
         (Settings { hub_listen: Some("localhost".into()), ..tencent() }, vec![], "hubListen:", "127.0.0.1:8690"),
+        (
+            Settings { hub_public_url: Some("http://hub.example.com:8690".into()), ..tencent() },
+            vec![],
+            "hubPublicUrl:",
+            "use https://",
+        ),
         (Settings { sdk_app_id: Some(-5), ..tencent() }, vec![], "sdkAppId:", "positive"),
         (Settings { sdk_app_id: Some(0), ..tencent() }, vec![], "sdkAppId:", "positive"),
         (Settings { push_valid_for: Some("forever".into()), ..tencent() }, vec![], "pushValidFor:", "24h"),

@@ -18,6 +18,7 @@ fn config(dir: &std::path::Path, audience: Option<AudienceConfig>) -> SessionCon
         backend: ImBackend::Sandbox { listen: "127.0.0.1:0".parse().unwrap(), audience },
         data_dir: dir.to_path_buf(),
         hub_listen: "127.0.0.1:0".parse().unwrap(),
+        public_url: None,
         tls: None,
         callback_token: None,
         api_token: None,

@@ -60,6 +60,8 @@ pub struct Settings {
     pub room_name: Option<String>,
     /// Where the hub listens for Tencent's callbacks (default: 127.0.0.1:8690 on Tencent).
     pub hub_listen: Option<String>,
+    /// The address the team reaches this hub at (https://hub.example.com:8690), for invite links.
+    pub hub_public_url: Option<String>,
     pub push_domain: Option<String>,
     /// The AppName (default: live).
     pub push_app: Option<String>,
@@ -223,7 +225,7 @@ impl SecretName {
 
 impl Settings {
     /// Each setting as (field name, the variable it stands for, its value in that variable's format).
-    fn vars(&self) -> [(&'static str, &'static str, Option<String>); 17] {
+    fn vars(&self) -> [(&'static str, &'static str, Option<String>); 18] {
         let text = |v: &Option<String>| v.clone();
         [
             ("sdkAppId", "ANCHORDESK_SDKAPPID", self.sdk_app_id.map(|n| n.to_string())),
@@ -232,6 +234,7 @@ impl Settings {
             ("imAdmin", "ANCHORDESK_IM_ADMIN", text(&self.im_admin)),
             ("roomName", "ANCHORDESK_ROOM_NAME", text(&self.room_name)),
             ("hubListen", "ANCHORDESK_HUB_LISTEN", text(&self.hub_listen)),
+            ("hubPublicUrl", "ANCHORDESK_HUB_PUBLIC_URL", text(&self.hub_public_url)),
             ("pushDomain", "ANCHORDESK_PUSH_DOMAIN", text(&self.push_domain)),
             ("pushApp", "ANCHORDESK_PUSH_APP", text(&self.push_app)),
             ("streamName", "ANCHORDESK_STREAM_NAME", text(&self.stream_name)),
@@ -255,6 +258,7 @@ impl Settings {
             &mut self.im_admin,
             &mut self.room_name,
             &mut self.hub_listen,
+            &mut self.hub_public_url,
             &mut self.push_domain,
             &mut self.push_app,
             &mut self.stream_name,
@@ -317,6 +321,11 @@ impl Settings {
         if let Some(addr) = &self.hub_listen {
             if addr.parse::<std::net::SocketAddr>().is_err() {
                 return invalid("hubListen", format!("{addr:?} is not an address like 127.0.0.1:8690"));
+            }
+        }
+        if let Some(url) = &self.hub_public_url {
+            if let Err(e) = server::remote::HubAddress::parse(url) {
+                return invalid("hubPublicUrl", format!("{e}; this is where the team's consoles connect"));
             }
         }
         for (field, domain) in [("pushDomain", &self.push_domain), ("playDomain", &self.play_domain)] {
@@ -596,10 +605,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_setting_and_secret_stands_for_a_variable_the_session_reads() {
+    fn every_setting_and_secret_stands_for_a_variable_the_console_reads() {
         for (name, var) in variables() {
             let key = var.strip_prefix("ANCHORDESK_").unwrap_or(var).to_ascii_lowercase();
-            assert!(server::session::FILE_KEYS.contains(&key.as_str()), "{name}'s {var} is not a session variable");
+            let read = server::session::FILE_KEYS.contains(&key.as_str())
+                || server::remote::RemoteConfig::ENV_KEYS.contains(&var);
+            assert!(read, "{name}'s {var} is not a variable the session or a remote console reads");
         }
     }
 }

@@ -454,7 +454,11 @@ roomName: string | null,
 /**
  * Where the hub listens for Tencent's callbacks (default: 127.0.0.1:8690 on Tencent).
  */
-hubListen: string | null, pushDomain: string | null, 
+hubListen: string | null, 
+/**
+ * The address the team reaches this hub at (https://hub.example.com:8690), for invite links.
+ */
+hubPublicUrl: string | null, pushDomain: string | null, 
 /**
  * The AppName (default: live).
  */

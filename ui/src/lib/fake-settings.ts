@@ -49,6 +49,7 @@ export const EMPTY_SETTINGS: Readonly<Settings> = {
   imAdmin: null,
   roomName: null,
   hubListen: null,
+  hubPublicUrl: null,
   pushDomain: null,
   pushApp: null,
   streamName: null,
@@ -115,9 +116,10 @@ function fieldProblem(field: keyof Settings, value: unknown): string | null {
     case 'obsUrl':
       return `obsUrl ${shown} is not a WebSocket address: use ws:// or wss://, e.g. ws://127.0.0.1:4455`;
     case 'hubUrl':
+    case 'hubPublicUrl':
       return hubAddress(value) === null
-        ? `hubUrl: ${shown} is not a hub address; write it like https://hub.example.com`
-        : `hubUrl: ${shown}: use https:// — a token must not cross the internet in clear (http:// is only for a hub on this machine, like http://127.0.0.1:8690)`;
+        ? `${field}: ${shown} is not a hub address; write it like https://hub.example.com`
+        : `${field}: ${shown}: use https:// — a token must not cross the internet in clear (http:// is only for a hub on this machine, like http://127.0.0.1:8690)`;
     case 'hubCa':
       return null; // a path: whether it is a certificate is read from the file (FakeSettings.#checkCa)
   }

@@ -46,6 +46,7 @@ export const TEXT_FIELDS: readonly TextField[] = [
   'imAdmin',
   'roomName',
   'hubListen',
+  'hubPublicUrl',
   'pushDomain',
   'pushApp',
   'streamName',
@@ -66,6 +67,7 @@ export const ENV_VARS: Readonly<Record<keyof Settings | SecretName, string>> = {
   imAdmin: 'ANCHORDESK_IM_ADMIN',
   roomName: 'ANCHORDESK_ROOM_NAME',
   hubListen: 'ANCHORDESK_HUB_LISTEN',
+  hubPublicUrl: 'ANCHORDESK_HUB_PUBLIC_URL',
   pushDomain: 'ANCHORDESK_PUSH_DOMAIN',
   pushApp: 'ANCHORDESK_PUSH_APP',
   streamName: 'ANCHORDESK_STREAM_NAME',
@@ -99,6 +101,7 @@ export const FIELD_EXAMPLES: Readonly<Record<TextField, string>> = {
   imAdmin: 'administrator',
   roomName: 'AnchorDesk live room',
   hubListen: '127.0.0.1:8690',
+  hubPublicUrl: 'https://hub.example.com:8690',
   pushDomain: 'push.example.com',
   pushApp: 'live',
   streamName: 'room_…',
@@ -159,6 +162,7 @@ export const FIELD_SECTIONS: Readonly<Record<FieldName, 'im' | 'hub' | 'streamin
   roomName: 'im',
   imSecretKey: 'im',
   hubListen: 'hub',
+  hubPublicUrl: 'hub',
   callbackToken: 'hub',
   apiToken: 'hub',
   pushDomain: 'streaming',
@@ -409,6 +413,7 @@ export function isWellFormed(field: TextField, value: string): boolean {
     case 'obsUrl':
       return isWebSocketUrl(value);
     case 'hubUrl':
+    case 'hubPublicUrl':
       return isHubUrl(value);
     case 'hubCa':
       return isCertificatePath(value);
@@ -423,6 +428,7 @@ const PROBLEM_KEYS: Readonly<Record<TextField, MessageKey>> = {
   imAdmin: 'settings.problem.admin',
   roomName: 'settings.problem.roomName',
   hubListen: 'settings.problem.listen',
+  hubPublicUrl: 'settings.problem.hubUrl',
   pushDomain: 'settings.problem.domain',
   playDomain: 'settings.problem.domain',
   pushApp: 'settings.problem.streamPart',

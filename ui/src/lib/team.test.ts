@@ -25,6 +25,8 @@ describe('invites', () => {
   it('say when a link works on this computer only', () => {
     expect(invitesOnlyThisComputer('anchordesk://join?hub=http://127.0.0.1:8690&code=abc')).toBe(true);
     expect(invitesOnlyThisComputer('anchordesk://join?hub=http://localhost:8690&code=abc')).toBe(true);
+    expect(invitesOnlyThisComputer('anchordesk://join?hub=http://0.0.0.0:8690&code=abc')).toBe(true);
+    expect(invitesOnlyThisComputer('anchordesk://join?hub=https://[::]:8690&code=abc')).toBe(true);
     expect(invitesOnlyThisComputer('anchordesk://join?hub=http://[::1]:8690&code=abc')).toBe(true);
     expect(invitesOnlyThisComputer('anchordesk://join?hub=https://hub.example.com&code=abc')).toBe(false);
     expect(invitesOnlyThisComputer('anchordesk://join?hub=http://192.168.1.20:8690&code=abc')).toBe(false);

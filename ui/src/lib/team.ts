@@ -53,8 +53,14 @@ export function isLoopbackHost(host: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
-/** Whether an invite link names a hub that only this computer can reach. */
+/** Whether a host is the "any address" a hub listens on (0.0.0.0, ::): no one can connect to it. */
+function isUnspecifiedHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === '0.0.0.0' || h === '::';
+}
+
+/** Whether an invite link names a hub that no other computer can reach by that name. */
 export function invitesOnlyThisComputer(link: string): boolean {
   const hub = inviteHub(link);
-  return hub !== null && isLoopbackHost(hub.hostname);
+  return hub !== null && (isLoopbackHost(hub.hostname) || isUnspecifiedHost(hub.hostname));
 }

@@ -77,6 +77,9 @@ pub struct RemoteConfig {
 }
 
 impl RemoteConfig {
+    /// The variables [`RemoteConfig::from_env`] reads (a console's, not a hub's: no configuration file key).
+    pub const ENV_KEYS: [&'static str; 3] = ["ANCHORDESK_HUB_URL", "ANCHORDESK_HUB_TOKEN", "ANCHORDESK_HUB_CA"];
+
     /// A remote console's configuration from `ANCHORDESK_HUB_URL`, `ANCHORDESK_HUB_TOKEN` and
     /// `ANCHORDESK_HUB_CA` (a PEM file) through `var`; `Ok(None)` when no hub URL is set (the console
     /// runs its own hub). Every error names the variable and what to write instead.

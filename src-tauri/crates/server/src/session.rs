@@ -33,6 +33,9 @@ pub struct SessionConfig {
     pub data_dir: PathBuf,
     /// Where the hub listens for callbacks.
     pub hub_listen: SocketAddr,
+    /// The address others reach the hub at (e.g. https://hub.example.com:8690), for the invite links
+    /// the owner's console makes; unset, the links name the listen address.
+    pub public_url: Option<String>,
     /// Serve the hub over TLS (HTTPS, WSS) with this certificate and key, e.g. on a public machine.
     pub tls: Option<TlsFiles>,
     /// The callback token configured in Tencent's console. With the sandbox a fresh one is made when
@@ -140,6 +143,8 @@ pub struct Session {
     pub access: crate::access::Access,
     /// The hub's API is on (an API token is set): moderators and viewers connect through it.
     pub api_on: bool,
+    /// The hub's address in the invite links the owner's console makes: the public one if set.
+    pub invite_base: String,
     cancel: CancellationToken,
 }
 
@@ -199,6 +204,7 @@ impl Session {
         let room = Room::open(room_config, im.clone(), cancel.clone()).await?;
         let (stream, fake_obs) = start_stream_desk(&config.stream, sandbox.as_ref(), &room, &cancel).await?;
         let api_on = config.api_token.is_some();
+        let public_url = config.public_url.clone();
         let access =
             crate::access::Access::open(&config.data_dir.join("hub.sqlite"), crate::access::Limits::default())?;
         let hub = Hub {
@@ -238,7 +244,8 @@ impl Session {
             sdk_app_id: im.sdkappid(),
         };
         tracing::info!(group = %info.group_id, hub = %info.hub_url, mode = ?mode, "session started");
-        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, access, api_on, cancel })
+        let invite_base = public_url.unwrap_or_else(|| info.hub_url.clone());
+        Ok(Self { room, sandbox, stream, fake_obs, hub_addr, info, im, access, api_on, invite_base, cancel })
     }
 
     /// Stops the hub, the room and the sandbox.
@@ -346,6 +353,8 @@ Environment (the desktop console and `anchordesk sandbox` read these):
   ANCHORDESK_API_TOKEN        the bearer token for the hub's API under /api/v1/ (remote consoles, scripts, gift intake)
   ANCHORDESK_CALLBACK_FAILURE allow or refuse: the answer when the hub cannot decide a callback (default: allow)
   ANCHORDESK_HUB_LISTEN       where the hub receives callbacks (default: 127.0.0.1:0 on the sandbox, 127.0.0.1:8690 otherwise)
+  ANCHORDESK_HUB_PUBLIC_URL   the address the team reaches the hub at (e.g. https://hub.example.com:8690), for
+                              invite links (default: the listen address, which only this machine may reach)
   ANCHORDESK_TLS_CERT         a PEM certificate chain: the hub then serves HTTPS and WSS (with ANCHORDESK_TLS_KEY)
   ANCHORDESK_TLS_KEY          the certificate's PEM private key
   ANCHORDESK_SANDBOX_LISTEN   where the built-in sandbox listens (default: 127.0.0.1:0)
@@ -381,6 +390,7 @@ pub const FILE_KEYS: &[&str] = &[
     "callback_token",
     "api_token",
     "hub_listen",
+    "hub_public_url",
     "tls_cert",
     "tls_key",
     "sandbox_listen",
@@ -497,6 +507,14 @@ impl SessionConfig {
             backend,
             data_dir,
             hub_listen: addr("ANCHORDESK_HUB_LISTEN", hub_default)?,
+            public_url: match get("ANCHORDESK_HUB_PUBLIC_URL") {
+                Some(url) => Some(
+                    crate::remote::HubAddress::parse(&url)
+                        .map_err(|e| format!("ANCHORDESK_HUB_PUBLIC_URL: {e}"))?
+                        .base(),
+                ),
+                None => None,
+            },
             tls: match (get("ANCHORDESK_TLS_CERT"), get("ANCHORDESK_TLS_KEY")) {
                 (None, None) => None,
                 (Some(cert), Some(key)) => Some(TlsFiles { cert: cert.into(), key: key.into() }),
