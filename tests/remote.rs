@@ -578,9 +578,8 @@ async fn a_hub_over_tls_with_a_self_signed_certificate_is_trusted_through_the_ex
 mod app {
     use std::collections::HashMap;
 
-    use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
-    use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-    use tauri::webview::InvokeRequest;
+    use tauri::ipc::InvokeResponseBody;
+    use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
     use tauri::{App, Listener, WebviewWindow, WebviewWindowBuilder};
 
     use super::*;
@@ -626,18 +625,7 @@ mod app {
     }
 
     pub fn ipc(window: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, WireError> {
-        let request = InvokeRequest {
-            cmd: cmd.into(),
-            callback: CallbackFn(0),
-            error: CallbackFn(1),
-            url: "tauri://localhost".parse().unwrap(),
-            body: InvokeBody::Json(body),
-            headers: Default::default(),
-            invoke_key: INVOKE_KEY.to_string(),
-        };
-        get_ipc_response(window, request)
-            .map(|b| b.deserialize::<Value>().unwrap())
-            .map_err(|e| serde_json::from_value(e).expect("errors are {code, message}"))
+        support::ipc::ipc(window, cmd, body).map_err(|e| serde_json::from_value(e).expect("errors are {code, message}"))
     }
 
     /// Asks `app_info` until it answers (`notReady` while the console connects).

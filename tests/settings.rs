@@ -23,13 +23,13 @@ use keyring::credential::{Credential, CredentialApi, CredentialBuilder, Credenti
 use room::{ErrorCode, WireError};
 use serde_json::{json, Value};
 use server::ConsoleMode;
-use tauri::ipc::{CallbackFn, InvokeBody, InvokeResponseBody};
-use tauri::test::{get_ipc_response, mock_builder, mock_context, noop_assets, MockRuntime, INVOKE_KEY};
-use tauri::webview::InvokeRequest;
+use tauri::ipc::InvokeResponseBody;
+use tauri::test::{mock_builder, mock_context, noop_assets, MockRuntime};
 use tauri::{App, Listener, Manager, WebviewWindow, WebviewWindowBuilder};
 
 mod support;
 use support::free_port;
+use support::ipc::ipc;
 
 const KEY: &str = "im-secret-VALUE-9f3e";
 const TOKEN: &str = "api-token-VALUE-71ab";
@@ -562,19 +562,6 @@ fn app_with(
 
 fn window(app: &App<MockRuntime>, label: &str) -> WebviewWindow<MockRuntime> {
     WebviewWindowBuilder::new(app, label, Default::default()).build().expect("a mock window")
-}
-
-fn ipc(window: &WebviewWindow<MockRuntime>, cmd: &str, body: Value) -> Result<Value, Value> {
-    let request = InvokeRequest {
-        cmd: cmd.into(),
-        callback: CallbackFn(0),
-        error: CallbackFn(1),
-        url: "tauri://localhost".parse().unwrap(),
-        body: InvokeBody::Json(body),
-        headers: Default::default(),
-        invoke_key: INVOKE_KEY.to_string(),
-    };
-    get_ipc_response(window, request).map(|b| b.deserialize::<Value>().unwrap())
 }
 
 /// Asks `app_info` until the session has started or failed (it answers `notReady` until then).

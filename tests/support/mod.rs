@@ -108,4 +108,5 @@ pub fn ffmpeg_required() {
 }
 
 pub mod api;
+pub mod ipc;
 pub mod stack;
