@@ -28,7 +28,7 @@ test.describe('the owner', () => {
     const shown = (await code.textContent())!;
     await expect(panel.getByTestId('invite-link')).toHaveText(`anchordesk://join?hub=http://127.0.0.1:8690&code=${shown}`);
     await expect(panel.getByTestId('invite-created')).toContainText('Shown only now');
-    await expect(panel.getByTestId('invite-loopback')).toContainText('only this computer can use it');
+    await expect(panel.getByTestId('invite-loopback')).toContainText('no other computer can use');
     expect(await callsOf(page, 'invite')).toEqual([['moderator', 'mod_alice', 604800]]);
 
     await panel.getByTestId('invite-copy').click();

@@ -77,7 +77,7 @@ describe('TeamPanel for the owner', () => {
     expect(q('invite-link')!.textContent).toBe(`anchordesk://join?hub=http://127.0.0.1:8690&code=${code}`);
     expect(q('invite-created')!.textContent).toContain('Shown only now');
     expect(q('invite-created')!.textContent).toContain('It works once');
-    expect(q('invite-loopback')!.textContent).toContain('only this computer can use it');
+    expect(q('invite-loopback')!.textContent).toContain('no other computer can use');
     expect(q<HTMLInputElement>('invite-name')!.value).toBe(''); // ready for the next one
 
     q('invite-copy')!.click();
