@@ -66,7 +66,7 @@ test('a search shows "Searching…", then what matches across actor, user, detai
   await search.press('Enter');
   await expect(panel.locator('.found')).toHaveText('Searching…');
   await release(page, 'audit');
-  await expect(panel.getByTestId('audit-results')).toHaveText('1 matching lines');
+  await expect(panel.getByTestId('audit-results')).toHaveText('1 matching line');
   await expect(panel.getByTestId('audit-line')).toHaveCount(1);
   await expect(panel.getByTestId('audit-line')).toHaveAttribute('data-action', 'kick');
 
@@ -102,7 +102,7 @@ test('export downloads what the search finds, as CSV and as JSON', async ({ page
   expect(rows[1]).toMatch(/^4,\d+,mod_mei,ban,spam_bot_9,native ban,,86400,$/);
 
   await panel.getByTestId('audit-search').fill('maple_tea');
-  await expect(panel.getByTestId('audit-results')).toHaveText('1 matching lines');
+  await expect(panel.getByTestId('audit-results')).toHaveText('1 matching line');
   const [json] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('audit-export-json').click()]);
   expect(json.suggestedFilename()).toMatch(/^anchordesk-audit-.+\.json$/);
   const lines = JSON.parse(await readFile(await json.path(), 'utf8')) as AuditLine[];

@@ -127,7 +127,7 @@ describe('AuditLog', () => {
     search('SPAM');
     await vi.waitFor(() => expect(lines().map((l) => Number(l.dataset.auditId))).toEqual([1]));
     expect(backend.calls.at(-1)).toEqual({ method: 'audit', args: [{ text: 'SPAM', target: null, action: null, limit: 0 }] });
-    expect(q('audit-results')!.textContent).toBe('1 matching lines');
+    expect(q('audit-results')!.textContent).toBe('1 matching line');
 
     search('nothing like this');
     await vi.waitFor(() => expect(lines()).toHaveLength(0));

@@ -50,6 +50,16 @@ describe('translate', () => {
     expect(translate('ko', 'members.remaining', { time: '1:00' })).toBe('1:00 남음');
   });
 
+  it('says one of a thing in the singular in English, by the count or by n beside a formatted figure', () => {
+    expect(translate('en', 'gifts.coins', { amount: '1', n: 1 })).toBe('1 coin');
+    expect(translate('en', 'gifts.coins', { amount: '1,314', n: 1314 })).toBe('1,314 coins');
+    expect(translate('en', 'gifts.coins', { amount: '0', n: 0 })).toBe('0 coins');
+    expect(translate('en', 'words.count', { count: 1 })).toBe('1 rule in force');
+    expect(translate('en', 'words.count', { count: 2 })).toBe('2 rules in force');
+    expect(translateParts('en', 'chat.likes', [], { count: '1', n: 1 })).toEqual([{ text: '1 like' }]);
+    expect(translate('zh', 'gifts.coins', { amount: '1', n: 1 })).toBe('1 金币');
+  });
+
   it('words durations as their two largest units, in each language', () => {
     expect(translateDuration('en', 5400)).toBe('1 h 30 min');
     expect(translateDuration('zh', 90061)).toBe('1 天 1 小时');

@@ -2968,8 +2968,37 @@ export function placeholders(template: string): string[] {
 }
 
 /** The message for `key` in `lang`, with `{name}` replaced from `params` (unknown names kept). */
-export function translate(lang: Lang, key: MessageKey, params?: Params): string {
+/**
+ * English's words for a count of one, where they differ ("1 coin", not "1 coins"); Chinese, Korean and
+ * Japanese have no plural forms. Used when the params' count is one: `count`, or `n` beside a figure
+ * already formatted for display (`{ amount: '1,314', n: 1314 }`).
+ */
+const ONE: Partial<Record<Lang, Partial<Record<MessageKey, string>>>> = {
+  en: {
+    'gifts.coins': '{amount} coin',
+    'chat.likes': '{count} like',
+    'team.consoles': '{count} console',
+    'audit.results': '{count} matching line',
+    'words.count': '{count} rule in force',
+    'words.saved': 'Saved: {count} rule in force',
+  },
+};
+
+const pluralRules = new Map<Lang, Intl.PluralRules>();
+
+/** The template of `key` in `lang`, in the form the params' count asks for. */
+function templateOf(lang: Lang, key: MessageKey, params?: Params): string {
   const template = CATALOGUES[lang][key] ?? en[key];
+  const count = typeof params?.n === 'number' ? params.n : params?.count;
+  const one = ONE[lang]?.[key];
+  if (one === undefined || typeof count !== 'number') return template;
+  let rules = pluralRules.get(lang);
+  if (!rules) pluralRules.set(lang, (rules = new Intl.PluralRules(lang)));
+  return rules.select(count) === 'one' ? one : template;
+}
+
+export function translate(lang: Lang, key: MessageKey, params?: Params): string {
+  const template = templateOf(lang, key, params);
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (whole, name: string) =>
     name in params ? String(params[name]) : whole,
@@ -2995,7 +3024,7 @@ export function translateParts(
   slots: readonly string[],
   params?: Params,
 ): Part[] {
-  const template = CATALOGUES[lang][key] ?? en[key];
+  const template = templateOf(lang, key, params);
   const parts: Part[] = [];
   let last = 0;
   for (const m of template.matchAll(/\{(\w+)\}/g)) {
