@@ -50,6 +50,7 @@ export function joinProblems(form: JoinForm): JoinProblems {
   const issue = name === '' ? null : nameIssue(name);
   if (issue === 'format') problems.name = 'settings.hubJoin.problem.name';
   else if (issue === 'reserved') problems.name = 'settings.hubJoin.problem.nameReserved';
+  else if (issue === 'lookAlike') problems.name = 'settings.hubJoin.problem.nameLookAlike';
   const ca = form.ca.trim();
   if (ca !== '' && !isCertificatePath(ca)) problems.ca = 'settings.problem.hubCa';
   return problems;

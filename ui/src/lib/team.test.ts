@@ -14,6 +14,15 @@ describe('names on the hub (Rust: access::check_name)', () => {
     expect(nameProblem('owner')).toBe('"owner" is reserved; choose another name');
     expect(nameProblem('a b')).toContain('is not a usable name');
   });
+
+  it('refuses names that could pass for another in the audit log, as the hub does', () => {
+    for (const good of ['mod_alice', 'Анна', 'Ελένη', 'さくら_jp', '阿杰_88', '민준_kr', 'Zoë-Renée']) {
+      expect(nameIssue(good), good).toBeNull();
+    }
+    for (const bad of ['\u043ewner', 'mod_\u03b1lice', '\uFF41nchor', '\uFF4Dod_\uFF41']) {
+      expect(nameIssue(bad), bad).toBe('lookAlike');
+    }
+  });
 });
 
 describe('invites', () => {

@@ -14,15 +14,28 @@ export const NAME_MAX = 32;
 /** Names nobody else may take in the audit log (`access::RESERVED`). */
 const RESERVED = ['owner', 'anchor', 'api', 'hub'];
 
-/** Why the hub would refuse a name: its characters or length, or that it is reserved. */
-export type NameIssue = 'format' | 'reserved';
+/**
+ * Why the hub would refuse a name: its characters or length, that it is reserved, or that it could pass
+ * for another name in the audit log (full-width forms, or Latin, Greek and Cyrillic letters mixed).
+ */
+export type NameIssue = 'format' | 'reserved' | 'lookAlike';
+
+/** The script of a letter that passes for another's (Rust: `access::look_alike_script`). */
+function lookAlikeScript(c: string): string | null {
+  if (/[A-Za-z\u00C0-\u024F\u1E00-\u1EFF]/u.test(c)) return 'Latin';
+  if (/[\u0370-\u03FF\u1F00-\u1FFF]/u.test(c)) return 'Greek';
+  if (/[\u0400-\u052F\u1C80-\u1C8F\u2DE0-\u2DFF\uA640-\uA69F]/u.test(c)) return 'Cyrillic';
+  return null;
+}
 
 /** What is wrong with `name` as a person's name on the hub (null: usable). */
 export function nameIssue(name: string): NameIssue | null {
   const chars = [...name];
   if (chars.length === 0 || chars.length > NAME_MAX || !chars.every((c) => /[\p{L}\p{N}_.-]/u.test(c))) return 'format';
   if (RESERVED.includes(name.toLowerCase())) return 'reserved';
-  return null;
+  if (chars.some((c) => /[\uFF00-\uFFEF]/u.test(c))) return 'lookAlike';
+  const scripts = new Set(chars.map(lookAlikeScript).filter((s) => s !== null));
+  return scripts.size > 1 ? 'lookAlike' : null;
 }
 
 /** The hub's refusal of a name, in its words (null: usable). */
@@ -32,6 +45,8 @@ export function nameProblem(name: string): string | null {
       return `${JSON.stringify(name)} is not a usable name: 1 to 32 letters, digits, '_', '-' or '.'`;
     case 'reserved':
       return `${JSON.stringify(name)} is reserved; choose another name`;
+    case 'lookAlike':
+      return `${JSON.stringify(name)} could pass for another name in the audit log; use ordinary letters of one script`;
     case null:
       return null;
   }

@@ -375,7 +375,32 @@ fn check_name(name: &str) -> Result<(), Error> {
     if RESERVED.iter().any(|r| r.eq_ignore_ascii_case(name)) {
         return Err(Error::Invalid(format!("{name:?} is reserved; choose another name")));
     }
+    if name.chars().any(|c| ('\u{FF00}'..='\u{FFEF}').contains(&c)) {
+        return Err(Error::Invalid(format!("{name:?} has full-width letters or digits; use ordinary ones")));
+    }
+    let mut scripts = name.chars().filter_map(look_alike_script);
+    if let Some(first) = scripts.next() {
+        if let Some(other) = scripts.find(|s| *s != first) {
+            return Err(Error::Invalid(format!(
+                "{name:?} mixes {first} and {other} letters, which look alike in the audit log; use one script"
+            )));
+        }
+    }
     Ok(())
+}
+
+/// The script of a letter that passes for another script's (Latin "o", Cyrillic "о", Greek "ο"): a
+/// name mixing them could pass for someone else's in the audit log. Other scripts mix freely
+/// ("さくら_jp", "阿杰_88").
+fn look_alike_script(c: char) -> Option<&'static str> {
+    match c {
+        'A'..='Z' | 'a'..='z' | '\u{C0}'..='\u{24F}' | '\u{1E00}'..='\u{1EFF}' => Some("Latin"),
+        '\u{370}'..='\u{3FF}' | '\u{1F00}'..='\u{1FFF}' => Some("Greek"),
+        '\u{400}'..='\u{52F}' | '\u{1C80}'..='\u{1C8F}' | '\u{2DE0}'..='\u{2DFF}' | '\u{A640}'..='\u{A69F}' => {
+            Some("Cyrillic")
+        }
+        _ => None,
+    }
 }
 
 impl Access {
@@ -742,6 +767,27 @@ mod tests {
         std::thread::sleep(Duration::from_millis(5));
         assert!(matches!(access.redeem(&code, Some("prod_bo")), Err(Error::ExpiredCode)));
         assert!(matches!(access.redeem("nonsense", Some("x")), Err(Error::UnknownCode)));
+    }
+
+    #[test]
+    fn a_name_that_could_pass_for_another_is_refused() {
+        for good in ["mod_alice", "Анна", "Ελένη", "さくら_jp", "阿杰_88", "민준_kr", "Zoë-Renée"] {
+            assert!(check_name(good).is_ok(), "{good}");
+        }
+        for (bad, why) in [
+            ("\u{43e}wner", "mixes Cyrillic and Latin"),
+            ("mod_\u{3b1}lice", "mixes Latin and Greek"),
+            ("\u{FF41}nchor", "full-width"),
+            ("\u{FF4D}od_\u{FF41}", "full-width"),
+        ] {
+            let e = check_name(bad).unwrap_err().to_string();
+            assert!(e.contains(why), "{bad}: {e}");
+        }
+        let access = Access::in_memory(Limits::default());
+        assert!(access.invite(Role::Moderator, Some("\u{43e}wner".into()), Duration::from_secs(60)).is_err());
+        let (code, _) = access.invite(Role::Moderator, None, Duration::from_secs(60)).unwrap();
+        assert!(access.redeem(&code, Some("m\u{43e}d_bob")).is_err(), "a chosen name is checked too");
+        assert!(access.redeem(&code, Some("mod_bob")).is_ok(), "and the code still works after");
     }
 
     #[test]
